@@ -1,0 +1,142 @@
+"""Factories: settings in, a wired bot and dispatcher out. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import LinkPreviewOptions
+from aiogram.utils.i18n import I18n
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.commands import set_default_commands
+from bot.config import Settings
+from bot.i18n import create_i18n
+from bot.middlewares import setup_middlewares
+from bot.middlewares.db import CommitBeforeTelegram
+from handlers import get_routers
+from models.db import create_engine, create_sessionmaker, upgrade_to_head
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    bot: Bot
+    dp: Dispatcher
+
+
+def create_bot(settings: Settings) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else PRODUCTION
+    session = AiohttpSession(api=api)
+    session.middleware(CommitBeforeTelegram())
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
+        ),
+    )
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    """FSM state in Redis when configured (survives restarts, shared by instances), else in memory."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def create_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    i18n: I18n,
+    clock: Clock,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or create_storage(settings),
+        settings=settings,
+        clock=clock,
+        sessionmaker=sessionmaker,
+        i18n=i18n,
+    )
+    setup_middlewares(dp, settings, sessionmaker, i18n)
+    dp.include_routers(*get_routers())
+    dp.startup.register(_on_startup)
+    return dp
+
+
+async def _on_startup(bot: Bot, settings: Settings, i18n: I18n) -> None:
+    me = await bot.me()
+    log.info("started as @%s", me.username)
+    await set_default_commands(bot, i18n, admin_ids=settings.admin_ids, default=settings.default_language)
+
+
+async def create_app(settings: Settings, clock: Clock | None = None, storage: BaseStorage | None = None) -> App:
+    """Migrate the database and wire everything; the caller runs polling or the webhook."""
+    engine = create_engine(settings.database_url)
+    await upgrade_to_head(engine)
+    sessionmaker = create_sessionmaker(engine)
+    i18n = create_i18n(settings.default_language)
+    dp = create_dispatcher(settings, sessionmaker, i18n, clock or SystemClock(), storage)
+    return App(settings, engine, sessionmaker, i18n, create_bot(settings), dp)
+
+
+async def close_app(app: App) -> None:
+    await app.dp.storage.close()
+    await app.bot.session.close()
+    await app.engine.dispose()
+
+
+async def run_polling(app: App, *, handle_signals: bool = True) -> None:
+    # A webhook left from an earlier deployment would make getUpdates fail; pending updates are kept.
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await app.dp.start_polling(
+        app.bot,
+        allowed_updates=app.dp.resolve_used_update_types(),
+        handle_signals=handle_signals,
+        close_bot_session=False,
+    )
+
+
+async def run_webhook(app: App) -> None:
+    """Serve updates over HTTPS from Telegram (behind a TLS-terminating proxy) instead of polling."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(web_app, path=WEBHOOK_PATH)
+    setup_application(web_app, app.dp, bot=app.bot)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    host, _, port = settings.webhook_listen.rpartition(":")
+    await web.TCPSite(runner, host, int(port)).start()
+    await app.bot.set_webhook(
+        url=f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}" if settings.webhook_url else "",
+        secret_token=secret,
+        allowed_updates=app.dp.resolve_used_update_types(),
+        drop_pending_updates=False,
+    )
+    log.info("webhook listening on %s", settings.webhook_listen)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

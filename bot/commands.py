@@ -1,0 +1,79 @@
+"""Command menus per scope and language (setMyCommands)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeUnion,
+)
+from aiogram.utils.i18n import I18n
+
+from bot.config import LANGUAGES
+from bot.i18n import N_
+
+log = logging.getLogger(__name__)
+
+EVERYONE = [
+    ("start", N_("Start or register")),
+    ("help", N_("What the bot can do")),
+    ("inspector", N_("Your district inspector")),
+    ("lang", N_("Change the language")),
+    ("privacy", N_("What the bot keeps about you")),
+    ("forget_me", N_("Delete your data")),
+    ("cancel", N_("Stop the current step")),
+]
+INSPECTOR = [*EVERYONE, ("buildings", N_("Your buildings"))]
+ADMIN = [
+    *EVERYONE,
+    ("buildings", N_("All buildings")),
+    ("add_building", N_("Add a building")),
+    ("assign", N_("Assign a building to an inspector")),
+    ("add_inspector", N_("Add an inspector")),
+    ("inspectors", N_("List the inspectors")),
+]
+GROUP = [
+    ("inspector", N_("The building's district inspector")),
+    ("bind", N_("Connect this chat to a building")),
+    ("unbind", N_("Disconnect this chat")),
+    ("lang", N_("The chat's language")),
+]
+
+
+async def _set(
+    bot: Bot, i18n: I18n, scope: BotCommandScopeUnion, commands: list[tuple[str, str]], default: str
+) -> None:
+    # One list per language Telegram clients may report, and the default list for everyone else.
+    for language in (*LANGUAGES, None):
+        locale = language or default
+        await bot.set_my_commands(
+            [BotCommand(command=name, description=i18n.gettext(text, locale=locale)) for name, text in commands],
+            scope=scope,
+            language_code=language,
+        )
+
+
+async def set_default_commands(bot: Bot, i18n: I18n, *, admin_ids: list[int], default: str) -> None:
+    await _set(bot, i18n, BotCommandScopeAllPrivateChats(), EVERYONE, default)
+    await _set(bot, i18n, BotCommandScopeAllGroupChats(), GROUP, default)
+    for admin_id in admin_ids:
+        await set_personal_commands(bot, i18n, admin_id, ADMIN, default)
+
+
+async def set_personal_commands(
+    bot: Bot, i18n: I18n, telegram_id: int, commands: list[tuple[str, str]], default: str
+) -> bool:
+    """A person's own menu (inspector, admin); False when Telegram does not know the chat yet."""
+    try:
+        await _set(bot, i18n, BotCommandScopeChat(chat_id=telegram_id), commands, default)
+    except TelegramAPIError as exc:
+        # Until the person opens the bot, Telegram answers "chat not found" for their scope.
+        log.warning("could not set personal commands: %s", exc.message)
+        return False
+    return True

@@ -1,0 +1,131 @@
+"""Settings from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+Language = Literal["ru", "kk", "uz", "en"]
+LANGUAGES: tuple[Language, ...] = ("ru", "kk", "uz", "en")
+
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
+    telegram_api_url: str | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_language: Language = "ru"
+    timezone: str = "Asia/Almaty"
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0:8080"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("expected the form 123456789:AAE... that @BotFather gives")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            driver = ""
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError("use sqlite+aiosqlite:///path/to/file or postgresql+asyncpg://user:password@host/database")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_or_json(cls, value: Any) -> Any:
+        # People type `1,2`; pydantic-settings alone accepts only JSON (`[1,2]`).
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return []
+            if text.startswith("["):
+                text = text[1:-1] if text.endswith("]") else text
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; use an IANA name such as Asia/Almaty or Asia/Tashkent") from None
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("expected host:port, for example 0.0.0.0:8080")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("use 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, telegram_id: int) -> bool:
+        return telegram_id in self.admin_ids
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        if error["type"] == "missing":
+            raise ConfigError(f"{name} is not set (put it in the environment or in .env)") from None
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is malformed: {message}") from None
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

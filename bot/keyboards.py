@@ -1,0 +1,124 @@
+"""Keyboards, built at call time so their labels are translated; callback data carries ids only."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.config import LANGUAGES
+from bot.i18n import LANGUAGE_NAMES
+from models import Inspector
+
+PICK_INSPECTOR_REQUEST_ID = 1
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class ConsentCb(CallbackData, prefix="consent"):
+    agree: bool
+
+
+class SkipCb(CallbackData, prefix="skip"):
+    step: str
+
+
+class ConfirmCb(CallbackData, prefix="ok"):
+    dialog: str
+    yes: bool
+
+
+class AssignCb(CallbackData, prefix="assign"):
+    building_id: int
+    inspector_id: int
+
+
+class PageCb(CallbackData, prefix="page"):
+    listing: str
+    page: int
+
+
+def languages(selected: str | None) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in LANGUAGES:
+        mark = "✓ " if code == selected else ""
+        builder.button(text=f"{mark}{LANGUAGE_NAMES[code]}", callback_data=LanguageCb(code=code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def consent() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ I agree"), callback_data=ConsentCb(agree=True))
+    builder.button(text=_("I do not agree"), callback_data=ConsentCb(agree=False))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def skip(step: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip"), callback_data=SkipCb(step=step))
+    return builder.as_markup()
+
+
+def confirm(dialog: str, yes_text: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=yes_text, callback_data=ConfirmCb(dialog=dialog, yes=True))
+    builder.button(text=_("Cancel"), callback_data=ConfirmCb(dialog=dialog, yes=False))
+    return builder.as_markup()
+
+
+def pick_user() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [
+                KeyboardButton(
+                    text=_("👤 Choose the person"),
+                    request_users=KeyboardButtonRequestUsers(
+                        request_id=PICK_INSPECTOR_REQUEST_ID,
+                        user_is_bot=False,
+                        max_quantity=1,
+                        request_name=True,
+                        request_username=True,
+                    ),
+                )
+            ]
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def assign(building_id: int, inspectors: list[Inspector]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for inspector in inspectors:
+        builder.button(
+            text=inspector.full_name[:60], callback_data=AssignCb(building_id=building_id, inspector_id=inspector.id)
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def pages(listing: str, page: int, total_pages: int) -> InlineKeyboardMarkup | None:
+    if total_pages <= 1:
+        return None
+    builder = InlineKeyboardBuilder()
+    if page > 0:
+        builder.button(text="◀️", callback_data=PageCb(listing=listing, page=page - 1))
+    builder.button(text=f"{page + 1}/{total_pages}", callback_data=PageCb(listing=listing, page=page))
+    if page + 1 < total_pages:
+        builder.button(text="▶️", callback_data=PageCb(listing=listing, page=page + 1))
+    return builder.as_markup()
+
+
+def url_button(text: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])

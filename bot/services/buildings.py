@@ -1,0 +1,124 @@
+"""Buildings of the beat and the inspector assigned to each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.clock import Clock
+from bot.services import audit, validation
+from bot.services.errors import (
+    BuildingCodeTaken,
+    InvalidValue,
+    UnknownBuilding,
+    UnknownInspector,
+)
+from bot.services.inspectors import get_inspector
+from models import Building, BuildingChat, Residency
+
+
+@dataclass(frozen=True)
+class BuildingRow:
+    building: Building
+    chats: int
+    residents: int
+
+
+async def by_code(session: AsyncSession, code: str) -> Building:
+    """The building with that code (any case), its inspector loaded; UnknownBuilding otherwise."""
+    try:
+        normal = validation.building_code(code)
+    except InvalidValue:
+        raise UnknownBuilding(code) from None
+    building = await session.scalar(
+        select(Building).where(Building.code == normal).options(selectinload(Building.inspector))
+    )
+    if building is None:
+        raise UnknownBuilding(normal)
+    return building
+
+
+async def by_id(session: AsyncSession, building_id: int) -> Building | None:
+    return await session.scalar(
+        select(Building).where(Building.id == building_id).options(selectinload(Building.inspector))
+    )
+
+
+async def add_building(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    code: str,
+    address: str,
+    district: str | None,
+    timezone: str,
+    actor_id: int,
+) -> Building:
+    code = validation.building_code(code)
+    building = Building(
+        code=code,
+        address=validation.text("address", address),
+        district=validation.text("district", district) if district else None,
+        timezone=validation.timezone(timezone),
+        created_at=clock.now(),
+    )
+    if await session.scalar(select(Building.id).where(Building.code == code)) is not None:
+        raise BuildingCodeTaken(code)
+    session.add(building)
+    await session.flush()
+    await audit.record(
+        session, clock, actor_id=actor_id, action="building_added", object_type="building", object_id=code
+    )
+    return building
+
+
+async def assign(
+    session: AsyncSession, clock: Clock, *, building_id: int, inspector_id: int, actor_id: int
+) -> Building:
+    building = await session.get(Building, building_id)
+    if building is None:
+        raise UnknownBuilding(str(building_id))
+    inspector = await get_inspector(session, inspector_id)
+    if inspector is None:
+        raise UnknownInspector()
+    building.inspector = inspector
+    await session.flush()
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor_id,
+        action="building_assigned",
+        object_type="building",
+        object_id=building.code,
+        details={"inspector_id": inspector.id},
+    )
+    return building
+
+
+async def list_buildings(
+    session: AsyncSession, *, inspector_id: int | None = None, offset: int = 0, limit: int = 100
+) -> tuple[list[BuildingRow], int]:
+    """Buildings by code with their chat and resident counts; one inspector's when inspector_id is given."""
+    chats = (
+        select(func.count(BuildingChat.id))
+        .where(BuildingChat.building_id == Building.id, BuildingChat.active)
+        .correlate(Building)
+        .scalar_subquery()
+    )
+    residents = (
+        select(func.count(Residency.id))
+        .where(Residency.building_id == Building.id)
+        .correlate(Building)
+        .scalar_subquery()
+    )
+    query = select(Building, chats, residents).options(selectinload(Building.inspector))
+    count = select(func.count(Building.id))
+    if inspector_id is not None:
+        query = query.where(Building.inspector_id == inspector_id)
+        count = count.where(Building.inspector_id == inspector_id)
+    rows = await session.execute(query.order_by(Building.code).offset(offset).limit(limit))
+    total = await session.scalar(count) or 0
+    return [BuildingRow(b, c, r) for b, c, r in rows.all()], total

@@ -1,0 +1,107 @@
+"""Inspectors: added by an administrator, listed, shown to residents as a card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.clock import Clock
+from bot.services import audit, validation
+from bot.services.errors import AlreadyInspector
+from bot.services.people import Person, ensure_user
+from models import Building, Inspector, User
+
+
+@dataclass(frozen=True)
+class InspectorDraft:
+    person: Person
+    full_name: str
+    rank: str
+    phone: str
+    reception_point: str
+    reception_hours: str
+
+
+@dataclass(frozen=True)
+class InspectorRow:
+    inspector: Inspector
+    buildings: int
+
+
+def draft(
+    person: Person, *, full_name: str, rank: str, phone: str, reception_point: str, reception_hours: str
+) -> InspectorDraft:
+    """Validate every field, so a draft that exists can be saved."""
+    return InspectorDraft(
+        person=person,
+        full_name=validation.text("full_name", full_name),
+        rank=validation.text("rank", rank),
+        phone=validation.phone(phone),
+        reception_point=validation.text("reception_point", reception_point),
+        reception_hours=validation.text("reception_hours", reception_hours),
+    )
+
+
+async def is_inspector(session: AsyncSession, telegram_id: int) -> bool:
+    return await session.scalar(select(Inspector.id).where(Inspector.user_id == telegram_id)) is not None
+
+
+async def add_inspector(
+    session: AsyncSession, clock: Clock, new: InspectorDraft, *, language: str, actor_id: int
+) -> Inspector:
+    if await is_inspector(session, new.person.id):
+        raise AlreadyInspector()
+    person = new.person
+    if not person.first_name:
+        # Added by a bare id: Telegram told us no name yet; the full name stands in until they write.
+        person = Person(id=person.id, first_name=new.full_name)
+    user = await ensure_user(session, clock, person, language=language)
+    inspector = Inspector(
+        user=user,
+        full_name=new.full_name,
+        rank=new.rank,
+        phone=new.phone,
+        reception_point=new.reception_point,
+        reception_hours=new.reception_hours,
+        active=True,
+        created_at=clock.now(),
+    )
+    session.add(inspector)
+    await session.flush()
+    await audit.record(
+        session, clock, actor_id=actor_id, action="inspector_added", object_type="inspector", object_id=inspector.id
+    )
+    return inspector
+
+
+async def list_inspectors(
+    session: AsyncSession, *, offset: int = 0, limit: int = 100
+) -> tuple[list[InspectorRow], int]:
+    buildings = (
+        select(func.count(Building.id))
+        .where(Building.inspector_id == Inspector.id)
+        .correlate(Inspector)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Inspector, buildings)
+        .where(Inspector.active)
+        .order_by(Inspector.full_name, Inspector.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = await session.scalar(select(func.count(Inspector.id)).where(Inspector.active)) or 0
+    return [InspectorRow(inspector, count) for inspector, count in rows.all()], total
+
+
+async def get_inspector(session: AsyncSession, inspector_id: int) -> Inspector | None:
+    return await session.scalar(
+        select(Inspector).where(Inspector.id == inspector_id, Inspector.active).options(selectinload(Inspector.user))
+    )
+
+
+async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Inspector | None:
+    return await session.scalar(select(Inspector).join(User).where(User.id == telegram_id, Inspector.active))

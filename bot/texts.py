@@ -1,0 +1,55 @@
+"""Sentences more than one handler says."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.people import Actor
+
+
+def emergency() -> str:
+    return _("⚠️ This bot is not an emergency line. In an emergency call <b>102</b> (police) or <b>112</b>.")
+
+
+def help_text(actor: Actor) -> str:
+    parts = [_("<b>What I can do</b>")]
+    parts.append(
+        _(
+            "/inspector — your district inspector's contacts\n"
+            "/lang — change the language\n"
+            "/privacy — what the bot keeps about you\n"
+            "/forget_me — delete your data\n"
+            "/cancel — stop the current step"
+        )
+    )
+    if not actor.is_resident and not actor.is_staff:
+        parts.append(
+            _("To register, open the link posted in your building's chat, or send /start and your building code.")
+        )
+    if actor.is_staff:
+        parts.append(
+            _(
+                "<b>Inspector</b>\n"
+                "/buildings — your buildings and their registration links\n"
+                "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."
+            )
+        )
+    if actor.is_admin:
+        parts.append(
+            _(
+                "<b>Administrator</b>\n"
+                "/add_inspector — add an inspector\n"
+                "/inspectors — list the inspectors\n"
+                "/add_building <code>code address</code> — add a building\n"
+                "/assign <code>code</code> — assign a building to an inspector\n"
+                "/buildings — all buildings"
+            )
+        )
+    parts.append(emergency())
+    return "\n\n".join(parts)
+
+
+def not_registered() -> str:
+    return _(
+        "You are not registered yet. Open the link from your building's chat, or send /start and your building code."
+    )

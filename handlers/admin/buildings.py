@@ -1,0 +1,344 @@
+"""/add_building and /assign (admins), /buildings (admins see all, an inspector their own)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keyboards
+from bot.cards import building_line, building_title, registration_link
+from bot.clock import Clock
+from bot.config import Settings
+from bot.filters import IsAdmin, IsStaff
+from bot.services import buildings, inspectors, validation
+from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
+from bot.services.people import Actor
+from handlers.dialogs import edit_card, end_dialog
+
+PAGE_SIZE = 6  # a building's line can reach ~500 characters; six stay well inside one message
+LISTING = "buildings"
+ASSIGN_BUTTONS = 40
+
+
+class AddBuilding(StatesGroup):
+    code = State()
+    address = State()
+    district = State()
+    timezone = State()
+
+
+class AssignBuilding(StatesGroup):
+    code = State()
+
+
+def create_router() -> Router:
+    router = Router(name="admin-buildings")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(add_start, Command("add_building"), IsAdmin())
+    router.message.register(code_sent, AddBuilding.code, F.text, IsAdmin())
+    router.message.register(address_sent, AddBuilding.address, F.text, IsAdmin())
+    router.message.register(district_sent, AddBuilding.district, F.text, IsAdmin())
+    router.callback_query.register(
+        district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district"), IsAdmin()
+    )
+    router.message.register(timezone_sent, AddBuilding.timezone, F.text, IsAdmin())
+    router.callback_query.register(
+        timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone"), IsAdmin()
+    )
+    router.message.register(assign_start, Command("assign"), IsAdmin())
+    router.message.register(assign_code_sent, AssignBuilding.code, F.text, IsAdmin())
+    router.callback_query.register(assign_chosen, keyboards.AssignCb.filter(), IsAdmin())
+    router.message.register(list_buildings, Command("buildings"), IsStaff())
+    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING), IsStaff())
+    return router
+
+
+async def add_start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    code, _sep, address = (command.args or "").strip().partition(" ")
+    if not code:
+        await state.set_state(AddBuilding.code)
+        await message.answer(_('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):'))
+        return
+    if not await _code_accepted(message, state, session, code):
+        return
+    if address.strip():
+        await _create(
+            message, state, session, clock, actor, bot, address=address, district=None, timezone=settings.timezone
+        )
+        return
+    await state.set_state(AddBuilding.address)
+    await message.answer(_("The building's address:"))
+
+
+async def code_sent(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    if await _code_accepted(message, state, session, message.text or ""):
+        await state.set_state(AddBuilding.address)
+        await message.answer(_("The building's address:"))
+
+
+async def _code_accepted(message: Message, state: FSMContext, session: AsyncSession, raw: str) -> bool:
+    try:
+        code = validation.building_code(raw)
+        await buildings.by_code(session, code)
+    except InvalidValue:
+        await state.set_state(AddBuilding.code)
+        await message.answer(
+            _(
+                'A code is 1–32 Latin letters, digits, "-" or "_" (it goes into the registration link). Send another one:'
+            )
+        )
+        return False
+    except UnknownBuilding:
+        await state.update_data(code=code)
+        return True
+    await state.set_state(AddBuilding.code)
+    await message.answer(_("The code {code} is already taken. Send another one:").format(code=code))
+    return False
+
+
+async def address_sent(message: Message, state: FSMContext) -> None:
+    try:
+        address = validation.text("address", message.text or "")
+    except InvalidValue as exc:
+        await message.answer(_invalid(exc))
+        return
+    await state.update_data(address=address)
+    await state.set_state(AddBuilding.district)
+    await message.answer(_("The district (or Skip):"), reply_markup=keyboards.skip("district"))
+
+
+async def district_sent(message: Message, state: FSMContext, settings: Settings) -> None:
+    try:
+        district = validation.text("district", message.text or "")
+    except InvalidValue as exc:
+        await message.answer(_invalid(exc))
+        return
+    await state.update_data(district=district)
+    await _ask_timezone(message, state, settings)
+
+
+async def district_skipped(callback: CallbackQuery, state: FSMContext, settings: Settings) -> None:
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _ask_timezone(callback.message, state, settings)
+
+
+async def _ask_timezone(message: Message, state: FSMContext, settings: Settings) -> None:
+    await state.set_state(AddBuilding.timezone)
+    await message.answer(
+        _("The building's time zone, for example <code>Asia/Tashkent</code>. Skip keeps {zone}.").format(
+            zone=settings.timezone
+        ),
+        reply_markup=keyboards.skip("timezone"),
+    )
+
+
+async def timezone_sent(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, bot: Bot
+) -> None:
+    data = await state.get_data()
+    await _create(
+        message,
+        state,
+        session,
+        clock,
+        actor,
+        bot,
+        address=data["address"],
+        district=data.get("district"),
+        timezone=message.text or "",
+    )
+
+
+async def timezone_skipped(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    bot: Bot,
+) -> None:
+    if isinstance(callback.message, Message):
+        data = await state.get_data()
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _create(
+            callback.message,
+            state,
+            session,
+            clock,
+            actor,
+            bot,
+            address=data["address"],
+            district=data.get("district"),
+            timezone=settings.timezone,
+        )
+
+
+async def _create(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    bot: Bot,
+    *,
+    address: str,
+    district: str | None,
+    timezone: str,
+) -> None:
+    data = await state.get_data()
+    try:
+        building = await buildings.add_building(
+            session,
+            clock,
+            code=data["code"],
+            address=address,
+            district=district,
+            timezone=timezone,
+            actor_id=actor.telegram_id,
+        )
+    except InvalidValue as exc:
+        await message.answer(_invalid(exc))
+        return
+    except BuildingCodeTaken as exc:
+        await end_dialog(state)
+        await message.answer(_("The code {code} is already taken.").format(code=exc.code))
+        return
+    await end_dialog(state)
+    me = await bot.me()
+    await message.answer(
+        _(
+            "Building added: {building}.\nRegistration link for residents: {link}\nAssign an inspector: /assign {code}"
+        ).format(
+            building=building_title(building), link=registration_link(me.username or "", building), code=building.code
+        )
+    )
+
+
+def _invalid(exc: InvalidValue) -> str:
+    if exc.field == "timezone":
+        return _("Unknown time zone. Use a name such as <code>Asia/Almaty</code> or <code>Asia/Tashkent</code>:")
+    if exc.field == "district":
+        return _("The district name is too long (at most 128 characters). Send it again:")
+    return _("The address must be 1–256 characters. Send it again:")
+
+
+async def assign_start(
+    message: Message, command: CommandObject, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
+    await state.clear()
+    code, _sep, telegram_id = (command.args or "").strip().partition(" ")
+    if not code:
+        await state.set_state(AssignBuilding.code)
+        await message.answer(_("Which building? Send its code:"))
+        return
+    if telegram_id.strip():
+        await _assign_by_telegram_id(message, session, clock, actor, code, telegram_id.strip())
+        return
+    await _offer_inspectors(message, state, session, code)
+
+
+async def assign_code_sent(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await _offer_inspectors(message, state, session, message.text or "")
+
+
+async def _offer_inspectors(message: Message, state: FSMContext, session: AsyncSession, code: str) -> None:
+    try:
+        building = await buildings.by_code(session, code)
+    except UnknownBuilding:
+        await message.answer(_("There is no building with that code. /buildings lists them."))
+        return
+    await end_dialog(state)
+    rows, total = await inspectors.list_inspectors(session, limit=ASSIGN_BUTTONS)
+    if total == 0:
+        await message.answer(_("There are no inspectors yet. Add one with /add_inspector."))
+        return
+    text = _("Who serves {building}?").format(building=building_title(building))
+    if total > ASSIGN_BUTTONS:
+        text += "\n" + _("Not in the list? Send /assign {code} followed by the inspector's Telegram id.").format(
+            code=building.code
+        )
+    await message.answer(text, reply_markup=keyboards.assign(building.id, [row.inspector for row in rows]))
+
+
+async def _assign_by_telegram_id(
+    message: Message, session: AsyncSession, clock: Clock, actor: Actor, code: str, raw_id: str
+) -> None:
+    try:
+        building = await buildings.by_code(session, code)
+    except UnknownBuilding:
+        await message.answer(_("There is no building with that code. /buildings lists them."))
+        return
+    inspector = await inspectors.by_telegram_id(session, int(raw_id)) if raw_id.isdigit() else None
+    if inspector is None:
+        await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
+        return
+    await message.answer(await _assign(session, clock, actor, building.id, inspector.id))
+
+
+async def assign_chosen(
+    callback: CallbackQuery, callback_data: keyboards.AssignCb, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
+    await edit_card(
+        callback, await _assign(session, clock, actor, callback_data.building_id, callback_data.inspector_id)
+    )
+
+
+async def _assign(session: AsyncSession, clock: Clock, actor: Actor, building_id: int, inspector_id: int) -> str:
+    try:
+        building = await buildings.assign(
+            session, clock, building_id=building_id, inspector_id=inspector_id, actor_id=actor.telegram_id
+        )
+    except (UnknownBuilding, UnknownInspector):
+        return _("That building or inspector no longer exists.")
+    assert building.inspector is not None
+    return _("{building} is now served by {inspector}.").format(
+        building=building_title(building), inspector=escape(building.inspector.full_name)
+    )
+
+
+async def list_buildings(message: Message, session: AsyncSession, actor: Actor, bot: Bot) -> None:
+    text, markup = await _page(session, actor, bot, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def page(
+    callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession, actor: Actor, bot: Bot
+) -> None:
+    text, markup = await _page(session, actor, bot, max(callback_data.page, 0))
+    await edit_card(callback, text, markup)
+
+
+async def _page(session: AsyncSession, actor: Actor, bot: Bot, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    # An admin sees the whole district; an inspector only their own buildings, whatever page was asked for.
+    inspector_id = None if actor.is_admin or actor.inspector is None else actor.inspector.id
+    rows, total = await buildings.list_buildings(
+        session, inspector_id=inspector_id, offset=number * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if total == 0:
+        if actor.is_admin:
+            return _("No buildings yet. Add one with /add_building or import a CSV file."), None
+        return _("No buildings are assigned to you yet. Ask an administrator."), None
+    me = await bot.me()
+    pages = -(-total // PAGE_SIZE)
+    header = _("<b>Buildings</b> ({count})").format(count=total)
+    body = "\n\n".join(building_line(row, me.username or "") for row in rows)
+    return f"{header}\n\n{body}", keyboards.pages(LISTING, min(number, pages - 1), pages)

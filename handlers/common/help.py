@@ -1,0 +1,20 @@
+"""/help: what this person can do, by role."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from bot import texts
+from bot.services.people import Actor
+
+
+def create_router() -> Router:
+    router = Router(name="help")
+    router.message.register(show_help, Command("help"), F.chat.type == "private")
+    return router
+
+
+async def show_help(message: Message, actor: Actor) -> None:
+    await message.answer(texts.help_text(actor))

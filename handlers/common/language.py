@@ -1,0 +1,85 @@
+"""/lang: a person's language in private; the chat's language in a building group (its staff only)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keyboards
+from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
+from bot.services import chats, people
+from bot.services.errors import NotAllowed
+from bot.services.people import Actor
+from handlers.dialogs import edit_card
+from models import BuildingChat
+
+GROUPS = F.chat.type.in_({"group", "supergroup"})
+
+
+def create_router() -> Router:
+    router = Router(name="language")
+    router.message.register(ask, Command("lang"))
+    router.callback_query.register(chosen_in_private, keyboards.LanguageCb.filter(), F.message.chat.type == "private")
+    router.callback_query.register(chosen_in_group, keyboards.LanguageCb.filter(), F.message.chat.type != "private")
+    return router
+
+
+async def ask(message: Message, actor: Actor, building_chat: BuildingChat | None = None) -> None:
+    if message.chat.type != "private":
+        if building_chat is None:
+            await message.answer(
+                _("This chat is not connected to a building yet. Its inspector connects it with /bind.")
+            )
+            return
+        if not actor.can_manage(building_chat.building):
+            await message.answer(_("Only the building's inspector or an administrator can change the chat's language."))
+            return
+    await message.answer(_("Choose the language:"), reply_markup=keyboards.languages(get_i18n().current_locale))
+
+
+async def chosen_in_private(
+    callback: CallbackQuery,
+    callback_data: keyboards.LanguageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    i18n: I18n,
+) -> None:
+    language = callback_data.code
+    if language not in i18n.available_locales:
+        await callback.answer(_("This button is no longer available."), show_alert=True)
+        return
+    if actor.user is not None:
+        await people.set_language(session, actor.user, language)
+    else:
+        await state.update_data({FSM_LANGUAGE_KEY: language})
+    with i18n.use_locale(language):
+        await edit_card(callback, _("Language: {name}.").format(name=LANGUAGE_NAMES[language]))
+
+
+async def chosen_in_group(
+    callback: CallbackQuery,
+    callback_data: keyboards.LanguageCb,
+    session: AsyncSession,
+    actor: Actor,
+    i18n: I18n,
+    building_chat: BuildingChat | None = None,
+) -> None:
+    language = callback_data.code
+    if building_chat is None or language not in i18n.available_locales:
+        await callback.answer(_("This button is no longer available."), show_alert=True)
+        return
+    try:
+        await chats.set_language(session, actor, building_chat, language)
+    except NotAllowed:
+        await callback.answer(
+            _("Only the building's inspector or an administrator can change the chat's language."), show_alert=True
+        )
+        return
+    with i18n.use_locale(language):
+        await edit_card(callback, _("The chat's language: {name}.").format(name=LANGUAGE_NAMES[language]))

@@ -1,0 +1,35 @@
+"""Helpers every dialog shares: ending a dialog without forgetting the chosen language, editing a pressed card."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+
+from bot.i18n import FSM_LANGUAGE_KEY
+from bot.services.people import Person
+
+
+async def end_dialog(state: FSMContext) -> None:
+    """Leave the dialog; a not-yet-registered person's language choice stays."""
+    language = (await state.get_data()).get(FSM_LANGUAGE_KEY)
+    await state.clear()
+    if language:
+        await state.update_data({FSM_LANGUAGE_KEY: language})
+
+
+async def edit_card(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the pressed message (old messages may be inaccessible: then send a new one)."""
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            # A second press on the same button asks for the same text: nothing to change.
+            if "message is not modified" not in exc.message:
+                raise
+    elif callback.message is not None:
+        await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
+
+
+def person_of(user: User) -> Person:
+    return Person(id=user.id, first_name=user.first_name, last_name=user.last_name, username=user.username)

@@ -1,0 +1,31 @@
+"""The last resort: log the failure (no personal data), tell the person briefly, in their language."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router
+
+
+async def on_error(event: ErrorEvent, bot: Bot) -> None:
+    # The update's database session is already closed here; this handler needs none.
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    text = _("Sorry, something went wrong on our side. Please try again in a minute.")
+    try:
+        if event.update.callback_query is not None:
+            await event.update.callback_query.answer(text, show_alert=True)
+        elif event.update.message is not None and event.update.message.chat.type == "private":
+            await bot.send_message(event.update.message.chat.id, text)
+    except TelegramAPIError:
+        log.warning("could not tell the person about the failure of update %s", event.update.update_id)

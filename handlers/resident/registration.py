@@ -1,0 +1,204 @@
+"""A resident registers to a building: deep link (or code) → language → consent → flat → registered."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keyboards, texts
+from bot.cards import START_PREFIX, building_title
+from bot.clock import Clock
+from bot.i18n import FSM_LANGUAGE_KEY
+from bot.services import buildings, residents
+from bot.services.errors import InvalidValue, UnknownBuilding
+from bot.services.people import Actor, Person, load_actor
+from handlers.dialogs import edit_card, end_dialog, person_of
+
+
+class Registration(StatesGroup):
+    code = State()
+    language = State()
+    consent = State()
+    flat = State()
+
+
+def create_router() -> Router:
+    router = Router(name="registration")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(code_sent, Registration.code, F.text)
+    router.callback_query.register(language_chosen, Registration.language, keyboards.LanguageCb.filter())
+    router.callback_query.register(consent_answered, Registration.consent, keyboards.ConsentCb.filter())
+    router.message.register(flat_sent, Registration.flat, F.text)
+    router.callback_query.register(flat_skipped, Registration.flat, keyboards.SkipCb.filter(F.step == "flat"))
+    return router
+
+
+async def start(message: Message, state: FSMContext, actor: Actor) -> None:
+    if actor.is_resident or actor.is_staff:
+        await end_dialog(state)
+        await message.answer(texts.help_text(actor))
+        return
+    await state.set_state(Registration.code)
+    await message.answer(
+        _(
+            "Hello! I connect residents with their district police inspector.\n\n"
+            "To register, open the link posted in your building's chat, or send me your building code "
+            "(for example <code>A-12</code>)."
+        )
+        + "\n\n"
+        + texts.emergency()
+    )
+
+
+async def start_with_code(
+    message: Message, command: CommandObject, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    payload = command.args or ""
+    code = payload.removeprefix(START_PREFIX) if payload.startswith(START_PREFIX) else payload
+    await _begin(message, state, session, actor, code)
+
+
+async def code_sent(message: Message, state: FSMContext, session: AsyncSession, actor: Actor) -> None:
+    await _begin(message, state, session, actor, message.text or "")
+
+
+async def _begin(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, code: str) -> None:
+    try:
+        building = await buildings.by_code(session, code)
+    except UnknownBuilding:
+        await state.set_state(Registration.code)
+        await message.answer(
+            _(
+                "I don't know the building code <code>{code}</code>. Check the link in your building's chat "
+                "or ask your inspector, then send the code again."
+            ).format(code=escape(code[:32]))
+        )
+        return
+    if actor.residency is not None and actor.residency.building_id == building.id:
+        await end_dialog(state)
+        await message.answer(_("You are already registered at {building}.").format(building=building_title(building)))
+        return
+    data = await state.get_data()
+    language = actor.language or data.get(FSM_LANGUAGE_KEY) or get_i18n().current_locale
+    await state.set_state(Registration.language)
+    await state.update_data({"building_id": building.id, FSM_LANGUAGE_KEY: language})
+    await message.answer(
+        _("Building: {building}.\n\nChoose your language:").format(building=building_title(building)),
+        reply_markup=keyboards.languages(language),
+    )
+
+
+async def language_chosen(
+    callback: CallbackQuery, callback_data: keyboards.LanguageCb, state: FSMContext, i18n: I18n
+) -> None:
+    if callback_data.code not in i18n.available_locales:
+        await callback.answer(_("This button is no longer available."), show_alert=True)
+        return
+    await state.update_data({FSM_LANGUAGE_KEY: callback_data.code})
+    await state.set_state(Registration.consent)
+    with i18n.use_locale(callback_data.code):
+        await edit_card(callback, consent_text(), keyboards.consent())
+
+
+def consent_text() -> str:
+    return _(
+        "<b>Consent to the processing of personal data</b>\n\n"
+        "To pass your messages to your district inspector, the bot keeps: your Telegram id and name, "
+        "your language, your building and, if you give it, your flat number; later also the appeals "
+        "you send and the answers to them.\n\n"
+        "They are used only for your contact with the police inspector and are not shown to other residents. "
+        "/privacy shows what is kept; /forget_me deletes it.\n\n"
+        "Do you agree?"
+    )
+
+
+async def consent_answered(callback: CallbackQuery, callback_data: keyboards.ConsentCb, state: FSMContext) -> None:
+    if not callback_data.agree:
+        await end_dialog(state)
+        await edit_card(
+            callback,
+            _("Nothing has been saved. You can register at any time with your building's link.")
+            + "\n\n"
+            + texts.emergency(),
+        )
+        return
+    await state.set_state(Registration.flat)
+    await edit_card(
+        callback,
+        _("Thank you. What is your flat number? It helps the inspector find you; you may skip it."),
+        keyboards.skip("flat"),
+    )
+
+
+async def flat_sent(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
+    try:
+        flat = residents.flat(message.text or "")
+    except InvalidValue:
+        await message.answer(
+            _("A flat number is at most 16 characters. Send it again or press Skip."),
+            reply_markup=keyboards.skip("flat"),
+        )
+        return
+    if message.from_user is None:
+        return
+    await _finish(message, state, session, clock, actor, person_of(message.from_user), flat)
+
+
+async def flat_skipped(
+    callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _finish(callback.message, state, session, clock, actor, person_of(callback.from_user), None)
+
+
+async def _finish(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    person: Person,
+    flat: str | None,
+) -> None:
+    data = await state.get_data()
+    building = await buildings.by_id(session, data["building_id"])
+    if building is None:
+        await end_dialog(state)
+        await message.answer(_("This building is no longer served by the bot. Ask your inspector for a new link."))
+        return
+    registration = await residents.register(
+        session, clock, person, building=building, flat=flat, language=data[FSM_LANGUAGE_KEY]
+    )
+    await state.clear()
+    lines = [_("✅ You are registered at {building}.").format(building=building_title(building))]
+    if flat:
+        lines.append(_("Flat: {flat}.").format(flat=escape(flat)))
+    if registration.previous_building is not None:
+        lines.append(
+            _("Your registration at {building} has been replaced.").format(
+                building=building_title(registration.previous_building)
+            )
+        )
+    if building.inspector is not None:
+        lines.append(
+            _("Your district inspector is {name}, {rank}. /inspector shows their contacts.").format(
+                name=escape(building.inspector.full_name), rank=escape(building.inspector.rank)
+            )
+        )
+    else:
+        lines.append(_("No inspector is assigned to your building yet."))
+    await message.answer(
+        "\n".join(lines) + "\n\n" + texts.help_text(await load_actor(session, person.id, is_admin=actor.is_admin))
+    )

@@ -1,0 +1,15 @@
+#!/usr/bin/env sh
+# Refresh the catalogs after changing user-facing strings: extract, then merge into ru, kk, uz and en.
+# `_` is aiogram's gettext: one argument for a sentence, three (singular, plural, n) for a plural.
+set -e
+cd "$(dirname "$0")/.."
+pybabel extract -F babel.cfg -k N_ -k '_:1,1t' -k '_:1,2,3t' --no-location --sort-output --omit-header \
+    -o locales/messages.pot .
+for lang in ru kk uz en; do
+    if [ -f "locales/$lang/LC_MESSAGES/messages.po" ]; then
+        pybabel update -i locales/messages.pot -d locales -D messages -l "$lang" --no-location --omit-header \
+            --ignore-obsolete --no-fuzzy-matching
+    else
+        pybabel init -i locales/messages.pot -d locales -D messages -l "$lang"
+    fi
+done

@@ -1,0 +1,101 @@
+"""Fixtures: a database per test (SQLite and PostgreSQL), the fake Telegram, and the real bot polling it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import close_app, create_app, run_polling
+from bot.config import Settings
+from models.db import create_engine, create_sessionmaker
+from tests import databases
+from tests.fake_telegram import FakeTelegram
+from tests.harness import ErrorLog, FrozenClock, Person, Telegram
+
+TOKEN = "123456:TEST-token-for-the-fake-telegram-xyz"
+ADMIN_ID = 1
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return databases.postgres_migrated(databases.server_or_skip(databases.POSTGRES_ENV, "PostgreSQL"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return databases.sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+    url: str = request.getfixturevalue("postgres_url")
+    await databases.truncate_all(url)
+    return url
+
+
+@pytest.fixture
+async def sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+def make_settings(database_url: str, api_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": TOKEN,
+        "database_url": database_url,
+        "telegram_api_url": api_url,
+        "admin_ids": [ADMIN_ID],
+        "redis_url": None,
+        "webhook_url": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def error_log() -> AsyncIterator[ErrorLog]:
+    handler = ErrorLog()
+    logging.getLogger().addHandler(handler)
+    yield handler
+    logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture
+async def tg(database_url: str, clock: FrozenClock, error_log: ErrorLog) -> AsyncIterator[Telegram]:
+    fake = FakeTelegram(token=TOKEN)
+    await fake.start()
+    app = await create_app(make_settings(database_url, fake.base_url), clock)
+    telegram = Telegram(fake, app, clock)
+    started = asyncio.Event()
+    app.dp.startup.register(started.set)
+    polling = asyncio.create_task(run_polling(app, handle_signals=False))
+    await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+    assert not polling.done(), polling.exception()
+    try:
+        yield telegram
+    finally:
+        await app.dp.stop_polling()
+        await polling
+        await close_app(app)
+        await fake.stop()
+    assert not fake.schema_violations, fake.schema_violations
+    assert not fake.internal_errors, fake.internal_errors
+    assert not error_log.records, [r.getMessage() for r in error_log.records]
+
+
+@pytest.fixture
+def admin(tg: Telegram) -> Person:
+    return tg.person(ADMIN_ID, "Aigerim", language_code="ru")
