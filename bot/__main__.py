@@ -8,8 +8,10 @@ import logging
 import sys
 from pathlib import Path
 
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import close_app, create_app, run_polling, run_webhook
 from bot.clock import SystemClock
@@ -22,7 +24,35 @@ from models.db import create_engine, create_sessionmaker, upgrade_to_head
 log = logging.getLogger("bot")
 
 
+class DatabaseUnreachable(Exception):
+    """The database cannot be opened or connected to; the message says why in one line."""
+
+
+async def _connect(url: str) -> AsyncEngine:
+    """An engine whose database answered, or DatabaseUnreachable."""
+    try:
+        engine = create_engine(url)
+    except OSError as exc:  # SQLite: the file's directory cannot be created
+        raise DatabaseUnreachable(_reason(exc)) from exc
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, DBAPIError) as exc:
+        await engine.dispose()
+        raise DatabaseUnreachable(_reason(exc)) from exc
+    return engine
+
+
+def _reason(exc: BaseException) -> str:
+    # SQLAlchemy's own text spans lines (statement, background link); the driver's error is the point.
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{cause.__class__.__name__}: {first_line}" if first_line else cause.__class__.__name__
+
+
 async def _run(settings: Settings) -> None:
+    # Connect once up front so that an unreachable database gets its one-line message.
+    await (await _connect(settings.database_url)).dispose()
     app = await create_app(settings)
     try:
         await (run_webhook(app) if settings.webhook_url else run_polling(app))
@@ -31,7 +61,7 @@ async def _run(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
+    engine = await _connect(settings.database_url)
     try:
         await upgrade_to_head(engine)
     finally:
@@ -45,21 +75,28 @@ async def _import(settings: Settings, path: Path) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
         return 1
-    engine = create_engine(settings.database_url)
     try:
-        await upgrade_to_head(engine)
         rows = importer.parse(text, default_timezone=settings.timezone)
-        async with create_sessionmaker(engine).begin() as session:
-            report = await importer.import_buildings(session, SystemClock(), rows)
+        engine = await _connect(settings.database_url)
+        try:
+            await upgrade_to_head(engine)
+            async with create_sessionmaker(engine).begin() as session:
+                report = await importer.import_buildings(session, SystemClock(), rows)
+        finally:
+            await engine.dispose()
     except ImportFailed as exc:
         for line, problem in exc.problems:
             print(f"{path}:{line}: {problem}", file=sys.stderr)
         print("nothing was imported", file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     print(f"imported {path}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
     return 0
+
+
+def _redacted(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.bot_token.get_secret_value()])
+    secrets = [settings.bot_token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(settings.log_level, secrets)
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     try:
         if args.command == "migrate":
@@ -85,11 +125,22 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(_import(settings, args.file))
         asyncio.run(_run(settings))
-    except (OSError, DBAPIError) as exc:
-        print(f"cannot reach the database {database}: {exc.__class__.__name__}", file=sys.stderr)
+    except DatabaseUnreachable as exc:
+        print(f"cannot reach the database {database}: {exc}", file=sys.stderr)
+        return 1
+    except TelegramUnauthorizedError:
+        print("configuration error: BOT_TOKEN was rejected by Telegram (revoked or mistyped)", file=sys.stderr)
+        return 2
+    except TelegramNetworkError as exc:
+        api = settings.telegram_api_url or "https://api.telegram.org"
+        print(f"cannot reach Telegram at {api}: {_redacted(exc.message, secrets)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
+    except Exception:
+        # Python's own traceback printer would bypass the redacting log formatter.
+        log.critical("the bot stopped on an unexpected error", exc_info=True)
+        return 1
     return 0
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +26,10 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty `NAME=` (as in a copied .env template) means "not set", not "set to nothing".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
@@ -56,6 +61,22 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path/to/file or postgresql+asyncpg://user:password@host/database")
         return value
 
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # A malformed URL would fail only at the first request, in an error that carries the token.
+        if value is None:
+            return None
+        try:
+            url = urlsplit(value)
+            valid = url.scheme in ("http", "https") and bool(url.hostname) and not any(c.isspace() for c in value)
+            url.port  # noqa: B018 -- raises ValueError on a port that is not a number in range
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("expected an http:// or https:// URL, for example https://bot.example.org")
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_or_json(cls, value: Any) -> Any:
@@ -65,7 +86,10 @@ class Settings(BaseSettings):
             if not text:
                 return []
             if text.startswith("["):
-                text = text[1:-1] if text.endswith("]") else text
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("expected Telegram user ids like 1,2 or [1,2]") from None
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 

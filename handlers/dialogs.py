@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services.people import Person
@@ -33,3 +34,9 @@ async def edit_card(callback: CallbackQuery, text: str, markup: InlineKeyboardMa
 
 def person_of(user: User) -> Person:
     return Person(id=user.id, first_name=user.first_name, last_name=user.last_name, username=user.username)
+
+
+def alert(callback_answer: CallbackAnswer, text: str) -> None:
+    """A pop-up answer to the pressed button; the callback-answer middleware sends it, exactly once."""
+    callback_answer.text = text
+    callback_answer.show_alert = True

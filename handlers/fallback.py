@@ -7,11 +7,14 @@ import logging
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import audit
+from handlers.dialogs import alert
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,9 @@ async def in_private(message: Message, state: FSMContext) -> None:
         await message.answer(_("I can't handle this kind of message here. /help lists what I can do."))
 
 
-async def unknown_button(callback: CallbackQuery, session: AsyncSession, clock: Clock) -> None:
+async def unknown_button(
+    callback: CallbackQuery, session: AsyncSession, clock: Clock, callback_answer: CallbackAnswer
+) -> None:
     # Buttons of finished dialogs land here, and so does callback data a modified client made up.
     action = (callback.data or "").split(":", 1)[0][:32]
     log.info("refused a callback (%s)", action)
@@ -44,4 +49,6 @@ async def unknown_button(callback: CallbackQuery, session: AsyncSession, clock: 
         object_type="callback",
         object_id=action,
     )
-    await callback.answer(_("This button is no longer available."), show_alert=True)
+    # CallbackAnswerMiddleware answers every query once, after the handler: a second answer would fail.
+    callback_answer.text = _("This button is no longer available.")
+    callback_answer.show_alert = True

@@ -311,6 +311,7 @@ async def test_get_updates_honours_offset_and_long_polling(fake: FakeTelegram, b
     waiting = asyncio.create_task(bot.get_updates(offset=second + 1, timeout=5))
     await asyncio.sleep(0.1)
     assert not waiting.done()
+    assert fake.calls("getUpdates")[-1].response == {}  # recorded while it waits
     fake.message_update(USER, USER, "b")
     delivered = await asyncio.wait_for(waiting, 1)
     assert [u.message.text for u in delivered if u.message] == ["b"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,10 @@ from bot.services import audit, validation
 from bot.services.errors import AlreadyInspector
 from bot.services.people import Person, ensure_user
 from models import Building, Inspector, User
+
+
+# The card's fields, in the order an administrator is asked for them.
+FIELDS = ("full_name", "rank", "phone", "reception_point", "reception_hours")
 
 
 @dataclass(frozen=True)
@@ -31,17 +36,26 @@ class InspectorRow:
     buildings: int
 
 
+def clean_field(field: str, raw: str) -> str:
+    """One card field as typed, checked and trimmed; InvalidValue when it does not fit."""
+    if field == "phone":
+        return validation.phone(raw)
+    if field not in FIELDS:
+        raise ValueError(f"not an inspector field: {field}")
+    return validation.text(field, raw)
+
+
 def draft(
     person: Person, *, full_name: str, rank: str, phone: str, reception_point: str, reception_hours: str
 ) -> InspectorDraft:
     """Validate every field, so a draft that exists can be saved."""
     return InspectorDraft(
         person=person,
-        full_name=validation.text("full_name", full_name),
-        rank=validation.text("rank", rank),
-        phone=validation.phone(phone),
-        reception_point=validation.text("reception_point", reception_point),
-        reception_hours=validation.text("reception_hours", reception_hours),
+        full_name=clean_field("full_name", full_name),
+        rank=clean_field("rank", rank),
+        phone=clean_field("phone", phone),
+        reception_point=clean_field("reception_point", reception_point),
+        reception_hours=clean_field("reception_hours", reception_hours),
     )
 
 
@@ -58,19 +72,24 @@ async def add_inspector(
     if not person.first_name:
         # Added by a bare id: Telegram told us no name yet; the full name stands in until they write.
         person = Person(id=person.id, first_name=new.full_name)
-    user = await ensure_user(session, clock, person, language=language)
-    inspector = Inspector(
-        user=user,
-        full_name=new.full_name,
-        rank=new.rank,
-        phone=new.phone,
-        reception_point=new.reception_point,
-        reception_hours=new.reception_hours,
-        active=True,
-        created_at=clock.now(),
-    )
-    session.add(inspector)
-    await session.flush()
+    try:
+        # A savepoint: when a concurrent add of the same person wins, only this attempt is undone.
+        async with session.begin_nested():
+            user = await ensure_user(session, clock, person, language=language)
+            inspector = Inspector(
+                user=user,
+                full_name=new.full_name,
+                rank=new.rank,
+                phone=new.phone,
+                reception_point=new.reception_point,
+                reception_hours=new.reception_hours,
+                active=True,
+                created_at=clock.now(),
+            )
+            session.add(inspector)
+            await session.flush()
+    except IntegrityError:
+        raise AlreadyInspector() from None
     await audit.record(
         session, clock, actor_id=actor_id, action="inspector_added", object_type="inspector", object_id=inspector.id
     )

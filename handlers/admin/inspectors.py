@@ -11,6 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,7 +151,7 @@ async def field_sent(message: Message, state: FSMContext) -> None:
 
 
 def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
-    return inspectors.draft(Person(**data["person"]), {name: data[name] for name in inspectors.FIELDS})
+    return inspectors.draft(Person(**data["person"]), **{name: data[name] for name in inspectors.FIELDS})
 
 
 async def save(
@@ -163,9 +164,15 @@ async def save(
     settings: Settings,
     i18n: I18n,
     bot: Bot,
+    callback_answer: CallbackAnswer,
 ) -> None:
     data = await state.get_data()
     await end_dialog(state)
+    if "person" not in data:
+        # A second tap on Save raced the first one, which has already ended the dialog.
+        callback_answer.text = _("This button is no longer available.")
+        callback_answer.show_alert = True
+        return
     if not callback_data.yes:
         await edit_card(callback, _("Cancelled."))
         return

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,10 +50,11 @@ async def chosen_in_private(
     session: AsyncSession,
     actor: Actor,
     i18n: I18n,
+    callback_answer: CallbackAnswer,
 ) -> None:
     language = callback_data.code
     if language not in i18n.available_locales:
-        await callback.answer(_("This button is no longer available."), show_alert=True)
+        _alert(callback_answer, _("This button is no longer available."))
         return
     if actor.user is not None:
         await people.set_language(session, actor.user, language)
@@ -68,18 +70,23 @@ async def chosen_in_group(
     session: AsyncSession,
     actor: Actor,
     i18n: I18n,
+    callback_answer: CallbackAnswer,
     building_chat: BuildingChat | None = None,
 ) -> None:
     language = callback_data.code
     if building_chat is None or language not in i18n.available_locales:
-        await callback.answer(_("This button is no longer available."), show_alert=True)
+        _alert(callback_answer, _("This button is no longer available."))
         return
     try:
         await chats.set_language(session, actor, building_chat, language)
     except NotAllowed:
-        await callback.answer(
-            _("Only the building's inspector or an administrator can change the chat's language."), show_alert=True
-        )
+        _alert(callback_answer, _("Only the building's inspector or an administrator can change the chat's language."))
         return
     with i18n.use_locale(language):
         await edit_card(callback, _("The chat's language: {name}.").format(name=LANGUAGE_NAMES[language]))
+
+
+def _alert(callback_answer: CallbackAnswer, text: str) -> None:
+    # CallbackAnswerMiddleware answers the query once, after the handler; answering here too would fail.
+    callback_answer.text = text
+    callback_answer.show_alert = True

@@ -9,6 +9,7 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
 from bot.services.people import Actor, Person, load_actor
-from handlers.dialogs import edit_card, end_dialog, person_of
+from handlers.dialogs import alert, edit_card, end_dialog, person_of
 
 
 class Registration(StatesGroup):
@@ -100,10 +101,14 @@ async def _begin(message: Message, state: FSMContext, session: AsyncSession, act
 
 
 async def language_chosen(
-    callback: CallbackQuery, callback_data: keyboards.LanguageCb, state: FSMContext, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: keyboards.LanguageCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    i18n: I18n,
 ) -> None:
     if callback_data.code not in i18n.available_locales:
-        await callback.answer(_("This button is no longer available."), show_alert=True)
+        alert(callback_answer, _("This button is no longer available."))
         return
     await state.update_data({FSM_LANGUAGE_KEY: callback_data.code})
     await state.set_state(Registration.consent)
