@@ -77,7 +77,7 @@ def create_dispatcher(
         sessionmaker=sessionmaker,
         i18n=i18n,
     )
-    setup_middlewares(dp, settings, sessionmaker, i18n)
+    setup_middlewares(dp, settings, sessionmaker, i18n, clock)
     dp.include_routers(*get_routers())
     dp.startup.register(_on_startup)
     return dp

@@ -11,6 +11,8 @@ from bot.services.inspectors import InspectorRow
 from models import Building, Inspector
 
 START_PREFIX = "b_"
+# The deep-link payload of the "write to the inspector" button in building chats.
+APPEAL_PAYLOAD = "appeal"
 
 
 def registration_link(bot_username: str, building: Building) -> str:

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 EVERYONE = [
     ("start", N_("Start or register")),
+    ("appeal", N_("Write to your inspector")),
+    ("my", N_("Your appeals")),
     ("help", N_("What the bot can do")),
     ("inspector", N_("Your district inspector")),
     ("lang", N_("Change the language")),
@@ -29,9 +31,16 @@ EVERYONE = [
     ("forget_me", N_("Delete your data")),
     ("cancel", N_("Stop the current step")),
 ]
-INSPECTOR = [*EVERYONE, ("buildings", N_("Your buildings"))]
+INSPECTOR = [
+    *EVERYONE,
+    ("queue", N_("Open appeals")),
+    ("export", N_("Register of appeals (CSV)")),
+    ("buildings", N_("Your buildings")),
+]
 ADMIN = [
     *EVERYONE,
+    ("queue", N_("All open appeals")),
+    ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("All buildings")),
     ("add_building", N_("Add a building")),
     ("assign", N_("Assign a building to an inspector")),
@@ -40,6 +49,7 @@ ADMIN = [
 ]
 GROUP = [
     ("inspector", N_("The building's district inspector")),
+    ("appeal", N_("Write to the inspector privately")),
     ("bind", N_("Connect this chat to a building")),
     ("unbind", N_("Disconnect this chat")),
     ("lang", N_("The chat's language")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -27,9 +27,7 @@ class ConfigError(Exception):
 
 class Settings(BaseSettings):
     # An empty `NAME=` (as in a copied .env template) means "not set", not "set to nothing".
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     bot_token: SecretStr
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
@@ -42,6 +40,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0:8080"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # 15 days: the statutory term for citizens' appeals in Kazakhstan and Uzbekistan.
+    appeal_deadline_days: int = Field(default=15, ge=1, le=90)
+    appeal_first_response_hours: int = Field(default=24, ge=1, le=24 * 15)
+    appeal_rate_limit: int = Field(default=5, ge=1, le=100)
 
     @field_validator("bot_token")
     @classmethod

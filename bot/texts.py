@@ -13,6 +13,8 @@ def emergency() -> str:
 
 def help_text(actor: Actor) -> str:
     parts = [_("<b>What I can do</b>")]
+    if actor.is_resident:
+        parts.append(_("/appeal — write to your district inspector\n/my — your appeals and the answers"))
     parts.append(
         _(
             "/inspector — your district inspector's contacts\n"
@@ -30,6 +32,8 @@ def help_text(actor: Actor) -> str:
         parts.append(
             _(
                 "<b>Inspector</b>\n"
+                "/queue — open appeals by deadline; reply to a card to answer\n"
+                "/export — the register of appeals as a CSV file\n"
                 "/buildings — your buildings and their registration links\n"
                 "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."
             )

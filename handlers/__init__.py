@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, refusals
+from handlers import errors, fallback, refusals, replies
 from handlers.admin import buildings as admin_buildings
 from handlers.admin import inspectors as admin_inspectors
 from handlers.common import cancel, help, inspector, language, privacy
 from handlers.group import binding, membership
-from handlers.resident import registration
+from handlers.inspector import appeals as inspector_appeals
+from handlers.inspector import export, queue
+from handlers.resident import appeal, my_appeals, registration
 
 
 def get_routers() -> list[Router]:
@@ -22,6 +24,12 @@ def get_routers() -> list[Router]:
         language.create_router(),
         privacy.create_router(),
         inspector.create_router(),
+        appeal.create_router(),  # after the commands above, so /help works in the middle of the dialog
+        my_appeals.create_router(),
+        inspector_appeals.create_router(),
+        queue.create_router(),
+        export.create_router(),
+        replies.create_router(),
         admin_inspectors.create_router(),
         admin_buildings.create_router(),
         binding.create_router(),

@@ -22,10 +22,10 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
     # The update's database session is already closed here; this handler needs none.
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     text = _("Sorry, something went wrong on our side. Please try again in a minute.")
+    # A pressed button was already answered by the callback-answer middleware: write in the chat instead.
+    message = event.update.message or (event.update.callback_query.message if event.update.callback_query else None)
     try:
-        if event.update.callback_query is not None:
-            await event.update.callback_query.answer(text, show_alert=True)
-        elif event.update.message is not None and event.update.message.chat.type == "private":
-            await bot.send_message(event.update.message.chat.id, text)
+        if message is not None and message.chat.type == "private":
+            await bot.send_message(message.chat.id, text)
     except TelegramAPIError:
         log.warning("could not tell the person about the failure of update %s", event.update.update_id)

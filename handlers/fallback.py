@@ -8,7 +8,6 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,5 +49,4 @@ async def unknown_button(
         object_id=action,
     )
     # CallbackAnswerMiddleware answers every query once, after the handler: a second answer would fail.
-    callback_answer.text = _("This button is no longer available.")
-    callback_answer.show_alert = True
+    alert(callback_answer, _("This button is no longer available."))

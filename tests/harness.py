@@ -103,6 +103,14 @@ class Telegram:
             raise AssertionError(f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})") from None
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
 
+    async def redeliver(self, update: dict[str, Any]) -> Reply:
+        """Telegram sends the same update again; wait until the bot has dealt with it a second time."""
+        self._handled[update["update_id"]] = asyncio.Event()
+        start = len(self.fake.requests)
+        self.fake.redeliver(update)
+        await asyncio.wait_for(self._handled[update["update_id"]].wait(), HANDLED_TIMEOUT)
+        return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
+
     def person(self, user_id: int, first_name: str, *, language_code: str | None = "ru", **kwargs: Any) -> Person:
         self.fake.add_user(user_id, first_name, language_code=language_code, **kwargs)
         return Person(self, user_id)

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.services import buildings, inspectors
+from bot.services import buildings, inspectors, residents
 from bot.services.people import Person as Someone
 from models import AuditEvent, Building, Inspector, User
 from tests.harness import Person, Reply, Telegram
@@ -36,7 +36,9 @@ async def add_inspector(tg: Telegram, telegram_id: int, full_name: str, *, phone
         return inspector.id
 
 
-async def add_building(tg: Telegram, code: str, address: str = "Abay ave 10", *, inspector_id: int | None = None) -> int:
+async def add_building(
+    tg: Telegram, code: str, address: str = "Abay ave 10", *, inspector_id: int | None = None
+) -> int:
     async with tg.app.sessionmaker() as session:
         building = await buildings.add_building(
             session, tg.clock, code=code, address=address, district=None, timezone="Asia/Almaty", actor_id=ADMIN_ID
@@ -106,7 +108,11 @@ async def test_an_admin_adds_an_inspector_with_the_user_picker_and_the_inspector
 
     inspector = await inspector_of(tg, 300)
     assert inspector is not None
-    assert (inspector.full_name, inspector.rank, inspector.phone) == ("Serik Akhmetov", "police major", "+7 701 123 45 67")
+    assert (inspector.full_name, inspector.rank, inspector.phone) == (
+        "Serik Akhmetov",
+        "police major",
+        "+7 701 123 45 67",
+    )
     assert (ADMIN_ID, "inspector_added", str(inspector.id)) in await audit_actions(tg)
     async with tg.app.sessionmaker() as session:
         user = await session.get(User, 300)
@@ -505,3 +511,86 @@ async def test_a_forged_callback_with_garbage_data_is_refused(tg: Telegram) -> N
         reply = await admin.press_data(message, data)
         assert "This button is no longer available." in reply.text, data
     assert await count(tg, Inspector) == 0
+
+
+# --- what the dialogs must survive --------------------------------------------------------------
+
+
+async def test_odd_telegram_ids_are_asked_again_not_crashed_on(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    await add_inspector(tg, 310, "Serik Akhmetov")
+    await add_building(tg, "A-12")
+    for raw in ("²", "99999999999999999999999", "0"):
+        reply = await admin.send(f"/add_inspector {raw}")
+        assert "A Telegram id is a number" in reply.text, raw
+        reply = await admin.send(f"/assign A-12 {raw}")
+        assert "no inspector with that Telegram id" in reply.text, raw
+    assert await count(tg, Inspector) == 1
+
+
+async def test_another_command_typed_in_the_middle_of_a_dialog_is_not_taken_for_an_answer(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    await admin.send("/add_inspector 560")
+    reply = await admin.send("/add_building A-12 Abay ave 10")
+    assert "Building added" in reply.text
+    assert await building(tg, "A-12") is not None
+
+    await admin.send("/add_inspector")
+    reply = await admin.send("/inspectors")
+    assert "No inspectors yet" in reply.text
+    assert await count(tg, Inspector) == 0
+
+
+async def test_a_too_long_inline_address_is_asked_again(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    reply = await admin.send("/add_building A-12 " + "Abay ave " * 40)
+    assert "The address must be 1–256 characters" in reply.text
+    assert await building(tg, "A-12") is None
+    reply = await admin.send("Abay ave 10")
+    assert "district" in reply.text
+
+
+async def test_a_building_address_with_html_is_shown_escaped(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    reply = await admin.send("/add_building A-12 <i>Abay</i> & 10")
+    assert "A-12 — <i>Abay</i> & 10" in reply.text
+    reply = await admin.send("/buildings")
+    assert "<i>Abay</i> & 10" in reply.text
+
+
+async def test_a_page_past_the_end_shows_the_last_page(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    for n in range(20):
+        await add_inspector(tg, 1000 + n, f"Inspector {n:02d}")
+    message = (await admin.send("/inspectors")).last
+    reply = await admin.press_data(message, "page:inspectors:9")
+    assert "Inspector 19" in reply.text
+    assert [b["text"] for b in reply.buttons()] == ["◀️", "2/2"]
+
+
+async def test_an_admin_cancels_the_preview_and_nothing_is_saved(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    await admin.send("/add_inspector 561")
+    preview = await fill_card(admin)
+    reply = await admin.press(preview.last, "Cancel")
+    assert "Cancelled." in reply.text
+    assert await count(tg, Inspector) == 0
+
+
+async def test_a_resident_added_as_an_inspector_by_id_keeps_their_telegram_name(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    building_id = await add_building(tg, "A-12")
+    async with tg.app.sessionmaker() as session:
+        home = await session.get(Building, building_id)
+        assert home is not None
+        someone = Someone(id=562, first_name="Aliya", username="aliya")
+        await residents.register(session, tg.clock, someone, building=home, flat=None, language="en")
+        await session.commit()
+
+    await admin.send("/add_inspector 562")
+    preview = await fill_card(admin, full_name="Aliya Nurlanova")
+    await admin.press(preview.last, "Save")
+    async with tg.app.sessionmaker() as session:
+        user = await session.get(User, 562)
+        assert user is not None and (user.first_name, user.username) == ("Aliya", "aliya")
+    assert await inspector_of(tg, 562) is not None

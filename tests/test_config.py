@@ -286,7 +286,9 @@ async def test_an_unreachable_database_stops_the_bot_with_one_line(tmp_path: Pat
 
 
 async def test_migrate_against_an_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
-    code, _, err = await run_bot(tmp_path, "migrate", BOT_TOKEN=TOKEN, DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:9/x")
+    code, _, err = await run_bot(
+        tmp_path, "migrate", BOT_TOKEN=TOKEN, DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:9/x"
+    )
     assert code == 1
     assert [line.split(":")[0] for line in lines(err)] == ["cannot reach the database postgresql+asyncpg"]
 

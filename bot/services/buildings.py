@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -67,8 +68,13 @@ async def add_building(
     )
     if await session.scalar(select(Building.id).where(Building.code == code)) is not None:
         raise BuildingCodeTaken(code)
-    session.add(building)
-    await session.flush()
+    try:
+        # A savepoint: when a concurrent add of the same code wins, only this attempt is undone.
+        async with session.begin_nested():
+            session.add(building)
+            await session.flush()
+    except IntegrityError:
+        raise BuildingCodeTaken(code) from None
     await audit.record(
         session, clock, actor_id=actor_id, action="building_added", object_type="building", object_id=code
     )

@@ -37,6 +37,7 @@ class ImportReport:
 
 def parse(text: str, *, default_timezone: str) -> list[Row]:
     """Read and check every row; ImportFailed lists each bad one with its line number."""
+    text = text.removeprefix("\ufeff")  # Excel's UTF-8 BOM, when the caller did not decode with utf-8-sig
     sample = text[:4096]
     # Excel in Russian and Kazakh locales saves CSV with ";".
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -88,15 +89,10 @@ def _telegram_id(raw: str) -> int | None:
 async def import_buildings(session: AsyncSession, clock: Clock, rows: list[Row]) -> ImportReport:
     """Create or update the buildings; the caller's transaction makes it all or nothing."""
     wanted = {row.inspector_telegram_id for row in rows if row.inspector_telegram_id is not None}
-    inspectors = (
-        dict(
-            (await session.execute(select(Inspector.user_id, Inspector.id).where(Inspector.user_id.in_(wanted))))
-            .tuples()
-            .all()
-        )
-        if wanted
-        else {}
-    )
+    inspectors: dict[int, int] = {}
+    if wanted:
+        found = await session.execute(select(Inspector.user_id, Inspector.id).where(Inspector.user_id.in_(wanted)))
+        inspectors = {user_id: inspector_id for user_id, inspector_id in found}
     missing = [
         (row.line, f"no inspector with Telegram id {row.inspector_telegram_id}; add them with /add_inspector first")
         for row in rows

@@ -15,7 +15,6 @@ from bot.services.errors import AlreadyInspector
 from bot.services.people import Person, ensure_user
 from models import Building, Inspector, User
 
-
 # The card's fields, in the order an administrator is asked for them.
 FIELDS = ("full_name", "rank", "phone", "reception_point", "reception_hours")
 
@@ -69,13 +68,15 @@ async def add_inspector(
     if await is_inspector(session, new.person.id):
         raise AlreadyInspector()
     person = new.person
-    if not person.first_name:
+    known = await session.get(User, person.id) if not person.first_name else None
+    if not person.first_name and known is None:
         # Added by a bare id: Telegram told us no name yet; the full name stands in until they write.
         person = Person(id=person.id, first_name=new.full_name)
     try:
         # A savepoint: when a concurrent add of the same person wins, only this attempt is undone.
         async with session.begin_nested():
-            user = await ensure_user(session, clock, person, language=language)
+            # A bare id of someone the bot knows (a resident, say) keeps the names Telegram gave.
+            user = known or await ensure_user(session, clock, person, language=language)
             inspector = Inspector(
                 user=user,
                 full_name=new.full_name,

@@ -114,3 +114,11 @@ async def forget(session: AsyncSession, clock: Clock, telegram_id: int) -> bool:
     await audit.forget_actor(session, telegram_id)
     await audit.record(session, clock, actor_id=None, action="forget_me", object_type="user")
     return True
+
+
+async def languages(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str]:
+    """The languages of the people the bot is about to write to (those it keeps a record of)."""
+    if not telegram_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.language).where(User.id.in_(telegram_ids)))
+    return {telegram_id: language for telegram_id, language in rows}

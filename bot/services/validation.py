@@ -10,6 +10,9 @@ from bot.services.errors import InvalidValue
 # Latin letters, digits, "-" and "_": the code goes into the t.me deep link, which allows nothing else.
 _CODE_RE = re.compile(r"^[A-Z0-9_-]{1,32}$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_TELEGRAM_ID_RE = re.compile(r"^[0-9]{1,16}$")
+MAX_TELEGRAM_ID = 2**52  # Telegram's user ids fit in 52 bits
 
 LIMITS = {
     "address": 256,
@@ -34,6 +37,13 @@ def phone(raw: str) -> str:
     if not _PHONE_RE.match(value):
         raise InvalidValue("phone", raw)
     return value
+
+
+def telegram_id(raw: str) -> int:
+    value = raw.strip()
+    if not _TELEGRAM_ID_RE.match(value) or not 0 < int(value) < MAX_TELEGRAM_ID:
+        raise InvalidValue("telegram_id", raw)
+    return int(value)
 
 
 def timezone(raw: str) -> str:

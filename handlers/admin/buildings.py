@@ -25,6 +25,8 @@ from handlers.dialogs import edit_card, end_dialog
 PAGE_SIZE = 6  # a building's line can reach ~500 characters; six stay well inside one message
 LISTING = "buildings"
 ASSIGN_BUTTONS = 40
+# A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
+ANSWER = F.text & ~F.text.startswith("/")
 
 
 class AddBuilding(StatesGroup):
@@ -38,22 +40,25 @@ class AssignBuilding(StatesGroup):
     code = State()
 
 
+_STEP_OF = {"address": AddBuilding.address, "district": AddBuilding.district, "timezone": AddBuilding.timezone}
+
+
 def create_router() -> Router:
     router = Router(name="admin-buildings")
     router.message.filter(F.chat.type == "private")
     router.message.register(add_start, Command("add_building"), IsAdmin())
-    router.message.register(code_sent, AddBuilding.code, F.text, IsAdmin())
-    router.message.register(address_sent, AddBuilding.address, F.text, IsAdmin())
-    router.message.register(district_sent, AddBuilding.district, F.text, IsAdmin())
+    router.message.register(code_sent, AddBuilding.code, ANSWER, IsAdmin())
+    router.message.register(address_sent, AddBuilding.address, ANSWER, IsAdmin())
+    router.message.register(district_sent, AddBuilding.district, ANSWER, IsAdmin())
     router.callback_query.register(
         district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district"), IsAdmin()
     )
-    router.message.register(timezone_sent, AddBuilding.timezone, F.text, IsAdmin())
+    router.message.register(timezone_sent, AddBuilding.timezone, ANSWER, IsAdmin())
     router.callback_query.register(
         timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone"), IsAdmin()
     )
     router.message.register(assign_start, Command("assign"), IsAdmin())
-    router.message.register(assign_code_sent, AssignBuilding.code, F.text, IsAdmin())
+    router.message.register(assign_code_sent, AssignBuilding.code, ANSWER, IsAdmin())
     router.callback_query.register(assign_chosen, keyboards.AssignCb.filter(), IsAdmin())
     router.message.register(list_buildings, Command("buildings"), IsStaff())
     router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING), IsStaff())
@@ -70,7 +75,7 @@ async def add_start(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    await state.clear()
+    await end_dialog(state)
     code, _sep, address = (command.args or "").strip().partition(" ")
     if not code:
         await state.set_state(AddBuilding.code)
@@ -216,6 +221,8 @@ async def _create(
             actor_id=actor.telegram_id,
         )
     except InvalidValue as exc:
+        # Ask again for the value that did not fit (an inline address too, which had no step of its own yet).
+        await state.set_state(_STEP_OF.get(exc.field, AddBuilding.code))
         await message.answer(_invalid(exc))
         return
     except BuildingCodeTaken as exc:
@@ -244,7 +251,7 @@ def _invalid(exc: InvalidValue) -> str:
 async def assign_start(
     message: Message, command: CommandObject, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
-    await state.clear()
+    await end_dialog(state)
     code, _sep, telegram_id = (command.args or "").strip().partition(" ")
     if not code:
         await state.set_state(AssignBuilding.code)
@@ -287,7 +294,10 @@ async def _assign_by_telegram_id(
     except UnknownBuilding:
         await message.answer(_("There is no building with that code. /buildings lists them."))
         return
-    inspector = await inspectors.by_telegram_id(session, int(raw_id)) if raw_id.isdigit() else None
+    try:
+        inspector = await inspectors.by_telegram_id(session, validation.telegram_id(raw_id))
+    except InvalidValue:
+        inspector = None
     if inspector is None:
         await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
         return
@@ -333,6 +343,12 @@ async def _page(session: AsyncSession, actor: Actor, bot: Bot, number: int) -> t
     rows, total = await buildings.list_buildings(
         session, inspector_id=inspector_id, offset=number * PAGE_SIZE, limit=PAGE_SIZE
     )
+    if not rows and total:
+        # A page past the end (a stale or forged button, or the list shrank): show the last one.
+        number = (total - 1) // PAGE_SIZE
+        rows, total = await buildings.list_buildings(
+            session, inspector_id=inspector_id, offset=number * PAGE_SIZE, limit=PAGE_SIZE
+        )
     if total == 0:
         if actor.is_admin:
             return _("No buildings yet. Add one with /add_building or import a CSV file."), None

@@ -22,15 +22,17 @@ from bot.clock import Clock
 from bot.commands import INSPECTOR, set_personal_commands
 from bot.config import Settings
 from bot.filters import IsAdmin
-from bot.services import inspectors
+from bot.services import inspectors, validation
 from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.people import Actor, Person
-from handlers.dialogs import edit_card, end_dialog
+from handlers.dialogs import alert, edit_card, end_dialog
 from models import Inspector
 
 SAVE = "inspector"
 PAGE_SIZE = 15
 LISTING = "inspectors"
+# A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
+ANSWER = F.text & ~F.text.startswith("/")
 
 
 class AddInspector(StatesGroup):
@@ -69,9 +71,9 @@ def create_router() -> Router:
     router.callback_query.filter(IsAdmin())
     router.message.register(start, Command("add_inspector"))
     router.message.register(person_shared, AddInspector.person, F.users_shared)
-    router.message.register(person_by_id, AddInspector.person, F.text)
+    router.message.register(person_by_id, AddInspector.person, ANSWER)
     for state, _field in STEPS:
-        router.message.register(field_sent, state, F.text)
+        router.message.register(field_sent, state, ANSWER)
     router.callback_query.register(save, AddInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
     router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))
@@ -79,7 +81,7 @@ def create_router() -> Router:
 
 
 async def start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
-    await state.clear()
+    await end_dialog(state)
     if command.args:
         await _person_chosen(message, state, session, command.args)
         return
@@ -104,20 +106,21 @@ async def person_by_id(message: Message, state: FSMContext, session: AsyncSessio
 
 
 async def _person_chosen(message: Message, state: FSMContext, session: AsyncSession, raw: str) -> None:
-    raw = raw.strip()
-    if not raw.isdigit() or not 0 < int(raw) < 2**52:
+    try:
+        telegram_id = validation.telegram_id(raw)
+    except InvalidValue:
         await state.set_state(AddInspector.person)
         await message.answer(
             _("A Telegram id is a number, for example <code>123456789</code>. Send it again, or press the button."),
             reply_markup=keyboards.pick_user(),
         )
         return
-    await _ask_first_field(message, state, session, Person(id=int(raw), first_name=""))
+    await _ask_first_field(message, state, session, Person(id=telegram_id, first_name=""))
 
 
 async def _ask_first_field(message: Message, state: FSMContext, session: AsyncSession, person: Person) -> None:
     if await inspectors.is_inspector(session, person.id):
-        await state.clear()
+        await end_dialog(state)
         await message.answer(_("This person is already an inspector."), reply_markup=ReplyKeyboardRemove())
         return
     first_state, first_field = STEPS[0]
@@ -170,8 +173,7 @@ async def save(
     await end_dialog(state)
     if "person" not in data:
         # A second tap on Save raced the first one, which has already ended the dialog.
-        callback_answer.text = _("This button is no longer available.")
-        callback_answer.show_alert = True
+        alert(callback_answer, _("This button is no longer available."))
         return
     if not callback_data.yes:
         await edit_card(callback, _("Cancelled."))
@@ -214,6 +216,10 @@ async def page(callback: CallbackQuery, callback_data: keyboards.PageCb, session
 
 async def _page(session: AsyncSession, number: int) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
     rows, total = await inspectors.list_inspectors(session, offset=number * PAGE_SIZE, limit=PAGE_SIZE)
+    if not rows and total:
+        # A page past the end (a stale or forged button, or the list shrank): show the last one.
+        number = (total - 1) // PAGE_SIZE
+        rows, total = await inspectors.list_inspectors(session, offset=number * PAGE_SIZE, limit=PAGE_SIZE)
     if total == 0:
         return _("No inspectors yet. Add one with /add_inspector."), None
     pages = -(-total // PAGE_SIZE)

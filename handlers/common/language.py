@@ -16,7 +16,7 @@ from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
 from bot.services import chats, people
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
-from handlers.dialogs import edit_card
+from handlers.dialogs import alert, edit_card
 from models import BuildingChat
 
 GROUPS = F.chat.type.in_({"group", "supergroup"})
@@ -54,7 +54,7 @@ async def chosen_in_private(
 ) -> None:
     language = callback_data.code
     if language not in i18n.available_locales:
-        _alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, _("This button is no longer available."))
         return
     if actor.user is not None:
         await people.set_language(session, actor.user, language)
@@ -75,18 +75,12 @@ async def chosen_in_group(
 ) -> None:
     language = callback_data.code
     if building_chat is None or language not in i18n.available_locales:
-        _alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, _("This button is no longer available."))
         return
     try:
         await chats.set_language(session, actor, building_chat, language)
     except NotAllowed:
-        _alert(callback_answer, _("Only the building's inspector or an administrator can change the chat's language."))
+        alert(callback_answer, _("Only the building's inspector or an administrator can change the chat's language."))
         return
     with i18n.use_locale(language):
         await edit_card(callback, _("The chat's language: {name}.").format(name=LANGUAGE_NAMES[language]))
-
-
-def _alert(callback_answer: CallbackAnswer, text: str) -> None:
-    # CallbackAnswerMiddleware answers the query once, after the handler; answering here too would fail.
-    callback_answer.text = text
-    callback_answer.show_alert = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,9 +14,11 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, texts
-from bot.cards import START_PREFIX, building_title
+from bot import commands, keyboards, texts
+from bot.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
 from bot.clock import Clock
+from bot.config import Settings
+from bot.courier import Courier
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
@@ -35,8 +37,9 @@ def create_router() -> Router:
     router = Router(name="registration")
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.message.register(start_with_code, CommandStart(deep_link=True))
-    router.message.register(start, CommandStart())
+    # "/start appeal" (the building chat's Write button) belongs to the appeal dialog.
+    router.message.register(start_with_code, CommandStart(deep_link=True, magic=F.args != APPEAL_PAYLOAD))
+    router.message.register(start, CommandStart(), ~F.text.contains(" "))
     router.message.register(code_sent, Registration.code, F.text)
     router.callback_query.register(language_chosen, Registration.language, keyboards.LanguageCb.filter())
     router.callback_query.register(consent_answered, Registration.consent, keyboards.ConsentCb.filter())
@@ -45,10 +48,17 @@ def create_router() -> Router:
     return router
 
 
-async def start(message: Message, state: FSMContext, actor: Actor) -> None:
+async def start(
+    message: Message, state: FSMContext, actor: Actor, courier: Courier, bot: Bot, i18n: I18n, settings: Settings
+) -> None:
     if actor.is_resident or actor.is_staff:
         await end_dialog(state)
         await message.answer(texts.help_text(actor))
+        if actor.is_staff:
+            # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
+            menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR
+            await commands.set_personal_commands(bot, i18n, actor.telegram_id, menu, settings.default_language)
+            await courier.deliver_pending(actor)
         return
     await state.set_state(Registration.code)
     await message.answer(

@@ -245,6 +245,10 @@ class FakeTelegram:
         update["update_id"] = self.queue.push(copy.deepcopy(update))
         return update["update_id"]
 
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """Send an update that was delivered before once more, with the same update_id."""
+        self.queue.redeliver(copy.deepcopy(update))
+
     def message_update(
         self,
         from_user_id: int,

@@ -26,12 +26,18 @@ class UpdateQueue:
         self._pollers = itertools.count(1)
         self._current_poller = 0
         self._closed = False
+        self._again: list[dict[str, Any]] = []
 
     def push(self, update: dict[str, Any]) -> int:
         update["update_id"] = next(self._ids)
         self.pending.append(update)
         self._wake()
         return update["update_id"]
+
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """The same update again, id and all, as after a webhook timeout or a poller that died unconfirmed."""
+        self._again.append(update)
+        self._wake()
 
     def drop_all(self) -> None:
         self.pending.clear()
@@ -58,6 +64,9 @@ class UpdateQueue:
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
+            if self._again:
+                again, self._again = self._again, []
+                return again
             self.pending = [u for u in self.pending if self._wanted(update_type(u))]
             if self.pending or self._closed:
                 return self.pending[: max(1, min(limit, MAX_LIMIT))]

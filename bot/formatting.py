@@ -1,0 +1,22 @@
+"""Dates and numbers in the reader's language, times in the building's time zone (Babel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import get_i18n
+from babel.dates import format_date, format_datetime
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def local_datetime(moment: datetime, timezone: str) -> str:
+    """25 November 2026, 19:00 — in the building's zone and the reader's language."""
+    return format_datetime(moment.astimezone(ZoneInfo(timezone)), "d MMMM y, HH:mm", locale=_locale())
+
+
+def local_date(moment: datetime, timezone: str) -> str:
+    return format_date(moment.astimezone(ZoneInfo(timezone)), "d MMMM y", locale=_locale())

@@ -1,0 +1,22 @@
+"""Give handlers the courier, bound to the update's session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from bot.courier import Courier
+
+
+class CourierMiddleware(BaseMiddleware):
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data["courier"] = Courier(data["bot"], data["i18n"], data["session"], data["clock"], data["settings"])
+        return await handler(event, data)

@@ -1,0 +1,318 @@
+"""Appeals: intake, the lifecycle new → in_progress → answered → resolved (or rejected, redirected), rating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.clock import Clock
+from bot.services import counters
+from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.inspectors import get_inspector
+from bot.services.people import Actor
+from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category
+
+TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
+ATTACHMENT_LIMIT = 10
+FEEDBACK_LIMIT = 1000
+
+
+class RateLimited(DomainError):
+    pass
+
+
+class InvalidTransition(DomainError):
+    """The appeal is not in a state that allows this (closed already, reopened once already...)."""
+
+
+class AppealGone(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    first_response_hours: int
+    deadline_days: int
+    rate_limit: int
+
+
+@dataclass(frozen=True)
+class Content:
+    """One message of a thread as Telegram gave it: kind, text or caption, file id, and where it came from."""
+
+    kind: str
+    chat_id: int
+    message_id: int
+    text: str | None = None
+    file_id: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    key: str
+    category: Category
+    text: str
+    anonymous: bool
+    source: Content
+    attachments: list[Content] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    appeal: Appeal
+    created: bool  # False: this draft was submitted before (a second press on Confirm)
+
+
+async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Actor, draft: Draft) -> Submitted:
+    residency = actor.residency
+    if residency is None:
+        raise NotAllowed()
+    existing = await session.scalar(select(Appeal).where(Appeal.draft_key == draft.key).options(*_card_options()))
+    if existing is not None:
+        return Submitted(existing, created=False)
+    await check_rate(session, clock, policy, actor)
+    now = clock.now()
+    building = await session.get(Building, residency.building_id)
+    assert building is not None
+    number = await counters.next_value(session, "appeal")
+    appeal = Appeal(
+        number=number,
+        draft_key=draft.key,
+        building_id=building.id,
+        resident_id=actor.telegram_id,
+        flat=residency.flat,
+        inspector_id=building.inspector_id,
+        category=draft.category.value,
+        anonymous=draft.anonymous,
+        status=AppealStatus.NEW.value,
+        text=draft.text,
+        created_at=now,
+        first_response_due=now + timedelta(hours=policy.first_response_hours),
+        due_at=now + timedelta(days=policy.deadline_days),
+        reopened=False,
+    )
+    appeal.messages = [
+        _message(now, "resident", content, delivered=True) for content in [draft.source, *draft.attachments]
+    ]
+    try:
+        async with session.begin_nested():
+            session.add(appeal)
+            await session.flush()
+    except IntegrityError:
+        # Two presses on Confirm at the same moment on PostgreSQL: the other one won.
+        existing = await session.scalar(select(Appeal).where(Appeal.draft_key == draft.key).options(*_card_options()))
+        if existing is None:
+            raise
+        return Submitted(existing, created=False)
+    _event(session, appeal, now, actor.telegram_id, "created")
+    await session.flush()
+    return Submitted(await _reload(session, appeal.id), created=True)
+
+
+async def check_rate(session: AsyncSession, clock: Clock, policy: Policy, actor: Actor) -> None:
+    """RateLimited when the person sent the most appeals an hour allows."""
+    recent = await session.scalar(
+        select(func.count(Appeal.id)).where(
+            Appeal.resident_id == actor.telegram_id, Appeal.created_at > clock.now() - timedelta(hours=1)
+        )
+    )
+    if (recent or 0) >= policy.rate_limit:
+        raise RateLimited()
+
+
+def _message(now: Any, author: str, content: Content, *, delivered: bool) -> AppealMessage:
+    return AppealMessage(
+        at=now,
+        author=author,
+        kind=content.kind,
+        text=content.text,
+        file_id=content.file_id,
+        extra=content.extra,
+        source_chat_id=content.chat_id,
+        source_message_id=content.message_id,
+        delivered=delivered,
+    )
+
+
+def _event(session: AsyncSession, appeal: Appeal, now: Any, actor_id: int | None, action: str, note: str | None = None) -> None:
+    session.add(AppealEvent(appeal_id=appeal.id, at=now, actor_id=actor_id, action=action, status=appeal.status, note=note))
+
+
+def _card_options() -> list[Any]:
+    return [
+        selectinload(Appeal.building),
+        selectinload(Appeal.inspector),
+        selectinload(Appeal.resident),
+        selectinload(Appeal.messages),
+    ]
+
+
+async def _reload(session: AsyncSession, appeal_id: int) -> Appeal:
+    appeal = await session.scalar(
+        select(Appeal).where(Appeal.id == appeal_id).options(*_card_options()).execution_options(populate_existing=True)
+    )
+    if appeal is None:
+        raise AppealGone()
+    return appeal
+
+
+def can_handle(actor: Actor, appeal: Appeal) -> bool:
+    """Administrators handle every appeal; an inspector the appeals assigned to them."""
+    return actor.is_admin or (actor.inspector is not None and appeal.inspector_id == actor.inspector.id)
+
+
+async def for_staff(session: AsyncSession, actor: Actor, appeal_id: int) -> Appeal:
+    appeal = await _reload(session, appeal_id)
+    if not can_handle(actor, appeal):
+        raise NotAllowed()
+    return appeal
+
+
+async def for_resident(session: AsyncSession, actor: Actor, appeal_id: int) -> Appeal:
+    appeal = await _reload(session, appeal_id)
+    if appeal.resident_id is None or appeal.resident_id != actor.telegram_id:
+        raise NotAllowed()
+    return appeal
+
+
+async def mark_delivered(session: AsyncSession, clock: Clock, appeal: Appeal) -> None:
+    appeal.delivered_at = clock.now()
+    await session.flush()
+
+
+async def undelivered(session: AsyncSession, *, inspector_id: int | None) -> list[Appeal]:
+    """Cards still waiting for their reader: an inspector's, or (None) those of buildings with no inspector."""
+    query = select(Appeal).where(Appeal.delivered_at.is_(None)).options(*_card_options()).order_by(Appeal.number)
+    query = query.where(Appeal.inspector_id == inspector_id if inspector_id is not None else Appeal.inspector_id.is_(None))
+    return list(await session.scalars(query))
+
+
+def _require_open(appeal: Appeal) -> None:
+    if appeal.status not in OPEN_STATUSES:
+        raise InvalidTransition()
+
+
+async def take(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
+    appeal = await for_staff(session, actor, appeal_id)
+    _require_open(appeal)
+    if appeal.status in (AppealStatus.NEW, AppealStatus.REDIRECTED):
+        appeal.status = AppealStatus.IN_PROGRESS.value
+        _event(session, appeal, clock.now(), actor.telegram_id, "taken")
+        await session.flush()
+    return appeal
+
+
+async def staff_message(
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content, *, question: bool
+) -> Appeal:
+    """The inspector answers (or asks for details); the first one counts as the first response."""
+    appeal = await for_staff(session, actor, appeal_id)
+    _require_open(appeal)
+    now = clock.now()
+    appeal.messages.append(_message(now, "staff", content, delivered=False))
+    if appeal.first_response_at is None:
+        appeal.first_response_at = now
+    appeal.status = (AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value
+    _event(session, appeal, now, actor.telegram_id, "details_requested" if question else "answered")
+    await session.flush()
+    return appeal
+
+
+async def resident_message(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content) -> Appeal:
+    """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work."""
+    appeal = await for_resident(session, actor, appeal_id)
+    _require_open(appeal)
+    now = clock.now()
+    appeal.messages.append(_message(now, "resident", content, delivered=False))
+    if appeal.status == AppealStatus.ANSWERED:
+        appeal.status = AppealStatus.IN_PROGRESS.value
+    _event(session, appeal, now, actor.telegram_id, "resident_replied")
+    await session.flush()
+    return appeal
+
+
+async def mark_message_delivered(session: AsyncSession, appeal: Appeal) -> None:
+    appeal.messages[-1].delivered = True
+    await session.flush()
+
+
+async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
+    appeal = await for_staff(session, actor, appeal_id)
+    _require_open(appeal)
+    now = clock.now()
+    appeal.status = AppealStatus.RESOLVED.value
+    appeal.resolved_at = now
+    appeal.first_response_at = appeal.first_response_at or now
+    _event(session, appeal, now, actor.telegram_id, "resolved")
+    await session.flush()
+    return appeal
+
+
+async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, reason: str) -> Appeal:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidValue("reason")
+    appeal = await for_staff(session, actor, appeal_id)
+    _require_open(appeal)
+    now = clock.now()
+    appeal.status = AppealStatus.REJECTED.value
+    appeal.reject_reason = reason[:FEEDBACK_LIMIT]
+    appeal.resolved_at = now
+    appeal.first_response_at = appeal.first_response_at or now
+    _event(session, appeal, now, actor.telegram_id, "rejected", appeal.reject_reason)
+    await session.flush()
+    return appeal
+
+
+async def redirect(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, inspector_id: int) -> Appeal:
+    appeal = await for_staff(session, actor, appeal_id)
+    _require_open(appeal)
+    target = await get_inspector(session, inspector_id)
+    if target is None or target.id == appeal.inspector_id:
+        raise InvalidTransition()
+    now = clock.now()
+    appeal.inspector_id = target.id
+    appeal.status = AppealStatus.REDIRECTED.value
+    appeal.delivered_at = None  # the new inspector's card is still to be delivered
+    _event(session, appeal, now, actor.telegram_id, "redirected", target.full_name)
+    await session.flush()
+    return await _reload(session, appeal.id)
+
+
+async def rate(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, rating: int) -> Appeal:
+    appeal = await for_resident(session, actor, appeal_id)
+    if appeal.status != AppealStatus.RESOLVED or not 1 <= rating <= 5 or appeal.rating is not None:
+        raise InvalidTransition()
+    appeal.rating = rating
+    _event(session, appeal, clock.now(), actor.telegram_id, "rated", str(rating))
+    await session.flush()
+    return appeal
+
+
+async def leave_feedback(session: AsyncSession, actor: Actor, appeal_id: int, text: str) -> Appeal:
+    appeal = await for_resident(session, actor, appeal_id)
+    if appeal.rating is None or appeal.feedback is not None:
+        raise InvalidTransition()
+    appeal.feedback = text.strip()[:FEEDBACK_LIMIT]
+    await session.flush()
+    return appeal
+
+
+async def reopen(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
+    """"Not resolved": the resident sends the appeal back to work, once."""
+    appeal = await for_resident(session, actor, appeal_id)
+    if appeal.status != AppealStatus.RESOLVED or appeal.reopened or appeal.rating is not None:
+        raise InvalidTransition()
+    appeal.status = AppealStatus.IN_PROGRESS.value
+    appeal.reopened = True
+    appeal.resolved_at = None
+    _event(session, appeal, clock.now(), actor.telegram_id, "reopened")
+    await session.flush()
+    return appeal

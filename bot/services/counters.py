@@ -1,0 +1,22 @@
+"""Gapless sequences: the next value is taken inside the caller's transaction, so a rollback returns it."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Counter
+
+
+async def next_value(session: AsyncSession, name: str) -> int:
+    # The upsert locks the counter's row until commit (PostgreSQL; SQLite holds the write lock anyway),
+    # so concurrent callers queue: no two get the same value and none is skipped.
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Counter).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Counter.name], set_={"value": Counter.value + 1}
+    ).returning(Counter.value)
+    value = await session.scalar(statement)
+    assert value is not None
+    return value

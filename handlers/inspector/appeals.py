@@ -1,0 +1,244 @@
+"""The inspector works an appeal from its card: take, reply, ask for details, resolve, reject, redirect."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import appeal_keyboards
+from bot.appeal_cards import staff_card
+from bot.appeal_keyboards import RedirectCb, StaffCb
+from bot.clock import Clock
+from bot.content import content_of
+from bot.courier import Courier
+from bot.filters import IsStaff
+from bot.services import appeals, audit, inspectors
+from bot.services.appeals import AppealGone, InvalidTransition
+from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.people import Actor
+from handlers.dialogs import alert, edit_card, end_dialog
+from models import Appeal
+
+log = logging.getLogger(__name__)
+
+
+class Answer(StatesGroup):
+    message = State()
+    reason = State()
+
+
+def create_router() -> Router:
+    router = Router(name="inspector-appeals")
+    router.callback_query.register(act, StaffCb.filter())
+    router.callback_query.register(redirect_to, RedirectCb.filter())
+    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff())
+    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), F.text)
+    return router
+
+
+async def refuse(callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
+    """Someone pressed (or forged) a button of an appeal that is not theirs: refuse and keep a record."""
+    log.warning("refused an appeal action (%s)", data.split(":", 1)[0])
+    await audit.record(session, clock, actor_id=actor.telegram_id, action="appeal_refused", object_type="callback", object_id=data[:64])
+    alert(callback_answer, _("This appeal is not yours to handle."))
+
+
+async def act(
+    callback: CallbackQuery,
+    callback_data: StaffCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+) -> None:
+    try:
+        appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+        if callback_data.action == "open":
+            await _resend_card(callback, appeal, courier)
+        elif callback_data.action == "take":
+            await _take(callback, appeal, session, clock, actor, courier)
+        elif callback_data.action in ("reply", "ask"):
+            await _ask_for_answer(callback, appeal, state, question=callback_data.action == "ask")
+        elif callback_data.action == "resolve":
+            await _resolve(callback, appeal, session, clock, actor, courier)
+        elif callback_data.action == "reject":
+            await state.set_state(Answer.reason)
+            await state.update_data(appeal_id=appeal.id)
+            await _prompt(callback, _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number))
+        elif callback_data.action == "redirect":
+            await _offer_redirect(callback, appeal, session)
+    except (NotAllowed, AppealGone):
+        await refuse(callback_answer, session, clock, actor, callback.data or "")
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal is already closed."))
+
+
+async def _prompt(callback: CallbackQuery, text: str) -> None:
+    if callback.message is not None:
+        await callback.bot.send_message(callback.message.chat.id, text + "\n" + _("(/cancel to stop)"))
+
+
+async def _resend_card(callback: CallbackQuery, appeal: Appeal, courier: Courier) -> None:
+    if callback.message is not None:
+        await courier.card_to(callback.message.chat.id, appeal)
+
+
+async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
+    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
+
+
+async def _take(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+    appeal = await appeals.take(session, clock, actor, appeal.id)
+    await _refresh(callback, appeal, clock)
+    await courier.to_resident(
+        appeal, lambda: _("🔎 The inspector has taken your appeal №{number} into work.").format(number=appeal.number)
+    )
+
+
+async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMContext, *, question: bool) -> None:
+    await state.set_state(Answer.message)
+    await state.update_data(appeal_id=appeal.id, question=question)
+    prompt = (
+        _("Send your question to the resident on appeal №{number} (any message: text, photo, document, voice).")
+        if question
+        else _("Send your answer on appeal №{number} (any message: text, photo, document, voice).")
+    )
+    await _prompt(callback, prompt.format(number=appeal.number))
+
+
+async def _resolve(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+    appeal = await appeals.resolve(session, clock, actor, appeal.id)
+    await _refresh(callback, appeal, clock)
+    await courier.to_resident(
+        appeal,
+        lambda: _("✅ The inspector has marked your appeal №{number} as resolved. Please rate how it was handled:").format(
+            number=appeal.number
+        ),
+        markup_factory=lambda: appeal_keyboards.rating(appeal),
+    )
+
+
+async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: AsyncSession) -> None:
+    rows, _total = await inspectors.list_inspectors(session, limit=40)
+    others = [row.inspector for row in rows if row.inspector.id != appeal.inspector_id]
+    if not others:
+        await _prompt(callback, _("There is no other inspector to pass it to."))
+        return
+    if callback.message is not None:
+        await callback.bot.send_message(
+            callback.message.chat.id,
+            _("Pass appeal №{number} to which inspector?").format(number=appeal.number),
+            reply_markup=appeal_keyboards.redirect_targets(appeal, others),
+        )
+
+
+async def redirect_to(
+    callback: CallbackQuery,
+    callback_data: RedirectCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+) -> None:
+    try:
+        appeal = await appeals.redirect(session, clock, actor, callback_data.appeal_id, callback_data.inspector_id)
+    except (NotAllowed, AppealGone):
+        await refuse(callback_answer, session, clock, actor, callback.data or "")
+        return
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal cannot be passed on any more."))
+        return
+    assert appeal.inspector is not None
+    await edit_card(callback, _("Appeal №{number} was passed to {name}.").format(number=appeal.number, name=escape(appeal.inspector.full_name)))
+    await courier.deliver_card(appeal)
+    await courier.to_resident(
+        appeal,
+        lambda: _("➡️ Your appeal №{number} was passed to another inspector: {name}.").format(
+            number=appeal.number, name=escape(appeal.inspector.full_name if appeal.inspector else "")
+        ),
+    )
+
+
+async def answer_sent(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+) -> None:
+    data = await state.get_data()
+    await send_answer(message, session, clock, actor, courier, data["appeal_id"], question=data.get("question", False))
+    await end_dialog(state)
+
+
+async def send_answer(
+    message: Message,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+    appeal_id: int,
+    *,
+    question: bool = False,
+) -> None:
+    """Store the staff's message in the thread and copy it to the resident, headed with the appeal's number."""
+    content = content_of(message)
+    if content is None:
+        await message.answer(_("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location."))
+        return
+    try:
+        appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)
+    except (NotAllowed, AppealGone):
+        await message.answer(_("This appeal is not yours to handle."))
+        return
+    except InvalidTransition:
+        await message.answer(_("This appeal is already closed."))
+        return
+    header = (
+        (lambda: _("❓ The inspector asks for details on your appeal №{number}. Reply to this message:").format(number=appeal.number))
+        if question
+        else (lambda: _("💬 The inspector's answer on your appeal №{number} (reply to it to continue):").format(number=appeal.number))
+    )
+    if await courier.to_resident(appeal, header, content):
+        await appeals.mark_message_delivered(session, appeal)
+        await message.reply(_("Sent to the resident on appeal №{number}.").format(number=appeal.number))
+    else:
+        await message.reply(
+            _("Saved in appeal №{number}, but not delivered: the resident blocked the bot or deleted their data.").format(
+                number=appeal.number
+            )
+        )
+
+
+async def reason_sent(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+) -> None:
+    data = await state.get_data()
+    try:
+        appeal = await appeals.reject(session, clock, actor, data["appeal_id"], message.text or "")
+    except InvalidValue:
+        await message.answer(_("Please write the reason in words."))
+        return
+    except (NotAllowed, AppealGone):
+        await end_dialog(state)
+        await message.answer(_("This appeal is not yours to handle."))
+        return
+    except InvalidTransition:
+        await end_dialog(state)
+        await message.answer(_("This appeal is already closed."))
+        return
+    await end_dialog(state)
+    await message.answer(_("Appeal №{number} is rejected; the resident is told why.").format(number=appeal.number))
+    await courier.to_resident(
+        appeal,
+        lambda: _("⛔ Your appeal №{number} was rejected. Reason: {reason}").format(
+            number=appeal.number, reason=escape(appeal.reject_reason or "")
+        ),
+    )

@@ -1,0 +1,65 @@
+"""Replies in private chats, routed by the table of message pairs: to a card or answer → the same appeal."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.content import content_of
+from bot.courier import Courier
+from bot.services import appeals, routing
+from bot.services.appeals import AppealGone, InvalidTransition
+from bot.services.errors import NotAllowed
+from bot.services.people import Actor
+from handlers.inspector.appeals import send_answer
+
+
+def create_router() -> Router:
+    router = Router(name="replies")
+    router.message.register(reply, F.chat.type == "private", F.reply_to_message)
+    return router
+
+
+async def reply(message: Message, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+    assert message.reply_to_message is not None
+    link = await routing.find(session, message.chat.id, message.reply_to_message.message_id)
+    if link is None or link.appeal_id is None:
+        raise SkipHandler()  # a reply to something else: the fallback explains
+    try:
+        appeal = await appeals.for_staff(session, actor, link.appeal_id)
+    except (NotAllowed, AppealGone):
+        appeal = None
+    if appeal is not None:
+        await send_answer(message, session, clock, actor, courier, appeal.id)
+        return
+    await _from_resident(message, session, clock, actor, courier, link.appeal_id)
+
+
+async def _from_resident(
+    message: Message, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier, appeal_id: int
+) -> None:
+    content = content_of(message)
+    if content is None:
+        await message.answer(_("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location."))
+        return
+    try:
+        appeal = await appeals.resident_message(session, clock, actor, appeal_id, content)
+    except (NotAllowed, AppealGone):
+        raise SkipHandler() from None
+    except InvalidTransition:
+        await message.answer(_("This appeal is closed. To raise something new, send /appeal."))
+        return
+    delivered = await courier.to_staff(
+        appeal, lambda: _("💬 The resident replies on appeal №{number}:").format(number=appeal.number), content
+    )
+    if delivered:
+        await appeals.mark_message_delivered(session, appeal)
+    await message.reply(
+        _("Sent to the inspector on appeal №{number}.").format(number=appeal.number)
+        if delivered
+        else _("Saved in appeal №{number}; the inspector will see it when they open the bot.").format(number=appeal.number)
+    )

@@ -1,0 +1,258 @@
+"""/appeal: category → text → attachments → anonymous or not → summary → send. In a group: a button to the private chat."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import appeal_cards, appeal_keyboards, keyboards, texts
+from bot.appeal_keyboards import CategoryCb, IntakeCb
+from bot.cards import APPEAL_PAYLOAD
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import content_of
+from bot.courier import Courier
+from bot.formatting import local_date
+from bot.services import appeals
+from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
+from bot.services.people import Actor
+from handlers.dialogs import edit_card, end_dialog
+from models import Category
+
+class Intake(StatesGroup):
+    category = State()
+    text = State()
+    attachments = State()
+    anonymity = State()
+    confirm = State()
+
+
+def policy(settings: Settings) -> Policy:
+    return Policy(
+        first_response_hours=settings.appeal_first_response_hours,
+        deadline_days=settings.appeal_deadline_days,
+        rate_limit=settings.appeal_rate_limit,
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="appeal-intake")
+    router.message.register(in_group, Command("appeal"), F.chat.type.in_({"group", "supergroup"}))
+    private = Router(name="appeal-intake-private")
+    private.message.filter(F.chat.type == "private")
+    private.message.register(start, Command("appeal"))
+    private.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
+    private.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
+    private.message.register(text_sent, Intake.text)
+    private.message.register(attachment_sent, Intake.attachments)
+    private.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
+    private.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
+    private.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
+    private.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
+    private.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
+    router.include_router(private)
+    return router
+
+
+async def in_group(message: Message, bot: Bot) -> None:
+    # Appeals are never taken in a group: other residents would read them.
+    me = await bot.me()
+    await message.reply(
+        _("Appeals to the inspector are private. Press the button to write to them in a private chat.")
+        + "\n\n"
+        + texts.emergency(),
+        reply_markup=keyboards.url_button(_("Write to the inspector"), f"https://t.me/{me.username}?start={APPEAL_PAYLOAD}"),
+    )
+
+
+async def start(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings) -> None:
+    if actor.residency is None:
+        await message.answer(
+            _("To send an appeal, register with your building first: open the link from your building's chat, "
+              "or send /start and your building code.")
+            + "\n\n"
+            + texts.emergency()
+        )
+        return
+    try:
+        await appeals.check_rate(session, clock, policy(settings), actor)
+    except RateLimited:
+        await message.answer(_rate_limited(settings))
+        return
+    await end_dialog(state)
+    await state.set_state(Intake.category)
+    await state.update_data(key=str(uuid.uuid4()), attachments=[])
+    await message.answer(
+        _("What is your appeal about? Choose a category.") + "\n\n" + texts.emergency(),
+        reply_markup=appeal_keyboards.categories(),
+    )
+
+
+def _rate_limited(settings: Settings) -> str:
+    return _(
+        "You have sent {count} appeals in the last hour, which is the limit. Please wait a little; "
+        "you can also add to an existing appeal by replying to the inspector's message."
+    ).format(count=settings.appeal_rate_limit)
+
+
+async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext) -> None:
+    if callback_data.code not in {c.value for c in Category}:
+        return
+    await state.update_data(category=callback_data.code)
+    await state.set_state(Intake.text)
+    await edit_card(
+        callback,
+        _("Describe what happened: where, when, who is involved. One message, up to {limit} characters.").format(
+            limit=TEXT_LIMIT
+        ),
+    )
+
+
+async def text_sent(message: Message, state: FSMContext) -> None:
+    content = content_of(message)
+    text = content.text if content is not None else None
+    if not text:
+        await message.answer(_("Please describe the problem in words first; you can add photos and files next."))
+        return
+    if len(text) > TEXT_LIMIT:
+        await message.answer(
+            _("The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again.").format(
+                length=len(text), limit=TEXT_LIMIT
+            )
+        )
+        return
+    data = await state.get_data()
+    if data.get("editing"):
+        # A new wording; the message that first carried the text (and its photo, if any) stays the source.
+        await state.update_data(text=text)
+        await state.update_data(editing=False)
+        await _show_summary(message, state)
+        return
+    await state.update_data(text=text, source=asdict(content))
+    await state.set_state(Intake.attachments)
+    await message.answer(
+        _("You can add photos, documents, a voice message or a location (up to {limit}). Press Next when done.").format(
+            limit=ATTACHMENT_LIMIT
+        ),
+        reply_markup=appeal_keyboards.intake_next(),
+    )
+
+
+async def attachment_sent(message: Message, state: FSMContext) -> None:
+    content = content_of(message)
+    if content is None:
+        await message.answer(
+            _("I can't attach this kind of message. Send a photo, a document, a voice message or a location, or press Next."),
+            reply_markup=appeal_keyboards.intake_next(),
+        )
+        return
+    data = await state.get_data()
+    if content.kind == "text":
+        text = f"{data['text']}\n{content.text}"
+        if len(text) > TEXT_LIMIT:
+            await message.answer(_("The text would be too long with this; press Next to continue."))
+            return
+        await state.update_data(text=text)
+        return
+    if _media_count(data) >= ATTACHMENT_LIMIT:
+        await message.answer(_("That is the most attachments one appeal can take. Press Next."))
+        return
+    await state.update_data(attachments=[*data["attachments"], asdict(content)])
+    # Each photo of an album arrives as its own message: acknowledge only the first, not every one.
+    if message.media_group_id is None or not data["attachments"]:
+        await message.answer(_("Added. Send more, or press Next."), reply_markup=appeal_keyboards.intake_next())
+
+
+async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Intake.anonymity)
+    await edit_card(
+        callback,
+        _(
+            "Send it with your name, or anonymously?\n\n"
+            "Anonymously, the inspector will not see who you are — neither your name nor your flat — "
+            "and can still answer you through the bot."
+        ),
+        appeal_keyboards.anonymity(),
+    )
+
+
+async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
+    await state.update_data(anonymous=callback_data.step == "anon")
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _show_summary(callback.message, state)
+
+
+async def _show_summary(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.set_state(Intake.confirm)
+    await message.answer(
+        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"]),
+        reply_markup=appeal_keyboards.confirm_intake(),
+    )
+
+
+async def edit_text(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Intake.text)
+    await state.update_data(editing=True)
+    await edit_card(callback, _("Send the new text of your appeal:"))
+
+
+async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    await end_dialog(state)
+    await edit_card(callback, _("The appeal was not sent."))
+
+
+def _media_count(data: dict[str, Any]) -> int:
+    return len(data["attachments"]) + (data["source"]["kind"] != "text")
+
+
+def _draft(data: dict[str, Any]) -> Draft:
+    return Draft(
+        key=data["key"],
+        category=Category(data["category"]),
+        text=data["text"],
+        anonymous=data["anonymous"],
+        source=Content(**data["source"]),
+        attachments=[Content(**item) for item in data["attachments"]],
+    )
+
+
+async def send(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    courier: Courier,
+) -> None:
+    data = await state.get_data()
+    try:
+        submitted = await appeals.submit(session, clock, policy(settings), actor, _draft(data))
+    except RateLimited:
+        await end_dialog(state)
+        await edit_card(callback, _rate_limited(settings))
+        return
+    await end_dialog(state)
+    appeal = submitted.appeal
+    if not submitted.created:
+        await edit_card(callback, _("This appeal was already sent as №{number}.").format(number=appeal.number))
+        return
+    await edit_card(
+        callback,
+        _(
+            "✅ Your appeal is registered as <b>№{number}</b>. The inspector must answer by {date}. "
+            "You will get the answer here; /my shows your appeals."
+        ).format(number=appeal.number, date=local_date(appeal.due_at, appeal.building.timezone)),
+    )
+    await courier.deliver_card(appeal)

@@ -1,0 +1,170 @@
+"""/my: a resident's appeals and their threads; rating a resolved appeal, or sending it back as not resolved."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import appeal_keyboards, texts
+from bot.appeal_cards import resident_view
+from bot.appeal_keyboards import ListCb, RateCb, ResidentCb
+from bot.clock import Clock
+from bot.courier import Courier
+from bot.services import appeal_lists, appeals
+from bot.services.appeals import FEEDBACK_LIMIT, AppealGone, InvalidTransition
+from bot.services.errors import NotAllowed
+from bot.services.people import Actor
+from handlers.dialogs import alert, edit_card, end_dialog
+from models import Appeal, AppealStatus
+
+PAGE_SIZE = 8
+
+
+class Feedback(StatesGroup):
+    text = State()
+
+
+def create_router() -> Router:
+    router = Router(name="my-appeals")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(list_mine, Command("my"))
+    router.callback_query.register(page, ListCb.filter(F.listing == "my"))
+    router.callback_query.register(open_one, ResidentCb.filter(F.action == "open"))
+    router.callback_query.register(rate, RateCb.filter())
+    router.callback_query.register(reopen, ResidentCb.filter(F.action == "reopen"))
+    router.callback_query.register(ask_feedback, ResidentCb.filter(F.action == "feedback"))
+    router.message.register(feedback_sent, Feedback.text, F.text)
+    return router
+
+
+async def list_mine(message: Message, session: AsyncSession, actor: Actor) -> None:
+    text, markup = await _page(session, actor, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def page(callback: CallbackQuery, callback_data: ListCb, session: AsyncSession, actor: Actor) -> None:
+    text, markup = await _page(session, actor, callback_data.page)
+    await edit_card(callback, text, markup)
+
+
+async def _page(session: AsyncSession, actor: Actor, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    result = await appeal_lists.of_resident(session, actor, page=number, size=PAGE_SIZE)
+    if result.total == 0:
+        return _("You have not sent any appeals yet. /appeal writes to your inspector.") + "\n\n" + texts.emergency(), None
+    header = _("<b>Your appeals</b> ({count}). Choose one to see its conversation.").format(count=result.total)
+    return header, appeal_keyboards.resident_list(result.appeals, result.page, result.pages)
+
+
+def _actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
+    if appeal.status == AppealStatus.RESOLVED and appeal.rating is None:
+        return appeal_keyboards.rating(appeal)
+    if appeal.rating is not None and appeal.feedback is None:
+        return appeal_keyboards.feedback(appeal)
+    return None
+
+
+async def open_one(
+    callback: CallbackQuery, callback_data: ResidentCb, callback_answer: CallbackAnswer, session: AsyncSession, actor: Actor
+) -> None:
+    try:
+        appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
+    except (NotAllowed, AppealGone):
+        alert(callback_answer, _("This button is no longer available."))
+        return
+    if callback.message is not None:
+        await callback.bot.send_message(callback.message.chat.id, resident_view(appeal), reply_markup=_actions(appeal))
+
+
+async def rate(
+    callback: CallbackQuery,
+    callback_data: RateCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+) -> None:
+    try:
+        appeal = await appeals.rate(session, clock, actor, callback_data.appeal_id, callback_data.stars)
+    except (NotAllowed, AppealGone, InvalidTransition):
+        alert(callback_answer, _("This button is no longer available."))
+        return
+    await edit_card(
+        callback,
+        _("Thank you! You rated appeal №{number}: {stars}").format(number=appeal.number, stars="⭐" * callback_data.stars),
+        appeal_keyboards.feedback(appeal),
+    )
+    await courier.to_staff(
+        appeal,
+        lambda: _("The resident rated the handling of appeal №{number}: {stars}").format(
+            number=appeal.number, stars="⭐" * callback_data.stars
+        ),
+    )
+
+
+async def reopen(
+    callback: CallbackQuery,
+    callback_data: ResidentCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+) -> None:
+    try:
+        appeal = await appeals.reopen(session, clock, actor, callback_data.appeal_id)
+    except (NotAllowed, AppealGone, InvalidTransition):
+        alert(callback_answer, _("This button is no longer available."))
+        return
+    await edit_card(
+        callback,
+        _("Appeal №{number} is back with the inspector. Reply to their message to add details.").format(number=appeal.number),
+    )
+    await courier.to_staff(
+        appeal,
+        lambda: _("❌ The resident says appeal №{number} is not resolved. It is back in work.").format(number=appeal.number),
+        markup_factory=lambda: appeal_keyboards.staff_actions(appeal),
+    )
+
+
+async def ask_feedback(
+    callback: CallbackQuery, callback_data: ResidentCb, callback_answer: CallbackAnswer, state: FSMContext,
+    session: AsyncSession, actor: Actor,
+) -> None:
+    try:
+        appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
+    except (NotAllowed, AppealGone):
+        alert(callback_answer, _("This button is no longer available."))
+        return
+    await state.set_state(Feedback.text)
+    await state.update_data(appeal_id=appeal.id)
+    await edit_card(callback, _("Write your comment on appeal №{number} (up to {limit} characters):").format(
+        number=appeal.number, limit=FEEDBACK_LIMIT
+    ))
+
+
+async def feedback_sent(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, courier: Courier
+) -> None:
+    data = await state.get_data()
+    await end_dialog(state)
+    try:
+        appeal = await appeals.leave_feedback(session, actor, data["appeal_id"], message.text or "")
+    except (NotAllowed, AppealGone, InvalidTransition):
+        await message.answer(_("This comment can no longer be added."))
+        return
+    await message.answer(_("Thank you, your comment is saved."))
+    await courier.to_staff(
+        appeal,
+        lambda: _("💬 The resident's comment on appeal №{number}: {text}").format(number=appeal.number, text=escape(appeal.feedback or "")),
+    )
+
+
