@@ -48,7 +48,7 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
     attachments = sum(message.kind != "text" for message in appeal.messages if message.author == "resident")
     if attachments > 0:
         lines.append(_("Attachments: {count} (below)").format(count=attachments))
-    lines += ["", escape(appeal.text)]
+    lines += ["", escape(appeal.text) if appeal.text else _("(deleted at the resident's request)")]
     return "\n".join(lines)
 
 

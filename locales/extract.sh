@@ -7,7 +7,7 @@ pybabel extract -F babel.cfg -k N_ -k '_:1,1t' -k '_:1,2,3t' --no-location --sor
     -o locales/messages.pot .
 for lang in ru kk uz en; do
     if [ -f "locales/$lang/LC_MESSAGES/messages.po" ]; then
-        pybabel update -i locales/messages.pot -d locales -D messages -l "$lang" --no-location --omit-header \
+        pybabel update -i locales/messages.pot -d locales -D messages -l "$lang" \
             --ignore-obsolete --no-fuzzy-matching
     else
         pybabel init -i locales/messages.pot -d locales -D messages -l "$lang"

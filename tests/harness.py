@@ -94,11 +94,11 @@ class Telegram:
     def _event(self, update_id: int) -> asyncio.Event:
         return self._handled.setdefault(update_id, asyncio.Event())
 
-    async def deliver(self, update: dict[str, Any] | None) -> Reply:
+    async def deliver(self, update: dict[str, Any] | None, *, timeout: float = HANDLED_TIMEOUT) -> Reply:
         assert update is not None, "the bot cannot see this message (privacy mode, or not in the chat)"
         start = len(self.fake.requests)
         try:
-            await asyncio.wait_for(self._event(update["update_id"]).wait(), HANDLED_TIMEOUT)
+            await asyncio.wait_for(self._event(update["update_id"]).wait(), timeout)
         except TimeoutError:
             raise AssertionError(f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})") from None
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.errors import StaffCannotForget
-from models import Building, Inspector, Residency, User
+from models import Appeal, AppealMessage, Building, Inspector, Residency, User
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,24 @@ async def forget(session: AsyncSession, clock: Clock, telegram_id: int) -> bool:
         return False
     if user.inspector is not None:
         raise StaffCannotForget()
+    await _anonymise_appeals(session, telegram_id)
     await session.delete(user)
     await audit.forget_actor(session, telegram_id)
     await audit.record(session, clock, actor_id=None, action="forget_me", object_type="user")
     return True
+
+
+async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
+    """The appeals stay in the statistics (category, dates, status, rating); nothing the resident wrote does."""
+    mine = select(Appeal.id).where(Appeal.resident_id == telegram_id).scalar_subquery()
+    await session.execute(
+        update(AppealMessage)
+        .where(AppealMessage.appeal_id.in_(mine), AppealMessage.author == "resident")
+        .values(text=None, file_id=None, extra=None)
+    )
+    await session.execute(
+        update(Appeal).where(Appeal.resident_id == telegram_id).values(resident_id=None, flat=None, text="", feedback=None)
+    )
 
 
 async def languages(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str]:

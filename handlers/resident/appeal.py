@@ -11,6 +11,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ from bot.formatting import local_date
 from bot.services import appeals
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
 from bot.services.people import Actor
-from handlers.dialogs import edit_card, end_dialog
+from handlers.dialogs import alert, edit_card, end_dialog
 from models import Category
 
 class Intake(StatesGroup):
@@ -235,8 +236,13 @@ async def send(
     actor: Actor,
     settings: Settings,
     courier: Courier,
+    callback_answer: CallbackAnswer,
 ) -> None:
     data = await state.get_data()
+    if "key" not in data:
+        # A second press handled alongside the first, which has already finished the dialog.
+        alert(callback_answer, _("This button is no longer available."))
+        return
     try:
         submitted = await appeals.submit(session, clock, policy(settings), actor, _draft(data))
     except RateLimited:
