@@ -113,6 +113,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
         allowed_updates=app.dp.resolve_used_update_types(),
         handle_signals=handle_signals,
         close_bot_session=False,
+        tasks_concurrency_limit=app.settings.max_concurrent_updates,
     )
 
 
@@ -134,6 +135,7 @@ async def run_webhook(app: App) -> None:
         secret_token=secret,
         allowed_updates=app.dp.resolve_used_update_types(),
         drop_pending_updates=False,
+        max_connections=app.settings.max_concurrent_updates,
     )
     log.info("webhook listening on %s", settings.webhook_listen)
     try:

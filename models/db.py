@@ -70,5 +70,26 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table by copy-and-drop; with foreign keys on, dropping a parent
+            # table would cascade to its children. The pragma only takes effect outside a transaction.
+            await connection.run_sync(_sqlite_pragma, "PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"a migration left rows with broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await connection.run_sync(_sqlite_pragma, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """Run a pragma on the raw connection: through SQLAlchemy it would start a transaction first."""
+    cursor = connection.connection.cursor()
+    cursor.execute(pragma)
+    cursor.close()

@@ -239,3 +239,28 @@ async def test_forget_me_keeps_the_appeals_statistics_but_nothing_the_resident_w
     assert leftovers == []
     reply = await inspector.reply_to(tg.fake.sent_to(INSPECTOR_ID)[0], "Noted.")
     assert "not delivered" in reply.text
+
+
+async def test_the_queue_filters_by_building_and_status(tg: Telegram) -> None:
+    d = await district(tg)
+    second = await district(tg, inspector_id=INSPECTOR_ID + 1, code="C-3")
+    async with tg.app.sessionmaker.begin() as session:
+        building = await session.merge(second.building)
+        building.inspector_id = d.inspector.id
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    await resident_of(tg, second.building, RESIDENT + 1, "Ivan")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    ivan = tg.person(RESIDENT + 1, "Ivan", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    await send_appeal(dana, "In A-12")
+    await send_appeal(ivan, "In C-3")
+    await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Take")
+
+    queue = (await inspector.send("/queue")).last
+    assert "Open appeals: 2" in queue["text"]
+    buttons = {b["text"]: b["callback_data"] for row in queue["reply_markup"]["inline_keyboard"] for b in row}
+    reply = await inspector.press_data(queue, buttons["C-3"], require_button=True)
+    assert "Open appeals: 1" in reply.text and "C-3" in reply.text and "№1 ·" not in reply.text
+    fresh = (await inspector.send("/queue")).last
+    reply = await inspector.press_data(fresh, buttons["in progress"], require_button=True)
+    assert "Open appeals: 1" in reply.text and "№1 · A-12" in reply.text

@@ -184,3 +184,38 @@ async def test_someone_elses_appeal_cannot_be_touched_with_forged_buttons(tg: Te
     async with tg.app.sessionmaker() as session:
         refused = list(await session.scalars(select(AuditEvent).where(AuditEvent.action == "appeal_refused")))
     assert {event.actor_id for event in refused} == {2001, RESIDENT}
+
+
+async def test_the_inspector_asks_for_details_and_the_residents_answer_joins_the_thread(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    await send_appeal(dana)
+    reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Ask for details")
+    assert "Send your question to the resident on appeal №1" in reply.text
+    await inspector.send("Which entrance, and since when?")
+    question = next(m for m in tg.fake.sent_to(RESIDENT) if "asks for details on your appeal №1" in (m.get("text") or ""))
+    appeal = await appeal_by_number(tg, 1)
+    assert appeal.status == "in_progress" and appeal.first_response_at is not None
+
+    await dana.reply_to(question, "Entrance 2, since Monday.")
+    assert "The resident replies on appeal №1" in texts_in(tg, INSPECTOR_ID)
+
+
+async def test_an_album_of_photos_is_attached_whole_and_acknowledged_once(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    reply = await dana.send("/appeal")
+    await dana.press(reply.last, "Traffic")
+    await dana.send("Cars parked on the lawn every evening.")
+    acknowledgements = 0
+    for n in range(3):
+        photo = [{"file_id": f"album-{n}", "file_unique_id": f"a{n}", "width": 800, "height": 600}]
+        reply = await dana.send(photo=photo, media_group_id="album-1")
+        acknowledgements += len(reply.messages)
+    assert acknowledgements == 1
+    reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
+    reply = await dana.press(reply.last, "with my name")
+    assert "Attachments: 3" in reply.text

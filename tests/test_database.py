@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import models.db
 from models import AuditEvent, Base
 from models.db import SQLITE_BUSY_TIMEOUT_MS, alembic_config, create_engine, create_sessionmaker, upgrade_to_head
 from tests import databases
@@ -241,3 +243,23 @@ async def test_the_models_match_the_migrations(empty_database_url: str) -> None:
         assert await _differences(engine) == []
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_migrations_run_with_foreign_keys_off_and_turn_them_back_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch migration that rebuilds a parent table must not cascade-delete its children."""
+    seen: list[int] = []
+
+    def upgrade(config: Any, revision: str) -> None:
+        seen.append(config.attributes["connection"].exec_driver_sql("PRAGMA foreign_keys").scalar())
+
+    monkeypatch.setattr(models.db.command, "upgrade", upgrade)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/fk.sqlite3", pool_size=1)  # one connection, reused
+    try:
+        await upgrade_to_head(engine)
+        async with engine.connect() as connection:
+            after = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+    finally:
+        await engine.dispose()
+    assert seen == [0] and after == 1
