@@ -11,8 +11,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import web
@@ -48,19 +48,22 @@ def create_bot(settings: Settings) -> Bot:
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
-        default=DefaultBotProperties(
-            parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)
-        ),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
     )
 
 
-def create_storage(settings: Settings) -> BaseStorage:
-    """FSM state in Redis when configured (survives restarts, shared by instances), else in memory."""
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Dialog state in Redis when configured (survives restarts, shared by instances), else in memory.
 
-        return RedisStorage.from_url(settings.redis_url)
-    return MemoryStorage()
+    Isolation handles one update at a time per person and chat: an album arrives as a burst of updates,
+    and two of them must not both read the dialog's attachments and each write back only its own.
+    """
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, RedisEventIsolation(storage.redis)
+    return MemoryStorage(), SimpleEventIsolation()
 
 
 def create_dispatcher(
@@ -68,10 +71,11 @@ def create_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     i18n: I18n,
     clock: Clock,
-    storage: BaseStorage | None = None,
 ) -> Dispatcher:
+    storage, isolation = create_fsm(settings)
     dp = Dispatcher(
-        storage=storage or create_storage(settings),
+        storage=storage,
+        events_isolation=isolation,
         settings=settings,
         clock=clock,
         sessionmaker=sessionmaker,
@@ -89,18 +93,19 @@ async def _on_startup(bot: Bot, settings: Settings, i18n: I18n) -> None:
     await set_default_commands(bot, i18n, admin_ids=settings.admin_ids, default=settings.default_language)
 
 
-async def create_app(settings: Settings, clock: Clock | None = None, storage: BaseStorage | None = None) -> App:
+async def create_app(settings: Settings, clock: Clock | None = None) -> App:
     """Migrate the database and wire everything; the caller runs polling or the webhook."""
     engine = create_engine(settings.database_url)
     await upgrade_to_head(engine)
     sessionmaker = create_sessionmaker(engine)
     i18n = create_i18n(settings.default_language)
-    dp = create_dispatcher(settings, sessionmaker, i18n, clock or SystemClock(), storage)
+    dp = create_dispatcher(settings, sessionmaker, i18n, clock or SystemClock())
     return App(settings, engine, sessionmaker, i18n, create_bot(settings), dp)
 
 
 async def close_app(app: App) -> None:
     await app.dp.storage.close()
+    await app.dp.fsm.events_isolation.close()
     await app.bot.session.close()
     await app.engine.dispose()
 

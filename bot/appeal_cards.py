@@ -37,7 +37,9 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         who = escape(" ".join(filter(None, [resident.first_name, resident.last_name]))) if resident else _("(deleted)")
         if resident is not None and resident.username:
             who += f" (@{escape(resident.username)})"
-        lines.append(_("👤 {who}").format(who=who) + (_(", flat {flat}").format(flat=escape(appeal.flat)) if appeal.flat else ""))
+        lines.append(
+            _("👤 {who}").format(who=who) + (_(", flat {flat}").format(flat=escape(appeal.flat)) if appeal.flat else "")
+        )
     lines.append(_("Category: {category}").format(category=labels.category(appeal.category)))
     lines.append(_("Received: {at}").format(at=local_datetime(appeal.created_at, zone)))
     if appeal.first_response_at is None and appeal.status in OPEN_STATUSES:
@@ -55,7 +57,9 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
 def resident_view(appeal: Appeal) -> str:
     zone = appeal.building.timezone
     lines = [
-        _("📨 <b>Your appeal {number}</b> · {status}").format(number=number(appeal), status=labels.status(appeal.status)),
+        _("📨 <b>Your appeal {number}</b> · {status}").format(
+            number=number(appeal), status=labels.status(appeal.status)
+        ),
         _("Category: {category}").format(category=labels.category(appeal.category)),
         _("Sent: {at}").format(at=local_datetime(appeal.created_at, zone)),
     ]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import labels
+from bot.keyboards import pager
 from models import OPEN_STATUSES, Appeal, Category, Inspector
-
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
 
@@ -140,7 +142,7 @@ def resident_list(appeals: list[Appeal], page: int, pages: int) -> InlineKeyboar
             callback_data=ResidentCb(action="open", appeal_id=appeal.id),
         )
     builder.adjust(1)
-    _pager(builder, "my", page, pages)
+    _attach_pager(builder, page, pages, lambda number: ListCb(listing="my", page=number))
     return builder.as_markup()
 
 
@@ -155,10 +157,13 @@ def queue(
             callback_data=StaffCb(action="open", appeal_id=appeal.id),
         )
     builder.adjust(1)
-    _pager(builder, "q", page, pages, building_id, status)
+    _attach_pager(
+        builder, page, pages, lambda number: ListCb(listing="q", page=number, building_id=building_id, status=status)
+    )
     filters = InlineKeyboardBuilder()
     filters.button(
-        text=("• " if building_id == 0 else "") + _("All buildings"), callback_data=ListCb(listing="q", page=0, status=status)
+        text=("• " if building_id == 0 else "") + _("All buildings"),
+        callback_data=ListCb(listing="q", page=0, status=status),
     )
     for identifier, code in buildings[:FILTER_BUILDINGS]:
         filters.button(
@@ -179,13 +184,7 @@ def queue(
     return builder.as_markup()
 
 
-def _pager(builder: InlineKeyboardBuilder, listing: str, page: int, pages: int, building_id: int = 0, status: str = "") -> None:
-    if pages <= 1:
-        return
-    row = InlineKeyboardBuilder()
-    if page > 0:
-        row.button(text="◀️", callback_data=ListCb(listing=listing, page=page - 1, building_id=building_id, status=status))
-    row.button(text=f"{page + 1}/{pages}", callback_data=ListCb(listing=listing, page=page, building_id=building_id, status=status))
-    if page + 1 < pages:
-        row.button(text="▶️", callback_data=ListCb(listing=listing, page=page + 1, building_id=building_id, status=status))
-    builder.attach(row)
+def _attach_pager(builder: InlineKeyboardBuilder, page: int, pages: int, target: Callable[[int], ListCb]) -> None:
+    row = pager(page, pages, target)
+    if row is not None:
+        builder.attach(row)

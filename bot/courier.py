@@ -104,7 +104,9 @@ class Courier:
     async def to_staff(
         self, appeal: Appeal, header: Render, content: Content | None = None, markup_factory: Markup | None = None
     ) -> bool:
-        results = [await self._relay(appeal, chat_id, header, content, markup_factory) for chat_id in self.staff_of(appeal)]
+        results = [
+            await self._relay(appeal, chat_id, header, content, markup_factory) for chat_id in self.staff_of(appeal)
+        ]
         return any(results)
 
     async def _relay(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
@@ -108,16 +110,22 @@ def assign(building_id: int, inspectors: list[Inspector]) -> InlineKeyboardMarku
     return builder.as_markup()
 
 
-def pages(listing: str, page: int, total_pages: int) -> InlineKeyboardMarkup | None:
+def pager(page: int, total_pages: int, target: Callable[[int], CallbackData]) -> InlineKeyboardBuilder | None:
+    """The ◀️ n/m ▶️ row of a listing; `target(page)` makes each page's callback data. None for one page."""
     if total_pages <= 1:
         return None
-    builder = InlineKeyboardBuilder()
+    row = InlineKeyboardBuilder()
     if page > 0:
-        builder.button(text="◀️", callback_data=PageCb(listing=listing, page=page - 1))
-    builder.button(text=f"{page + 1}/{total_pages}", callback_data=PageCb(listing=listing, page=page))
+        row.button(text="◀️", callback_data=target(page - 1))
+    row.button(text=f"{page + 1}/{total_pages}", callback_data=target(page))
     if page + 1 < total_pages:
-        builder.button(text="▶️", callback_data=PageCb(listing=listing, page=page + 1))
-    return builder.as_markup()
+        row.button(text="▶️", callback_data=target(page + 1))
+    return row
+
+
+def pages(listing: str, page: int, total_pages: int) -> InlineKeyboardMarkup | None:
+    row = pager(page, total_pages, lambda number: PageCb(listing=listing, page=number))
+    return row.as_markup() if row is not None else None
 
 
 def url_button(text: str, url: str) -> InlineKeyboardMarkup:

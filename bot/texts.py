@@ -57,3 +57,7 @@ def not_registered() -> str:
     return _(
         "You are not registered yet. Open the link from your building's chat, or send /start and your building code."
     )
+
+
+def cannot_pass_on() -> str:
+    return _("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location.")

@@ -8,6 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.clock import Clock
 from bot.content import content_of
 from bot.courier import Courier
@@ -44,7 +45,7 @@ async def _from_resident(
 ) -> None:
     content = content_of(message)
     if content is None:
-        await message.answer(_("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location."))
+        await message.answer(texts.cannot_pass_on())
         return
     try:
         appeal = await appeals.resident_message(session, clock, actor, appeal_id, content)
@@ -61,5 +62,7 @@ async def _from_resident(
     await message.reply(
         _("Sent to the inspector on appeal №{number}.").format(number=appeal.number)
         if delivered
-        else _("Saved in appeal №{number}; the inspector will see it when they open the bot.").format(number=appeal.number)
+        else _("Saved in appeal №{number}; the inspector will see it when they open the bot.").format(
+            number=appeal.number
+        )
     )

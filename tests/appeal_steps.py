@@ -7,8 +7,10 @@ from sqlalchemy import select
 from models import Appeal
 from tests.harness import Person, Reply, Telegram
 
-PHOTO = [{"file_id": "photo-small", "file_unique_id": "ps", "width": 90, "height": 90},
-         {"file_id": "photo-big", "file_unique_id": "pb", "width": 1280, "height": 960}]
+PHOTO = [
+    {"file_id": "photo-small", "file_unique_id": "ps", "width": 90, "height": 90},
+    {"file_id": "photo-big", "file_unique_id": "pb", "width": 1280, "height": 960},
+]
 
 
 async def send_appeal(

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import close_app, create_app, run_polling
 from bot.config import Settings
 from models.db import create_engine, create_sessionmaker
 from tests import databases
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ErrorLog, FrozenClock, Person, Telegram
+from tests.harness import ErrorLog, FrozenClock, Person, Telegram, running_bot
 
 TOKEN = "123456:TEST-token-for-the-fake-telegram-xyz"
 ADMIN_ID = 1
@@ -38,6 +37,19 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_url")
     await databases.truncate_all(url)
     return url
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    # Skips with the reason when unset (fails in CI, which must run it), like the PostgreSQL fixtures.
+    url = databases.server_or_skip(databases.REDIS_ENV, "Redis FSM storage")
+    client = Redis.from_url(url)
+    try:
+        await client.flushdb()
+        yield url
+        await client.flushdb()
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture
@@ -77,19 +89,10 @@ def error_log() -> AsyncIterator[ErrorLog]:
 async def tg(database_url: str, clock: FrozenClock, error_log: ErrorLog) -> AsyncIterator[Telegram]:
     fake = FakeTelegram(token=TOKEN)
     await fake.start()
-    app = await create_app(make_settings(database_url, fake.base_url), clock)
-    telegram = Telegram(fake, app, clock)
-    started = asyncio.Event()
-    app.dp.startup.register(started.set)
-    polling = asyncio.create_task(run_polling(app, handle_signals=False))
-    await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
-    assert not polling.done(), polling.exception()
     try:
-        yield telegram
+        async with running_bot(fake, make_settings(database_url, fake.base_url), clock) as telegram:
+            yield telegram
     finally:
-        await app.dp.stop_polling()
-        await polling
-        await close_app(app)
         await fake.stop()
     assert not fake.schema_violations, fake.schema_violations
     assert not fake.internal_errors, fake.internal_errors

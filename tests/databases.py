@@ -17,6 +17,7 @@ from models import Base
 from models.db import create_engine, upgrade_to_head
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
+REDIS_ENV = "TEST_REDIS_URL"
 
 
 def in_ci() -> bool:

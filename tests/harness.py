@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,11 +13,30 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import Update
 
-from bot.app import App
+from bot.app import App, close_app, create_app, run_polling
+from bot.config import Settings
 from tests.fake_telegram import Call, FakeTelegram
 
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
 HANDLED_TIMEOUT = 10.0
+
+
+@asynccontextmanager
+async def running_bot(fake: FakeTelegram, settings: Settings, clock: FrozenClock) -> AsyncIterator[Telegram]:
+    """The real bot, built as `python -m bot` builds it, polling the fake until the block ends."""
+    app = await create_app(settings, clock)
+    telegram = Telegram(fake, app, clock)
+    started = asyncio.Event()
+    app.dp.startup.register(started.set)
+    polling = asyncio.create_task(run_polling(app, handle_signals=False))
+    await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+    assert not polling.done(), polling.exception()
+    try:
+        yield telegram
+    finally:
+        await app.dp.stop_polling()
+        await polling
+        await close_app(app)
 
 
 class FrozenClock:
@@ -100,7 +121,9 @@ class Telegram:
         try:
             await asyncio.wait_for(self._event(update["update_id"]).wait(), timeout)
         except TimeoutError:
-            raise AssertionError(f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})") from None
+            raise AssertionError(
+                f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})"
+            ) from None
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
 
     async def redeliver(self, update: dict[str, Any]) -> Reply:
@@ -115,7 +138,7 @@ class Telegram:
         self.fake.add_user(user_id, first_name, language_code=language_code, **kwargs)
         return Person(self, user_id)
 
-    def group(self, chat_id: int, title: str, *, creator: Person, type: str = "group") -> Group:  # noqa: A002
+    def group(self, chat_id: int, title: str, *, creator: Person, type: str = "group") -> Group:
         self.fake.add_group(chat_id, title, type=type, creator_id=creator.id)
         return Group(chat_id)
 

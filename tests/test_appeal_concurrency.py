@@ -25,7 +25,12 @@ async def test_200_residents_pressing_send_at_once_all_land_numbered_without_gap
     async with tg.app.sessionmaker.begin() as session:
         for user_id in ids:
             await residents.register(
-                session, tg.clock, Person(id=user_id, first_name=f"R{user_id}"), building=d.building, flat=None, language="en"
+                session,
+                tg.clock,
+                Person(id=user_id, first_name=f"R{user_id}"),
+                building=d.building,
+                flat=None,
+                language="en",
             )
 
     # Every resident is at the last step of the dialog, looking at their summary with its Send button.
@@ -41,8 +46,14 @@ async def test_200_residents_pressing_send_at_once_all_land_numbered_without_gap
                 "key": str(uuid.uuid4()),
                 "category": "public_order",
                 "text": f"Noise from {user_id}",
-                "source": {"kind": "text", "chat_id": user_id, "message_id": summary.message_id, "text": "n",
-                           "file_id": None, "extra": None},
+                "source": {
+                    "kind": "text",
+                    "chat_id": user_id,
+                    "message_id": summary.message_id,
+                    "text": "n",
+                    "file_id": None,
+                    "extra": None,
+                },
                 "attachments": [],
                 "anonymous": False,
             }

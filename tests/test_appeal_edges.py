@@ -45,12 +45,16 @@ async def test_a_building_with_no_inspector_sends_the_appeal_to_the_admins(tg: T
     admin = tg.person(1, "Aigerim", language_code="en")
     await send_appeal(dana)
     card = tg.fake.sent_to(1)[0]
-    assert "№1" in card["text"] and "Loud music" in card["text"], "in DEFAULT_LANGUAGE: the bot keeps no record of this admin"
+    assert "№1" in card["text"] and "Loud music" in card["text"], (
+        "in DEFAULT_LANGUAGE: the bot keeps no record of this admin"
+    )
     await admin.reply_to(card, "An administrator answers while the post is vacant.")
     assert "The inspector's answer on your appeal №1" in texts_in(tg, RESIDENT)
 
 
-async def test_an_inspector_who_never_opened_the_bot_gets_the_card_when_they_do_and_admins_are_told(tg: Telegram) -> None:
+async def test_an_inspector_who_never_opened_the_bot_gets_the_card_when_they_do_and_admins_are_told(
+    tg: Telegram,
+) -> None:
     d = await district(tg)
     tg.fake.add_user(INSPECTOR_ID, "Nurlan", language_code="en", started=False)
     await resident_of(tg, d.building, RESIDENT, "Dana")
@@ -94,7 +98,9 @@ async def test_a_double_press_on_send_makes_one_appeal_and_one_card(tg: Telegram
     reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
     reply = await dana.press(reply.last, "with my name")
     summary = reply.last
-    send_data = next(b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"])
+    send_data = next(
+        b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"]
+    )
     first = tg.fake.callback_update(RESIDENT, summary, send_data)
     second = tg.fake.callback_update(RESIDENT, summary, send_data)
     await tg.deliver(first)
@@ -112,7 +118,9 @@ async def test_the_same_update_delivered_twice_creates_one_appeal(tg: Telegram) 
     await dana.send("Noise at night.")
     reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
     reply = await dana.press(reply.last, "with my name")
-    send_data = next(b["callback_data"] for row in reply.last["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"])
+    send_data = next(
+        b["callback_data"] for row in reply.last["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"]
+    )
     update = tg.fake.callback_update(RESIDENT, reply.last, send_data)
     await tg.deliver(update)
     again = await tg.redeliver(update)
@@ -140,8 +148,15 @@ async def test_stickers_dice_and_too_long_texts_get_a_clear_answer_and_lose_noth
     dana = tg.person(RESIDENT, "Dana", language_code="en")
     reply = await dana.send("/appeal")
     await dana.press(reply.last, "Theft")
-    sticker = {"file_id": "st1", "file_unique_id": "st1", "type": "regular", "width": 512, "height": 512,
-               "is_animated": False, "is_video": False}
+    sticker = {
+        "file_id": "st1",
+        "file_unique_id": "st1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
     reply = await dana.send(sticker=sticker)
     assert "describe the problem in words first" in reply.text
     reply = await dana.send("x" * 3001)

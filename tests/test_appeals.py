@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
-from models import Appeal, AppealEvent, AppealMessage, AuditEvent
-from tests.fake_telegram.validate import Upload
+from models import AppealEvent, AppealMessage, AuditEvent
 from tests.appeal_steps import appeal_by_number, send_appeal, texts_in
-from tests.harness import Telegram
+from tests.conftest import TOKEN, make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.validate import Upload
+from tests.harness import ErrorLog, FrozenClock, Telegram, running_bot
 from tests.stories import INSPECTOR_ID, district, resident_of
 
 RESIDENT = 3001
@@ -176,8 +180,9 @@ async def test_someone_elses_appeal_cannot_be_touched_with_forged_buttons(tg: Te
     own_chat_message = (await other_inspector.send("/help")).last
     reply = await other_inspector.press_data(own_chat_message, f"ap:resolve:{appeal.id}")
     assert "not yours to handle" in reply.text
-    reply = await dana.press_data(own_chat_message | {"chat": {"id": RESIDENT, "type": "private"}, "message_id": 1},
-                                  f"ap:resolve:{appeal.id}")
+    reply = await dana.press_data(
+        own_chat_message | {"chat": {"id": RESIDENT, "type": "private"}, "message_id": 1}, f"ap:resolve:{appeal.id}"
+    )
     assert "not yours to handle" in reply.text
     appeal = await appeal_by_number(tg, 1)
     assert appeal.status == "new"
@@ -195,7 +200,9 @@ async def test_the_inspector_asks_for_details_and_the_residents_answer_joins_the
     reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Ask for details")
     assert "Send your question to the resident on appeal №1" in reply.text
     await inspector.send("Which entrance, and since when?")
-    question = next(m for m in tg.fake.sent_to(RESIDENT) if "asks for details on your appeal №1" in (m.get("text") or ""))
+    question = next(
+        m for m in tg.fake.sent_to(RESIDENT) if "asks for details on your appeal №1" in (m.get("text") or "")
+    )
     appeal = await appeal_by_number(tg, 1)
     assert appeal.status == "in_progress" and appeal.first_response_at is not None
 
@@ -219,3 +226,45 @@ async def test_an_album_of_photos_is_attached_whole_and_acknowledged_once(tg: Te
     reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
     reply = await dana.press(reply.last, "with my name")
     assert "Attachments: 3" in reply.text
+
+
+async def test_an_album_arriving_as_simultaneous_updates_keeps_every_photo(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    reply = await dana.send("/appeal")
+    await dana.press(reply.last, "Traffic")
+    await dana.send("Cars parked on the lawn every evening.")
+    # Telegram sends an album's items as separate updates in one burst; the bot handles them concurrently.
+    updates = [
+        tg.fake.message_update(
+            RESIDENT, RESIDENT, photo=[{"file_id": f"burst-{n}", "file_unique_id": f"b{n}", "width": 800, "height": 600}],
+            media_group_id="burst",
+        )
+        for n in range(5)
+    ]
+    await asyncio.gather(*(tg.deliver(update) for update in updates))
+    reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
+    reply = await dana.press(reply.last, "with my name")
+    assert "Attachments: 5" in reply.text
+
+
+async def test_with_state_in_redis_an_album_burst_still_keeps_every_photo(
+    database_url: str, redis_url: str, clock: FrozenClock, error_log: ErrorLog
+) -> None:
+    async with FakeTelegram(token=TOKEN) as fake:
+        settings = make_settings(database_url, fake.base_url, redis_url=redis_url)
+        async with running_bot(fake, settings, clock) as tg:
+            d = await district(tg)
+            await resident_of(tg, d.building, RESIDENT, "Dana")
+            dana = tg.person(RESIDENT, "Dana", language_code="en")
+            reply = await dana.send("/appeal")
+            await dana.press(reply.last, "Traffic")
+            await dana.send("Cars parked on the lawn every evening.")
+            photos = [[{"file_id": f"r-{n}", "file_unique_id": f"r{n}", "width": 800, "height": 600}] for n in range(5)]
+            updates = [fake.message_update(RESIDENT, RESIDENT, photo=p, media_group_id="r") for p in photos]
+            await asyncio.gather(*(tg.deliver(update) for update in updates))
+            reply = await dana.press(fake.sent_to(RESIDENT)[-1], "Next")
+            reply = await dana.press(reply.last, "with my name")
+            assert "Attachments: 5" in reply.text
+        assert not fake.schema_violations and not error_log.records

@@ -67,7 +67,9 @@ def test_every_message_in_the_code_is_translated_in_every_language(language: str
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogs_hold_no_messages_the_code_no_longer_has(language: str) -> None:
-    stale = sorted({m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalog(language) if m.id} - _code_messages())
+    stale = sorted(
+        {m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalog(language) if m.id} - _code_messages()
+    )
     assert not stale, f"{language}: obsolete entries, run locales/extract.sh: {stale}"
 
 

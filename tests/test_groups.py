@@ -163,7 +163,14 @@ async def test_inspector_in_a_group_shows_the_building_inspectors_card_and_an_un
 
     await inspector.send("/bind A-12", chat=group)
     reply = await resident.send("/inspector", chat=group)
-    for detail in ("Nurlan Abenov", "Police captain", "+7 701 000 00 00", "Abay ave 12, office 3", "18:00-20:00", "102"):
+    for detail in (
+        "Nurlan Abenov",
+        "Police captain",
+        "+7 701 000 00 00",
+        "Abay ave 12, office 3",
+        "18:00-20:00",
+        "102",
+    ):
         assert detail in reply.text
 
 

@@ -10,17 +10,14 @@ from typing import Any
 
 import aiohttp
 import pytest
-from redis.asyncio import Redis
 
-from bot.app import WEBHOOK_PATH, close_app, create_app, run_polling, run_webhook
+from bot.app import WEBHOOK_PATH, close_app, create_app, run_webhook
 from bot.config import LANGUAGES
 from bot.services import buildings
-from tests import databases
 from tests.conftest import TOKEN, make_settings
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ErrorLog, FrozenClock, Telegram
+from tests.harness import ErrorLog, FrozenClock, Telegram, running_bot
 
-REDIS_ENV = "TEST_REDIS_URL"
 # Every update type some handler of the bot listens to.
 NEEDED_UPDATES = {"message", "callback_query", "my_chat_member"}
 WAIT = 10.0
@@ -31,19 +28,8 @@ async def polling_bot(
     fake: FakeTelegram, database_url: str, clock: FrozenClock, **overrides: object
 ) -> AsyncIterator[Telegram]:
     """The real bot polling `fake`, as the `tg` fixture runs it, but on a fake the test controls."""
-    app = await create_app(make_settings(database_url, fake.base_url, **overrides), clock)
-    telegram = Telegram(fake, app, clock)
-    started = asyncio.Event()
-    app.dp.startup.register(started.set)
-    polling = asyncio.create_task(run_polling(app, handle_signals=False))
-    await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
-    assert not polling.done(), polling.exception()
-    try:
+    async with running_bot(fake, make_settings(database_url, fake.base_url, **overrides), clock) as telegram:
         yield telegram
-    finally:
-        await app.dp.stop_polling()
-        await polling
-        await close_app(app)
 
 
 async def wait_for(condition: Any, what: str) -> None:
@@ -208,17 +194,6 @@ async def test_webhook_mode_registers_the_webhook_and_answers_only_telegram(
 # --- FSM state in Redis ----------------------------------------------------------------
 
 
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    # Skips with the reason when unset (fails in CI, which must run it), like the PostgreSQL fixtures.
-    url = databases.server_or_skip(REDIS_ENV, "Redis FSM storage")
-    client = Redis.from_url(url)
-    try:
-        await client.flushdb()
-        yield url
-        await client.flushdb()
-    finally:
-        await client.aclose()
 
 
 async def test_a_dialog_survives_a_restart_when_state_is_kept_in_redis(
@@ -257,4 +232,3 @@ async def test_without_redis_the_state_is_kept_in_memory(database_url: str, cloc
             assert isinstance(app.dp.storage, MemoryStorage)
         finally:
             await close_app(app)
-

@@ -141,8 +141,12 @@ def _message(now: Any, author: str, content: Content, *, delivered: bool) -> App
     )
 
 
-def _event(session: AsyncSession, appeal: Appeal, now: Any, actor_id: int | None, action: str, note: str | None = None) -> None:
-    session.add(AppealEvent(appeal_id=appeal.id, at=now, actor_id=actor_id, action=action, status=appeal.status, note=note))
+def _event(
+    session: AsyncSession, appeal: Appeal, now: Any, actor_id: int | None, action: str, note: str | None = None
+) -> None:
+    session.add(
+        AppealEvent(appeal_id=appeal.id, at=now, actor_id=actor_id, action=action, status=appeal.status, note=note)
+    )
 
 
 def _card_options() -> list[Any]:
@@ -190,7 +194,9 @@ async def mark_delivered(session: AsyncSession, clock: Clock, appeal: Appeal) ->
 async def undelivered(session: AsyncSession, *, inspector_id: int | None) -> list[Appeal]:
     """Cards still waiting for their reader: an inspector's, or (None) those of buildings with no inspector."""
     query = select(Appeal).where(Appeal.delivered_at.is_(None)).options(*_card_options()).order_by(Appeal.number)
-    query = query.where(Appeal.inspector_id == inspector_id if inspector_id is not None else Appeal.inspector_id.is_(None))
+    query = query.where(
+        Appeal.inspector_id == inspector_id if inspector_id is not None else Appeal.inspector_id.is_(None)
+    )
     return list(await session.scalars(query))
 
 
@@ -225,7 +231,9 @@ async def staff_message(
     return appeal
 
 
-async def resident_message(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content) -> Appeal:
+async def resident_message(
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content
+) -> Appeal:
     """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work."""
     appeal = await for_resident(session, actor, appeal_id)
     _require_open(appeal)
@@ -306,7 +314,7 @@ async def leave_feedback(session: AsyncSession, actor: Actor, appeal_id: int, te
 
 
 async def reopen(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
-    """"Not resolved": the resident sends the appeal back to work, once."""
+    """ "Not resolved": the resident sends the appeal back to work, once."""
     appeal = await for_resident(session, actor, appeal_id)
     if appeal.status != AppealStatus.RESOLVED or appeal.reopened or appeal.rating is not None:
         raise InvalidTransition()

@@ -126,7 +126,9 @@ async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
         .values(text=None, file_id=None, extra=None)
     )
     await session.execute(
-        update(Appeal).where(Appeal.resident_id == telegram_id).values(resident_id=None, flat=None, text="", feedback=None)
+        update(Appeal)
+        .where(Appeal.resident_id == telegram_id)
+        .values(resident_id=None, flat=None, text="", feedback=None)
     )
 
 

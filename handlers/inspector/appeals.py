@@ -13,7 +13,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import appeal_keyboards
+from bot import appeal_keyboards, texts
 from bot.appeal_cards import staff_card
 from bot.appeal_keyboards import RedirectCb, StaffCb
 from bot.clock import Clock
@@ -47,7 +47,9 @@ def create_router() -> Router:
 async def refuse(callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
     """Someone pressed (or forged) a button of an appeal that is not theirs: refuse and keep a record."""
     log.warning("refused an appeal action (%s)", data.split(":", 1)[0])
-    await audit.record(session, clock, actor_id=actor.telegram_id, action="appeal_refused", object_type="callback", object_id=data[:64])
+    await audit.record(
+        session, clock, actor_id=actor.telegram_id, action="appeal_refused", object_type="callback", object_id=data[:64]
+    )
     alert(callback_answer, _("This appeal is not yours to handle."))
 
 
@@ -74,7 +76,10 @@ async def act(
         elif callback_data.action == "reject":
             await state.set_state(Answer.reason)
             await state.update_data(appeal_id=appeal.id)
-            await _prompt(callback, _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number))
+            await _prompt(
+                callback,
+                _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number),
+            )
         elif callback_data.action == "redirect":
             await _offer_redirect(callback, appeal, session)
     except (NotAllowed, AppealGone):
@@ -97,7 +102,9 @@ async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> Non
     await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
 
 
-async def _take(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+async def _take(
+    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+) -> None:
     appeal = await appeals.take(session, clock, actor, appeal.id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
@@ -116,14 +123,16 @@ async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMCon
     await _prompt(callback, prompt.format(number=appeal.number))
 
 
-async def _resolve(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+async def _resolve(
+    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+) -> None:
     appeal = await appeals.resolve(session, clock, actor, appeal.id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
         appeal,
-        lambda: _("✅ The inspector has marked your appeal №{number} as resolved. Please rate how it was handled:").format(
-            number=appeal.number
-        ),
+        lambda: _(
+            "✅ The inspector has marked your appeal №{number} as resolved. Please rate how it was handled:"
+        ).format(number=appeal.number),
         markup_factory=lambda: appeal_keyboards.rating(appeal),
     )
 
@@ -160,7 +169,12 @@ async def redirect_to(
         alert(callback_answer, _("This appeal cannot be passed on any more."))
         return
     assert appeal.inspector is not None
-    await edit_card(callback, _("Appeal №{number} was passed to {name}.").format(number=appeal.number, name=escape(appeal.inspector.full_name)))
+    await edit_card(
+        callback,
+        _("Appeal №{number} was passed to {name}.").format(
+            number=appeal.number, name=escape(appeal.inspector.full_name)
+        ),
+    )
     await courier.deliver_card(appeal)
     await courier.to_resident(
         appeal,
@@ -191,7 +205,7 @@ async def send_answer(
     """Store the staff's message in the thread and copy it to the resident, headed with the appeal's number."""
     content = content_of(message)
     if content is None:
-        await message.answer(_("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location."))
+        await message.answer(texts.cannot_pass_on())
         return
     try:
         appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)
@@ -202,18 +216,26 @@ async def send_answer(
         await message.answer(_("This appeal is already closed."))
         return
     header = (
-        (lambda: _("❓ The inspector asks for details on your appeal №{number}. Reply to this message:").format(number=appeal.number))
+        (
+            lambda: _("❓ The inspector asks for details on your appeal №{number}. Reply to this message:").format(
+                number=appeal.number
+            )
+        )
         if question
-        else (lambda: _("💬 The inspector's answer on your appeal №{number} (reply to it to continue):").format(number=appeal.number))
+        else (
+            lambda: _("💬 The inspector's answer on your appeal №{number} (reply to it to continue):").format(
+                number=appeal.number
+            )
+        )
     )
     if await courier.to_resident(appeal, header, content):
         await appeals.mark_message_delivered(session, appeal)
         await message.reply(_("Sent to the resident on appeal №{number}.").format(number=appeal.number))
     else:
         await message.reply(
-            _("Saved in appeal №{number}, but not delivered: the resident blocked the bot or deleted their data.").format(
-                number=appeal.number
-            )
+            _(
+                "Saved in appeal №{number}, but not delivered: the resident blocked the bot or deleted their data."
+            ).format(number=appeal.number)
         )
 
 

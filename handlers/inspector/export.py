@@ -57,13 +57,19 @@ async def ask(
         try:
             first, last = (date.fromisoformat(part) for part in command.args.split())
         except ValueError:
-            await message.answer(_("Give the dates as <code>/export 2026-01-01 2026-03-31</code>, or choose a period:"), reply_markup=_choices(clock, settings))
+            await message.answer(
+                _("Give the dates as <code>/export 2026-01-01 2026-03-31</code>, or choose a period:"),
+                reply_markup=_choices(clock, settings),
+            )
             return
         if last < first:
             first, last = last, first
         await _send(message, session, clock, actor, settings, first, last + timedelta(days=1))
         return
-    await message.answer(_("Which period? Or give the dates: <code>/export 2026-01-01 2026-03-31</code>"), reply_markup=_choices(clock, settings))
+    await message.answer(
+        _("Which period? Or give the dates: <code>/export 2026-01-01 2026-03-31</code>"),
+        reply_markup=_choices(clock, settings),
+    )
 
 
 def _choices(clock: Clock, settings: Settings) -> InlineKeyboardMarkup:
@@ -75,7 +81,12 @@ def _choices(clock: Clock, settings: Settings) -> InlineKeyboardMarkup:
 
 
 async def chosen(
-    callback: CallbackQuery, callback_data: ExportCb, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+    callback: CallbackQuery,
+    callback_data: ExportCb,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
 ) -> None:
     try:
         start, end = date.fromisoformat(callback_data.start), date.fromisoformat(callback_data.end)
@@ -100,7 +111,9 @@ async def _send(
     name = f"appeals_{start.isoformat()}_{last.isoformat()}.csv"
     await message.answer_document(
         BufferedInputFile(register_csv(rows, now), filename=name),
-        caption=_("Appeals received from {start} to {end}: {count}").format(start=start.isoformat(), end=last.isoformat(), count=len(rows)),
+        caption=_("Appeals received from {start} to {end}: {count}").format(
+            start=start.isoformat(), end=last.isoformat(), count=len(rows)
+        ),
     )
 
 
@@ -110,9 +123,20 @@ def register_csv(appeals: list[Appeal], now: datetime) -> bytes:
     writer = csv.writer(out)
     writer.writerow(
         [
-            _("Number"), _("Received"), _("Building"), _("Flat"), _("Category"), _("Anonymous"), _("Status"),
-            _("Inspector"), _("First response due"), _("First response"), _("Deadline"), _("Closed"),
-            _("Overdue"), _("Rating"),
+            _("Number"),
+            _("Received"),
+            _("Building"),
+            _("Flat"),
+            _("Category"),
+            _("Anonymous"),
+            _("Status"),
+            _("Inspector"),
+            _("First response due"),
+            _("First response"),
+            _("Deadline"),
+            _("Closed"),
+            _("Overdue"),
+            _("Rating"),
         ]
     )
     for appeal in appeals:

@@ -34,7 +34,9 @@ async def show(message: Message, session: AsyncSession, clock: Clock, actor: Act
     await message.answer(text, reply_markup=markup)
 
 
-async def page(callback: CallbackQuery, callback_data: ListCb, session: AsyncSession, clock: Clock, actor: Actor) -> None:
+async def page(
+    callback: CallbackQuery, callback_data: ListCb, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
     status = callback_data.status if callback_data.status in {s.value for s in AppealStatus} else ""
     text, markup = await _render(
         session, clock, actor, page=callback_data.page, building_id=callback_data.building_id, status=status

@@ -29,6 +29,7 @@ from bot.services.people import Actor
 from handlers.dialogs import alert, edit_card, end_dialog
 from models import Category
 
+
 class Intake(StatesGroup):
     category = State()
     text = State()
@@ -71,15 +72,21 @@ async def in_group(message: Message, bot: Bot) -> None:
         _("Appeals to the inspector are private. Press the button to write to them in a private chat.")
         + "\n\n"
         + texts.emergency(),
-        reply_markup=keyboards.url_button(_("Write to the inspector"), f"https://t.me/{me.username}?start={APPEAL_PAYLOAD}"),
+        reply_markup=keyboards.url_button(
+            _("Write to the inspector"), f"https://t.me/{me.username}?start={APPEAL_PAYLOAD}"
+        ),
     )
 
 
-async def start(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings) -> None:
+async def start(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+) -> None:
     if actor.residency is None:
         await message.answer(
-            _("To send an appeal, register with your building first: open the link from your building's chat, "
-              "or send /start and your building code.")
+            _(
+                "To send an appeal, register with your building first: open the link from your building's chat, "
+                "or send /start and your building code."
+            )
             + "\n\n"
             + texts.emergency()
         )
@@ -126,9 +133,9 @@ async def text_sent(message: Message, state: FSMContext) -> None:
         return
     if len(text) > TEXT_LIMIT:
         await message.answer(
-            _("The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again.").format(
-                length=len(text), limit=TEXT_LIMIT
-            )
+            _(
+                "The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again."
+            ).format(length=len(text), limit=TEXT_LIMIT)
         )
         return
     data = await state.get_data()
@@ -152,7 +159,9 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
     content = content_of(message)
     if content is None:
         await message.answer(
-            _("I can't attach this kind of message. Send a photo, a document, a voice message or a location, or press Next."),
+            _(
+                "I can't attach this kind of message. Send a photo, a document, a voice message or a location, or press Next."
+            ),
             reply_markup=appeal_keyboards.intake_next(),
         )
         return

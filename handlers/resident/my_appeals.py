@@ -58,7 +58,9 @@ async def page(callback: CallbackQuery, callback_data: ListCb, session: AsyncSes
 async def _page(session: AsyncSession, actor: Actor, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     result = await appeal_lists.of_resident(session, actor, page=number, size=PAGE_SIZE)
     if result.total == 0:
-        return _("You have not sent any appeals yet. /appeal writes to your inspector.") + "\n\n" + texts.emergency(), None
+        return _(
+            "You have not sent any appeals yet. /appeal writes to your inspector."
+        ) + "\n\n" + texts.emergency(), None
     header = _("<b>Your appeals</b> ({count}). Choose one to see its conversation.").format(count=result.total)
     return header, appeal_keyboards.resident_list(result.appeals, result.page, result.pages)
 
@@ -72,7 +74,11 @@ def _actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
 
 
 async def open_one(
-    callback: CallbackQuery, callback_data: ResidentCb, callback_answer: CallbackAnswer, session: AsyncSession, actor: Actor
+    callback: CallbackQuery,
+    callback_data: ResidentCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
     try:
         appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
@@ -99,7 +105,9 @@ async def rate(
         return
     await edit_card(
         callback,
-        _("Thank you! You rated appeal №{number}: {stars}").format(number=appeal.number, stars="⭐" * callback_data.stars),
+        _("Thank you! You rated appeal №{number}: {stars}").format(
+            number=appeal.number, stars="⭐" * callback_data.stars
+        ),
         appeal_keyboards.feedback(appeal),
     )
     await courier.to_staff(
@@ -126,18 +134,26 @@ async def reopen(
         return
     await edit_card(
         callback,
-        _("Appeal №{number} is back with the inspector. Reply to their message to add details.").format(number=appeal.number),
+        _("Appeal №{number} is back with the inspector. Reply to their message to add details.").format(
+            number=appeal.number
+        ),
     )
     await courier.to_staff(
         appeal,
-        lambda: _("❌ The resident says appeal №{number} is not resolved. It is back in work.").format(number=appeal.number),
+        lambda: _("❌ The resident says appeal №{number} is not resolved. It is back in work.").format(
+            number=appeal.number
+        ),
         markup_factory=lambda: appeal_keyboards.staff_actions(appeal),
     )
 
 
 async def ask_feedback(
-    callback: CallbackQuery, callback_data: ResidentCb, callback_answer: CallbackAnswer, state: FSMContext,
-    session: AsyncSession, actor: Actor,
+    callback: CallbackQuery,
+    callback_data: ResidentCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
 ) -> None:
     try:
         appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
@@ -146,9 +162,12 @@ async def ask_feedback(
         return
     await state.set_state(Feedback.text)
     await state.update_data(appeal_id=appeal.id)
-    await edit_card(callback, _("Write your comment on appeal №{number} (up to {limit} characters):").format(
-        number=appeal.number, limit=FEEDBACK_LIMIT
-    ))
+    await edit_card(
+        callback,
+        _("Write your comment on appeal №{number} (up to {limit} characters):").format(
+            number=appeal.number, limit=FEEDBACK_LIMIT
+        ),
+    )
 
 
 async def feedback_sent(
@@ -164,7 +183,7 @@ async def feedback_sent(
     await message.answer(_("Thank you, your comment is saved."))
     await courier.to_staff(
         appeal,
-        lambda: _("💬 The resident's comment on appeal №{number}: {text}").format(number=appeal.number, text=escape(appeal.feedback or "")),
+        lambda: _("💬 The resident's comment on appeal №{number}: {text}").format(
+            number=appeal.number, text=escape(appeal.feedback or "")
+        ),
     )
-
-
