@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
@@ -9,6 +10,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services.people import Person
+
+# A dialog step takes what the person sends, except commands: those go to their own handlers.
+NOT_A_COMMAND = ~F.text.startswith("/")
+TEXT_ANSWER = F.text & NOT_A_COMMAND
 
 
 async def end_dialog(state: FSMContext) -> None:

@@ -279,3 +279,21 @@ async def test_the_queue_filters_by_building_and_status(tg: Telegram) -> None:
     fresh = (await inspector.send("/queue")).last
     reply = await inspector.press_data(fresh, buttons["in progress"], require_button=True)
     assert "Open appeals: 1" in reply.text and "№1 · A-12" in reply.text
+
+
+async def test_a_command_in_the_middle_of_a_dialog_runs_and_is_not_taken_as_the_answer(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    reply = await dana.send("/appeal")
+    await dana.press(reply.last, "Other")
+    reply = await dana.send("/my")
+    assert "You have not sent any appeals yet" in reply.text
+    reply = await dana.send("The dialog goes on afterwards.")
+    assert "Press Next" in reply.text
+
+    await send_appeal(dana)
+    await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Reply")
+    reply = await inspector.send("/queue")
+    assert "Open appeals: 1" in reply.text, "/queue is not sent to the resident as an answer"

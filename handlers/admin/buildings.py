@@ -20,13 +20,12 @@ from bot.filters import IsAdmin, IsStaff
 from bot.services import buildings, inspectors, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
-from handlers.dialogs import edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
 
 PAGE_SIZE = 6  # a building's line can reach ~500 characters; six stay well inside one message
 LISTING = "buildings"
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
-ANSWER = F.text & ~F.text.startswith("/")
 
 
 class AddBuilding(StatesGroup):
@@ -47,18 +46,18 @@ def create_router() -> Router:
     router = Router(name="admin-buildings")
     router.message.filter(F.chat.type == "private")
     router.message.register(add_start, Command("add_building"), IsAdmin())
-    router.message.register(code_sent, AddBuilding.code, ANSWER, IsAdmin())
-    router.message.register(address_sent, AddBuilding.address, ANSWER, IsAdmin())
-    router.message.register(district_sent, AddBuilding.district, ANSWER, IsAdmin())
+    router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER, IsAdmin())
+    router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER, IsAdmin())
+    router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER, IsAdmin())
     router.callback_query.register(
         district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district"), IsAdmin()
     )
-    router.message.register(timezone_sent, AddBuilding.timezone, ANSWER, IsAdmin())
+    router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER, IsAdmin())
     router.callback_query.register(
         timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone"), IsAdmin()
     )
     router.message.register(assign_start, Command("assign"), IsAdmin())
-    router.message.register(assign_code_sent, AssignBuilding.code, ANSWER, IsAdmin())
+    router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER, IsAdmin())
     router.callback_query.register(assign_chosen, keyboards.AssignCb.filter(), IsAdmin())
     router.message.register(list_buildings, Command("buildings"), IsStaff())
     router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING), IsStaff())

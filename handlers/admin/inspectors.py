@@ -25,14 +25,13 @@ from bot.filters import IsAdmin
 from bot.services import inspectors, validation
 from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.people import Actor, Person
-from handlers.dialogs import alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
 
 SAVE = "inspector"
 PAGE_SIZE = 15
 LISTING = "inspectors"
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
-ANSWER = F.text & ~F.text.startswith("/")
 
 
 class AddInspector(StatesGroup):
@@ -71,9 +70,9 @@ def create_router() -> Router:
     router.callback_query.filter(IsAdmin())
     router.message.register(start, Command("add_inspector"))
     router.message.register(person_shared, AddInspector.person, F.users_shared)
-    router.message.register(person_by_id, AddInspector.person, ANSWER)
+    router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
-        router.message.register(field_sent, state, ANSWER)
+        router.message.register(field_sent, state, TEXT_ANSWER)
     router.callback_query.register(save, AddInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
     router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))

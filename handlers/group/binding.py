@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.services import buildings, chats
 from bot.services.errors import ChatBoundElsewhere, NotAllowed, UnknownBuilding
 from bot.services.people import Actor
+from handlers.dialogs import TEXT_ANSWER
 from models import BuildingChat
 
 GROUPS = F.chat.type.in_({"group", "supergroup"})
@@ -31,7 +32,7 @@ def create_router() -> Router:
     router.message.filter(GROUPS)
     router.message.register(bind, Command("bind"))
     # With privacy mode on, the bot sees the code only as a reply to its own question.
-    router.message.register(code_sent, BindDialog.code, F.text, F.reply_to_message.from_user.is_bot)
+    router.message.register(code_sent, BindDialog.code, TEXT_ANSWER, F.reply_to_message.from_user.is_bot)
     router.message.register(unbind, Command("unbind"))
     return router
 

@@ -24,7 +24,7 @@ from bot.services import appeals, audit, inspectors
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
-from handlers.dialogs import alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Appeal
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,8 @@ def create_router() -> Router:
     router = Router(name="inspector-appeals")
     router.callback_query.register(act, StaffCb.filter())
     router.callback_query.register(redirect_to, RedirectCb.filter())
-    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff())
-    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), F.text)
+    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff(), NOT_A_COMMAND)
+    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
     return router
 
 

@@ -26,7 +26,7 @@ from bot.formatting import local_date
 from bot.services import appeals
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
 from bot.services.people import Actor
-from handlers.dialogs import alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from models import Category
 
 
@@ -54,8 +54,8 @@ def create_router() -> Router:
     private.message.register(start, Command("appeal"))
     private.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
     private.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
-    private.message.register(text_sent, Intake.text)
-    private.message.register(attachment_sent, Intake.attachments)
+    private.message.register(text_sent, Intake.text, NOT_A_COMMAND)
+    private.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
     private.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
     private.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
     private.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))

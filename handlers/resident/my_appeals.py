@@ -22,7 +22,7 @@ from bot.services import appeal_lists, appeals
 from bot.services.appeals import FEEDBACK_LIMIT, AppealGone, InvalidTransition
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
-from handlers.dialogs import alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Appeal, AppealStatus
 
 PAGE_SIZE = 8
@@ -41,7 +41,7 @@ def create_router() -> Router:
     router.callback_query.register(rate, RateCb.filter())
     router.callback_query.register(reopen, ResidentCb.filter(F.action == "reopen"))
     router.callback_query.register(ask_feedback, ResidentCb.filter(F.action == "feedback"))
-    router.message.register(feedback_sent, Feedback.text, F.text)
+    router.message.register(feedback_sent, Feedback.text, TEXT_ANSWER)
     return router
 
 

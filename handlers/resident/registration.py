@@ -23,7 +23,7 @@ from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
 from bot.services.people import Actor, Person, load_actor
-from handlers.dialogs import alert, edit_card, end_dialog, person_of
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of
 
 
 class Registration(StatesGroup):
@@ -40,10 +40,10 @@ def create_router() -> Router:
     # "/start appeal" (the building chat's Write button) belongs to the appeal dialog.
     router.message.register(start_with_code, CommandStart(deep_link=True, magic=F.args != APPEAL_PAYLOAD))
     router.message.register(start, CommandStart(), ~F.text.contains(" "))
-    router.message.register(code_sent, Registration.code, F.text)
+    router.message.register(code_sent, Registration.code, TEXT_ANSWER)
     router.callback_query.register(language_chosen, Registration.language, keyboards.LanguageCb.filter())
     router.callback_query.register(consent_answered, Registration.consent, keyboards.ConsentCb.filter())
-    router.message.register(flat_sent, Registration.flat, F.text)
+    router.message.register(flat_sent, Registration.flat, TEXT_ANSWER)
     router.callback_query.register(flat_skipped, Registration.flat, keyboards.SkipCb.filter(F.step == "flat"))
     return router
 
