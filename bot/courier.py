@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # Texts and keyboards are built inside the reader's locale, so they are passed as functions.
 Render = Callable[[], str]
-Markup = Callable[[], InlineKeyboardMarkup]
+Markup = Callable[[], InlineKeyboardMarkup | None]
 
 
 class Unreachable(Exception):

@@ -34,7 +34,7 @@ async def edit_card(callback: CallbackQuery, text: str, markup: InlineKeyboardMa
             if "message is not modified" not in exc.message:
                 raise
     elif callback.message is not None:
-        await callback.bot.send_message(callback.message.chat.id, text, reply_markup=markup)
+        await callback.message.answer(text, reply_markup=markup)
 
 
 def person_of(user: User) -> Person:

@@ -238,7 +238,9 @@ async def test_an_album_arriving_as_simultaneous_updates_keeps_every_photo(tg: T
     # Telegram sends an album's items as separate updates in one burst; the bot handles them concurrently.
     updates = [
         tg.fake.message_update(
-            RESIDENT, RESIDENT, photo=[{"file_id": f"burst-{n}", "file_unique_id": f"b{n}", "width": 800, "height": 600}],
+            RESIDENT,
+            RESIDENT,
+            photo=[{"file_id": f"burst-{n}", "file_unique_id": f"b{n}", "width": 800, "height": 600}],
             media_group_id="burst",
         )
         for n in range(5)
@@ -268,3 +270,34 @@ async def test_with_state_in_redis_an_album_burst_still_keeps_every_photo(
             reply = await dana.press(reply.last, "with my name")
             assert "Attachments: 5" in reply.text
         assert not fake.schema_violations and not error_log.records
+
+
+async def test_the_reply_button_answers_with_any_message_and_the_resident_receives_a_copy(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    await send_appeal(dana)
+    reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Reply")
+    assert "Send your answer on appeal №1" in reply.text
+    reply = await inspector.send(voice={"file_id": "voice-1", "file_unique_id": "v1", "duration": 7})
+    assert "Sent to the resident on appeal №1" in reply.text
+    [copy] = [c for c in tg.fake.calls("copyMessage") if c.params["chat_id"] == RESIDENT]
+    assert copy.params["from_chat_id"] == INSPECTOR_ID
+    async with tg.app.sessionmaker() as session:
+        answer = await session.scalar(select(AppealMessage).where(AppealMessage.author == "staff"))
+    assert answer is not None and answer.kind == "voice" and answer.delivered
+
+
+async def test_buttons_of_a_closed_appeal_say_it_is_closed(tg: Telegram) -> None:
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    await send_appeal(dana)
+    card = tg.fake.sent_to(INSPECTOR_ID)[0]
+    appeal = await appeal_by_number(tg, 1)
+    await inspector.press(card, "Resolve")
+    for action in ("reply", "reject", "take"):
+        reply = await inspector.press_data(card, f"ap:{action}:{appeal.id}")
+        assert "already closed" in reply.text

@@ -194,8 +194,6 @@ async def test_webhook_mode_registers_the_webhook_and_answers_only_telegram(
 # --- FSM state in Redis ----------------------------------------------------------------
 
 
-
-
 async def test_a_dialog_survives_a_restart_when_state_is_kept_in_redis(
     database_url: str, redis_url: str, clock: FrozenClock, error_log: ErrorLog
 ) -> None:

@@ -21,7 +21,7 @@ class Page:
     pages: int
 
 
-async def _page(session: AsyncSession, query: Select[tuple[Appeal]], page: int, size: int) -> Page:
+async def _page(session: AsyncSession, query: Select[Appeal], page: int, size: int) -> Page:
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = max(1, -(-total // size))
     page = min(max(page, 0), pages - 1)
@@ -36,7 +36,7 @@ async def of_resident(session: AsyncSession, actor: Actor, *, page: int, size: i
     return await _page(session, query, page, size)
 
 
-def _staff_scope(query: Select[tuple[Appeal]], actor: Actor) -> Select[tuple[Appeal]]:
+def _staff_scope(query: Select[Appeal], actor: Actor) -> Select[Appeal]:
     """Administrators see every appeal; an inspector only their own, whatever filter the client sent."""
     if actor.is_admin:
         return query

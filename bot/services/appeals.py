@@ -200,14 +200,15 @@ async def undelivered(session: AsyncSession, *, inspector_id: int | None) -> lis
     return list(await session.scalars(query))
 
 
-def _require_open(appeal: Appeal) -> None:
+def ensure_open(appeal: Appeal) -> None:
+    """InvalidTransition when the appeal is closed (resolved or rejected)."""
     if appeal.status not in OPEN_STATUSES:
         raise InvalidTransition()
 
 
 async def take(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
     appeal = await for_staff(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     if appeal.status in (AppealStatus.NEW, AppealStatus.REDIRECTED):
         appeal.status = AppealStatus.IN_PROGRESS.value
         _event(session, appeal, clock.now(), actor.telegram_id, "taken")
@@ -220,7 +221,7 @@ async def staff_message(
 ) -> Appeal:
     """The inspector answers (or asks for details); the first one counts as the first response."""
     appeal = await for_staff(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     now = clock.now()
     appeal.messages.append(_message(now, "staff", content, delivered=False))
     if appeal.first_response_at is None:
@@ -236,7 +237,7 @@ async def resident_message(
 ) -> Appeal:
     """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work."""
     appeal = await for_resident(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     now = clock.now()
     appeal.messages.append(_message(now, "resident", content, delivered=False))
     if appeal.status == AppealStatus.ANSWERED:
@@ -253,7 +254,7 @@ async def mark_message_delivered(session: AsyncSession, appeal: Appeal) -> None:
 
 async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
     appeal = await for_staff(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     now = clock.now()
     appeal.status = AppealStatus.RESOLVED.value
     appeal.resolved_at = now
@@ -268,7 +269,7 @@ async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
     if not reason:
         raise InvalidValue("reason")
     appeal = await for_staff(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     now = clock.now()
     appeal.status = AppealStatus.REJECTED.value
     appeal.reject_reason = reason[:FEEDBACK_LIMIT]
@@ -281,7 +282,7 @@ async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
 
 async def redirect(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, inspector_id: int) -> Appeal:
     appeal = await for_staff(session, actor, appeal_id)
-    _require_open(appeal)
+    ensure_open(appeal)
     target = await get_inspector(session, inspector_id)
     if target is None or target.id == appeal.inspector_id:
         raise InvalidTransition()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -71,13 +73,18 @@ async def set_active(session: AsyncSession, chat_id: int, *, active: bool, title
     values: dict[str, object] = {"active": active}
     if title:
         values["title"] = title
-    result = await session.execute(update(BuildingChat).where(BuildingChat.chat_id == chat_id).values(**values))
+    result = await _execute(session, update(BuildingChat).where(BuildingChat.chat_id == chat_id).values(**values))
     return bool(result.rowcount)
 
 
 async def migrate(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> bool:
     """A group became a supergroup with a new id. Safe to call for both service messages Telegram sends."""
-    result = await session.execute(
-        update(BuildingChat).where(BuildingChat.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    result = await _execute(
+        session, update(BuildingChat).where(BuildingChat.chat_id == old_chat_id).values(chat_id=new_chat_id)
     )
     return bool(result.rowcount)
+
+
+async def _execute(session: AsyncSession, statement: Executable) -> CursorResult[Any]:
+    """An UPDATE, whose result tells how many rows it changed."""
+    return cast(CursorResult[Any], await session.execute(statement))

@@ -12,11 +12,12 @@ from models import Counter
 async def next_value(session: AsyncSession, name: str) -> int:
     # The upsert locks the counter's row until commit (PostgreSQL; SQLite holds the write lock anyway),
     # so concurrent callers queue: no two get the same value and none is skipped.
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Counter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + 1}
-    ).returning(Counter.value)
-    value = await session.scalar(statement)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    value = await session.scalar(
+        insert(Counter)
+        .values(name=name, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    )
     assert value is not None
     return value

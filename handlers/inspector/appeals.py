@@ -65,6 +65,8 @@ async def act(
 ) -> None:
     try:
         appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+        if callback_data.action != "open":
+            appeals.ensure_open(appeal)
         if callback_data.action == "open":
             await _resend_card(callback, appeal, courier)
         elif callback_data.action == "take":
@@ -90,7 +92,7 @@ async def act(
 
 async def _prompt(callback: CallbackQuery, text: str) -> None:
     if callback.message is not None:
-        await callback.bot.send_message(callback.message.chat.id, text + "\n" + _("(/cancel to stop)"))
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
 
 
 async def _resend_card(callback: CallbackQuery, appeal: Appeal, courier: Courier) -> None:
@@ -144,8 +146,7 @@ async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: Asyn
         await _prompt(callback, _("There is no other inspector to pass it to."))
         return
     if callback.message is not None:
-        await callback.bot.send_message(
-            callback.message.chat.id,
+        await callback.message.answer(
             _("Pass appeal №{number} to which inspector?").format(number=appeal.number),
             reply_markup=appeal_keyboards.redirect_targets(appeal, others),
         )

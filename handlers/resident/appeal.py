@@ -128,7 +128,7 @@ async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, st
 async def text_sent(message: Message, state: FSMContext) -> None:
     content = content_of(message)
     text = content.text if content is not None else None
-    if not text:
+    if content is None or not text:
         await message.answer(_("Please describe the problem in words first; you can add photos and files next."))
         return
     if len(text) > TEXT_LIMIT:
@@ -141,8 +141,7 @@ async def text_sent(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     if data.get("editing"):
         # A new wording; the message that first carried the text (and its photo, if any) stays the source.
-        await state.update_data(text=text)
-        await state.update_data(editing=False)
+        await state.update_data(text=text, editing=False)
         await _show_summary(message, state)
         return
     await state.update_data(text=text, source=asdict(content))

@@ -86,7 +86,7 @@ async def open_one(
         alert(callback_answer, _("This button is no longer available."))
         return
     if callback.message is not None:
-        await callback.bot.send_message(callback.message.chat.id, resident_view(appeal), reply_markup=_actions(appeal))
+        await callback.message.answer(resident_view(appeal), reply_markup=_actions(appeal))
 
 
 async def rate(
