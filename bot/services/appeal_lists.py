@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.services.paging import Page, clamp
 from bot.services.people import Actor
 from models import OPEN_STATUSES, Appeal, AppealStatus, Building
 
 
-@dataclass(frozen=True)
-class Page:
-    appeals: list[Appeal]
-    total: int
-    page: int
-    pages: int
-
-
-async def _page(session: AsyncSession, query: Select[Appeal], page: int, size: int) -> Page:
+async def _page(session: AsyncSession, query: Select[Appeal], page: int, size: int) -> Page[Appeal]:
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // size))
-    page = min(max(page, 0), pages - 1)
+    page, pages = clamp(page, total, size)
     rows = await session.scalars(
         query.options(selectinload(Appeal.building), selectinload(Appeal.inspector)).offset(page * size).limit(size)
     )
     return Page(list(rows), total, page, pages)
 
 
-async def of_resident(session: AsyncSession, actor: Actor, *, page: int, size: int) -> Page:
+async def of_resident(session: AsyncSession, actor: Actor, *, page: int, size: int) -> Page[Appeal]:
     query = select(Appeal).where(Appeal.resident_id == actor.telegram_id).order_by(Appeal.number.desc())
     return await _page(session, query, page, size)
 
@@ -46,7 +37,7 @@ def _staff_scope(query: Select[Appeal], actor: Actor) -> Select[Appeal]:
 
 async def queue(
     session: AsyncSession, actor: Actor, *, building_id: int | None, status: str | None, page: int, size: int
-) -> Page:
+) -> Page[Appeal]:
     """Open appeals, the nearest deadline first (overdue ones lead)."""
     wanted = [AppealStatus(status)] if status else list(OPEN_STATUSES)
     query = _staff_scope(select(Appeal), actor).where(Appeal.status.in_([s.value for s in wanted]))

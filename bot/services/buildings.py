@@ -18,6 +18,7 @@ from bot.services.errors import (
     UnknownInspector,
 )
 from bot.services.inspectors import get_inspector
+from bot.services.paging import Page, clamp
 from models import Building, BuildingChat, Residency
 
 
@@ -105,8 +106,8 @@ async def assign(
 
 
 async def list_buildings(
-    session: AsyncSession, *, inspector_id: int | None = None, offset: int = 0, limit: int = 100
-) -> tuple[list[BuildingRow], int]:
+    session: AsyncSession, *, inspector_id: int | None = None, page: int = 0, size: int = 100
+) -> Page[BuildingRow]:
     """Buildings by code with their chat and resident counts; one inspector's when inspector_id is given."""
     chats = (
         select(func.count(BuildingChat.id))
@@ -125,6 +126,7 @@ async def list_buildings(
     if inspector_id is not None:
         query = query.where(Building.inspector_id == inspector_id)
         count = count.where(Building.inspector_id == inspector_id)
-    rows = await session.execute(query.order_by(Building.code).offset(offset).limit(limit))
     total = await session.scalar(count) or 0
-    return [BuildingRow(b, c, r) for b, c, r in rows.all()], total
+    page, pages = clamp(page, total, size)
+    rows = await session.execute(query.order_by(Building.code).offset(page * size).limit(size))
+    return Page([BuildingRow(b, c, r) for b, c, r in rows.all()], total, page, pages)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from bot.clock import Clock
 from bot.services import audit, validation
 from bot.services.errors import AlreadyInspector
+from bot.services.paging import Page, clamp
 from bot.services.people import Person, ensure_user
 from models import Building, Inspector, User
 
@@ -97,9 +98,10 @@ async def add_inspector(
     return inspector
 
 
-async def list_inspectors(
-    session: AsyncSession, *, offset: int = 0, limit: int = 100
-) -> tuple[list[InspectorRow], int]:
+async def list_inspectors(session: AsyncSession, *, page: int = 0, size: int = 100) -> Page[InspectorRow]:
+    """Active inspectors by name, with how many buildings each serves."""
+    total = await session.scalar(select(func.count(Inspector.id)).where(Inspector.active)) or 0
+    page, pages = clamp(page, total, size)
     buildings = (
         select(func.count(Building.id))
         .where(Building.inspector_id == Inspector.id)
@@ -110,11 +112,10 @@ async def list_inspectors(
         select(Inspector, buildings)
         .where(Inspector.active)
         .order_by(Inspector.full_name, Inspector.id)
-        .offset(offset)
-        .limit(limit)
+        .offset(page * size)
+        .limit(size)
     )
-    total = await session.scalar(select(func.count(Inspector.id)).where(Inspector.active)) or 0
-    return [InspectorRow(inspector, count) for inspector, count in rows.all()], total
+    return Page([InspectorRow(inspector, count) for inspector, count in rows.all()], total, page, pages)
 
 
 async def get_inspector(session: AsyncSession, inspector_id: int) -> Inspector | None:

@@ -273,16 +273,16 @@ async def _offer_inspectors(message: Message, state: FSMContext, session: AsyncS
         await message.answer(_("There is no building with that code. /buildings lists them."))
         return
     await end_dialog(state)
-    rows, total = await inspectors.list_inspectors(session, limit=ASSIGN_BUTTONS)
-    if total == 0:
+    listed = await inspectors.list_inspectors(session, size=ASSIGN_BUTTONS)
+    if listed.total == 0:
         await message.answer(_("There are no inspectors yet. Add one with /add_inspector."))
         return
     text = _("Who serves {building}?").format(building=building_title(building))
-    if total > ASSIGN_BUTTONS:
+    if listed.total > ASSIGN_BUTTONS:
         text += "\n" + _("Not in the list? Send /assign {code} followed by the inspector's Telegram id.").format(
             code=building.code
         )
-    await message.answer(text, reply_markup=keyboards.assign(building.id, [row.inspector for row in rows]))
+    await message.answer(text, reply_markup=keyboards.assign(building.id, [row.inspector for row in listed.items]))
 
 
 async def _assign_by_telegram_id(
@@ -339,21 +339,12 @@ async def page(
 async def _page(session: AsyncSession, actor: Actor, bot: Bot, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     # An admin sees the whole district; an inspector only their own buildings, whatever page was asked for.
     inspector_id = None if actor.is_admin or actor.inspector is None else actor.inspector.id
-    rows, total = await buildings.list_buildings(
-        session, inspector_id=inspector_id, offset=number * PAGE_SIZE, limit=PAGE_SIZE
-    )
-    if not rows and total:
-        # A page past the end (a stale or forged button, or the list shrank): show the last one.
-        number = (total - 1) // PAGE_SIZE
-        rows, total = await buildings.list_buildings(
-            session, inspector_id=inspector_id, offset=number * PAGE_SIZE, limit=PAGE_SIZE
-        )
-    if total == 0:
+    result = await buildings.list_buildings(session, inspector_id=inspector_id, page=number, size=PAGE_SIZE)
+    if result.total == 0:
         if actor.is_admin:
             return _("No buildings yet. Add one with /add_building or import a CSV file."), None
         return _("No buildings are assigned to you yet. Ask an administrator."), None
     me = await bot.me()
-    pages = -(-total // PAGE_SIZE)
-    header = _("<b>Buildings</b> ({count})").format(count=total)
-    body = "\n\n".join(building_line(row, me.username or "") for row in rows)
-    return f"{header}\n\n{body}", keyboards.pages(LISTING, min(number, pages - 1), pages)
+    header = _("<b>Buildings</b> ({count})").format(count=result.total)
+    body = "\n\n".join(building_line(row, me.username or "") for row in result.items)
+    return f"{header}\n\n{body}", keyboards.pages(LISTING, result.page, result.pages)

@@ -214,13 +214,9 @@ async def page(callback: CallbackQuery, callback_data: keyboards.PageCb, session
 
 
 async def _page(session: AsyncSession, number: int) -> tuple[str, keyboards.InlineKeyboardMarkup | None]:
-    rows, total = await inspectors.list_inspectors(session, offset=number * PAGE_SIZE, limit=PAGE_SIZE)
-    if not rows and total:
-        # A page past the end (a stale or forged button, or the list shrank): show the last one.
-        number = (total - 1) // PAGE_SIZE
-        rows, total = await inspectors.list_inspectors(session, offset=number * PAGE_SIZE, limit=PAGE_SIZE)
-    if total == 0:
+    result = await inspectors.list_inspectors(session, page=number, size=PAGE_SIZE)
+    if result.total == 0:
         return _("No inspectors yet. Add one with /add_inspector."), None
-    pages = -(-total // PAGE_SIZE)
-    text = _("<b>Inspectors</b> ({count})").format(count=total) + "\n\n" + "\n".join(inspector_line(r) for r in rows)
-    return text, keyboards.pages(LISTING, min(number, pages - 1), pages)
+    header = _("<b>Inspectors</b> ({count})").format(count=result.total)
+    text = header + "\n\n" + "\n".join(inspector_line(row) for row in result.items)
+    return text, keyboards.pages(LISTING, result.page, result.pages)

@@ -30,6 +30,9 @@ from models import Appeal
 log = logging.getLogger(__name__)
 
 
+REDIRECT_BUTTONS = 40
+
+
 class Answer(StatesGroup):
     message = State()
     reason = State()
@@ -140,8 +143,8 @@ async def _resolve(
 
 
 async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: AsyncSession) -> None:
-    rows, _total = await inspectors.list_inspectors(session, limit=40)
-    others = [row.inspector for row in rows if row.inspector.id != appeal.inspector_id]
+    listed = await inspectors.list_inspectors(session, size=REDIRECT_BUTTONS)
+    others = [row.inspector for row in listed.items if row.inspector.id != appeal.inspector_id]
     if not others:
         await _prompt(callback, _("There is no other inspector to pass it to."))
         return

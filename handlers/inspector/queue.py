@@ -53,7 +53,7 @@ async def _render(
     buildings = await appeal_lists.queue_buildings(session, actor)
     now = clock.now()
     lines = [_("<b>Open appeals</b>: {count}").format(count=result.total)]
-    for appeal in result.appeals:
+    for appeal in result.items:
         mark = "⚠️ " if is_overdue(appeal, now) else ""
         lines.append(
             _("{mark}{number} · {building} · {status} · due {date}").format(
@@ -64,7 +64,7 @@ async def _render(
                 date=local_date(appeal.due_at, appeal.building.timezone),
             )
         )
-    if not result.appeals:
+    if not result.items:
         lines.append(_("Nothing here."))
-    markup = appeal_keyboards.queue(result.appeals, result.page, result.pages, buildings, building_id, status)
+    markup = appeal_keyboards.queue(result.items, result.page, result.pages, buildings, building_id, status)
     return "\n".join(lines), markup

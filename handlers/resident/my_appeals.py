@@ -62,7 +62,7 @@ async def _page(session: AsyncSession, actor: Actor, number: int) -> tuple[str, 
             "You have not sent any appeals yet. /appeal writes to your inspector."
         ) + "\n\n" + texts.emergency(), None
     header = _("<b>Your appeals</b> ({count}). Choose one to see its conversation.").format(count=result.total)
-    return header, appeal_keyboards.resident_list(result.appeals, result.page, result.pages)
+    return header, appeal_keyboards.resident_list(result.items, result.page, result.pages)
 
 
 def _actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
