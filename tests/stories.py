@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from bot.services import buildings, inspectors, residents
 from bot.services.people import Person
 from models import Building, Inspector
+from tests import harness
 from tests.harness import Telegram
 
 INSPECTOR_ID = 2000
+RESIDENT_ID = 3001
 
 
 @dataclass
@@ -45,3 +47,10 @@ async def resident_of(tg: Telegram, building: Building, user_id: int, name: str,
         await residents.register(
             session, tg.clock, Person(id=user_id, first_name=name), building=building, flat="7", language=language
         )
+
+
+async def beat(tg: Telegram) -> tuple[District, harness.Person, harness.Person]:
+    """The usual cast: a building with its inspector, and Dana registered there (flat 7), both in English."""
+    d = await district(tg)
+    await resident_of(tg, d.building, RESIDENT_ID, "Dana")
+    return d, tg.person(RESIDENT_ID, "Dana", language_code="en"), tg.person(INSPECTOR_ID, "Nurlan", language_code="en")

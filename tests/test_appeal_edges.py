@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from models import Appeal, AppealMessage
 from tests.appeal_steps import PHOTO, appeal_by_number, send_appeal, texts_in
 from tests.harness import Telegram
-from tests.stories import INSPECTOR_ID, district, resident_of
+from tests.stories import INSPECTOR_ID, beat, district, resident_of
 
 RESIDENT = 3001
 
@@ -74,10 +74,7 @@ async def test_an_inspector_who_never_opened_the_bot_gets_the_card_when_they_do_
 
 
 async def test_an_answer_to_a_resident_who_blocked_the_bot_is_kept_and_the_inspector_is_told(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     await tg.deliver(tg.fake.block(RESIDENT))
 
@@ -177,10 +174,7 @@ async def test_stickers_dice_and_too_long_texts_get_a_clear_answer_and_lose_noth
 
 
 async def test_my_lists_the_residents_appeals_and_opens_a_thread(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     reply = await dana.send("/my")
     assert "You have not sent any appeals yet" in reply.text
     await send_appeal(dana, "Broken lamp in the yard, it is dark.")
@@ -219,10 +213,7 @@ async def test_the_queue_shows_open_appeals_by_deadline_with_overdue_marked_and_
 
 
 async def test_the_register_export_is_a_csv_excel_opens_with_one_row_per_appeal(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     await send_appeal(dana, "Second one", anonymous=True)
     reply = await inspector.send("/export 2026-11-01 2026-11-30")
@@ -239,10 +230,7 @@ async def test_the_register_export_is_a_csv_excel_opens_with_one_row_per_appeal(
 
 
 async def test_forget_me_keeps_the_appeals_statistics_but_nothing_the_resident_wrote(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana, "My phone is +7 701 555 55 55", photo=True)
     reply = await dana.send("/forget_me")
     await dana.press(reply.last, "Delete my data")
@@ -282,10 +270,7 @@ async def test_the_queue_filters_by_building_and_status(tg: Telegram) -> None:
 
 
 async def test_a_command_in_the_middle_of_a_dialog_runs_and_is_not_taken_as_the_answer(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     reply = await dana.send("/appeal")
     await dana.press(reply.last, "Other")
     reply = await dana.send("/my")

@@ -12,16 +12,13 @@ from tests.conftest import TOKEN, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.validate import Upload
 from tests.harness import ErrorLog, FrozenClock, Telegram, running_bot
-from tests.stories import INSPECTOR_ID, district, resident_of
+from tests.stories import INSPECTOR_ID, beat, district, resident_of
 
 RESIDENT = 3001
 
 
 async def test_a_resident_sends_an_appeal_and_the_inspectors_answer_reaches_them(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
 
     reply = await send_appeal(dana, photo=True)
     assert "Your appeal is registered as №1" in reply.text
@@ -80,10 +77,7 @@ async def test_an_anonymous_appeal_never_shows_its_author_to_the_inspector_or_an
 
 
 async def test_the_inspector_takes_resolves_and_the_resident_rates_it(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
 
@@ -108,10 +102,7 @@ async def test_the_inspector_takes_resolves_and_the_resident_rates_it(tg: Telegr
 
 
 async def test_not_resolved_reopens_the_appeal_once(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
 
@@ -129,10 +120,7 @@ async def test_not_resolved_reopens_the_appeal_once(tg: Telegram) -> None:
 
 
 async def test_a_rejection_needs_a_reason_and_the_resident_reads_it(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana, "My neighbour's <b>cat</b> & dog are too cute.")
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
     assert "<b>cat</b> & dog" in card["text"], "markup in a resident's text is shown as typed"
@@ -192,10 +180,7 @@ async def test_someone_elses_appeal_cannot_be_touched_with_forged_buttons(tg: Te
 
 
 async def test_the_inspector_asks_for_details_and_the_residents_answer_joins_the_thread(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Ask for details")
     assert "Send your question to the resident on appeal №1" in reply.text
@@ -273,10 +258,7 @@ async def test_with_state_in_redis_an_album_burst_still_keeps_every_photo(
 
 
 async def test_the_reply_button_answers_with_any_message_and_the_resident_receives_a_copy(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Reply")
     assert "Send your answer on appeal №1" in reply.text
@@ -290,10 +272,7 @@ async def test_the_reply_button_answers_with_any_message_and_the_resident_receiv
 
 
 async def test_buttons_of_a_closed_appeal_say_it_is_closed(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+    _, dana, inspector = await beat(tg)
     await send_appeal(dana)
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
     appeal = await appeal_by_number(tg, 1)
