@@ -10,7 +10,7 @@ from handlers.admin import inspectors as admin_inspectors
 from handlers.common import cancel, help, inspector, language, privacy
 from handlers.group import binding, membership
 from handlers.inspector import appeals as inspector_appeals
-from handlers.inspector import export, queue
+from handlers.inspector import export, queue, welcome
 from handlers.resident import appeal, my_appeals, registration
 
 
@@ -19,6 +19,7 @@ def get_routers() -> list[Router]:
         errors.create_router(),
         membership.create_router(),
         cancel.create_router(),
+        welcome.create_router(),  # staff's /start, before the residents' registration
         registration.create_router(),
         help.create_router(),
         language.create_router(),

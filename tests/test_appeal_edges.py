@@ -282,3 +282,19 @@ async def test_a_command_in_the_middle_of_a_dialog_runs_and_is_not_taken_as_the_
     await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Reply")
     reply = await inspector.send("/queue")
     assert "Open appeals: 1" in reply.text, "/queue is not sent to the resident as an answer"
+
+
+async def test_an_administrators_language_choice_lasts_and_cards_reach_them_in_it(tg: Telegram) -> None:
+    d = await district(tg)
+    async with tg.app.sessionmaker.begin() as session:
+        building = await session.merge(d.building)
+        building.inspector_id = None
+    await resident_of(tg, d.building, RESIDENT, "Dana")
+    dana = tg.person(RESIDENT, "Dana", language_code="en")
+    admin = tg.person(1, "Aigerim", language_code="ru")
+    await admin.send("/start")
+    picker = (await admin.send("/lang")).last
+    await admin.press(picker, "English")
+    await send_appeal(dana)
+    card = next(m for m in tg.fake.sent_to(1) if "№1" in (m.get("text") or ""))
+    assert card["text"].startswith("📨 Appeal №1"), "written in the language the administrator chose"

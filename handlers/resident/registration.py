@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -14,11 +14,9 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import commands, keyboards, texts
+from bot import keyboards, texts
 from bot.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
 from bot.clock import Clock
-from bot.config import Settings
-from bot.courier import Courier
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
@@ -48,17 +46,10 @@ def create_router() -> Router:
     return router
 
 
-async def start(
-    message: Message, state: FSMContext, actor: Actor, courier: Courier, bot: Bot, i18n: I18n, settings: Settings
-) -> None:
-    if actor.is_resident or actor.is_staff:
+async def start(message: Message, state: FSMContext, actor: Actor) -> None:
+    if actor.is_resident:
         await end_dialog(state)
         await message.answer(texts.help_text(actor))
-        if actor.is_staff:
-            # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
-            menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR
-            await commands.set_personal_commands(bot, i18n, actor.telegram_id, menu, settings.default_language)
-            await courier.deliver_pending(actor)
         return
     await state.set_state(Registration.code)
     await message.answer(

@@ -1,0 +1,47 @@
+"""An inspector or administrator opens the bot: their menu, their record, and the appeal cards that waited for them."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n, get_i18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import commands, texts
+from bot.clock import Clock
+from bot.config import Settings
+from bot.courier import Courier
+from bot.filters import IsStaff
+from bot.services import people
+from bot.services.people import Actor
+from handlers.dialogs import end_dialog, person_of
+
+
+def create_router() -> Router:
+    router = Router(name="staff-welcome")
+    router.message.register(start, CommandStart(), ~F.text.contains(" "), F.chat.type == "private", IsStaff())
+    return router
+
+
+async def start(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    await end_dialog(state)
+    if actor.user is None and message.from_user is not None:
+        # An administrator from ADMIN_IDS: keep their record, so their language choice and messages to them last.
+        await people.ensure_user(session, clock, person_of(message.from_user), language=get_i18n().current_locale)
+    await message.answer(texts.help_text(actor))
+    # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
+    menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR
+    await commands.set_personal_commands(bot, i18n, actor.telegram_id, menu, settings.default_language)
+    await courier.deliver_pending(actor)
