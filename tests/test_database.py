@@ -16,11 +16,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import models.db
-from models import AuditEvent, Base
+from models import AuditEvent, Base, User
 from models.db import SQLITE_BUSY_TIMEOUT_MS, alembic_config, create_engine, create_sessionmaker, upgrade_to_head
 from tests import databases
 
@@ -263,3 +263,16 @@ async def test_sqlite_migrations_run_with_foreign_keys_off_and_turn_them_back_on
     finally:
         await engine.dispose()
     assert seen == [0] and after == 1
+
+
+async def test_a_database_error_in_the_log_does_not_carry_personal_data(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    now = datetime.now(UTC)
+    async with sessionmaker() as session:
+        session.add(User(id=5, first_name="Secret Name", language="ru", reachable=True, created_at=now))
+        await session.commit()
+        session.add(User(id=5, first_name="Secret Name", language="ru", reachable=True, created_at=now))
+        with pytest.raises(IntegrityError) as failure:
+            await session.commit()
+    assert "Secret Name" not in str(failure.value)
