@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -27,14 +34,19 @@ from bot.services.people import Actor
 from models import Appeal
 
 log = logging.getLogger(__name__)
+TRANSIENT = (TelegramRetryAfter, TelegramServerError, TelegramNetworkError)
 
 # Texts and keyboards are built inside the reader's locale, so they are passed as functions.
 Render = Callable[[], str]
 Markup = Callable[[], InlineKeyboardMarkup | None]
 
 
-class Unreachable(Exception):
-    """Telegram refused: the person blocked the bot or never opened it."""
+class Undelivered(Exception):
+    """Telegram did not take the message; what it was about stays waiting (a card stays undelivered)."""
+
+
+class Unreachable(Undelivered):
+    """Telegram refused for good: the person blocked the bot or never opened it."""
 
 
 @dataclass
@@ -56,15 +68,15 @@ class Courier:
             try:
                 await self.card_to(chat_id, appeal)
                 delivered = True
-            except Unreachable:
+            except Undelivered:
                 continue
         if delivered:
             await appeals.mark_delivered(self.session, self.clock, appeal)
         elif appeal.inspector is not None:
             await self.tell_admins(
                 lambda: _(
-                    "Appeal №{number} could not be delivered to its inspector: they blocked the bot or have not "
-                    "opened it yet. It will be delivered when they open the bot."
+                    "Appeal №{number} has not reached its inspector: they blocked the bot, have not opened it yet, "
+                    "or Telegram did not take it just now. It will be delivered when they next open the bot."
                 ).format(number=appeal.number)
             )
         else:
@@ -132,7 +144,7 @@ class Courier:
                     peer_chat_id=content.chat_id,
                     peer_message_id=content.message_id,
                 )
-        except Unreachable:
+        except Undelivered:
             return False
         return True
 
@@ -141,8 +153,8 @@ class Courier:
             try:
                 with self.i18n.use_locale(await self._language(admin_id)):
                     await self._send(admin_id, render(), None)
-            except Unreachable:
-                log.warning("an administrator could not be told: they have not opened the bot")
+            except Undelivered:
+                log.warning("an administrator could not be told now")
 
     async def _language(self, chat_id: int) -> str:
         known = await people.languages(self.session, [chat_id])
@@ -153,6 +165,8 @@ class Courier:
             message = await self.bot.send_message(chat_id, text, reply_markup=markup)
         except (TelegramForbiddenError, TelegramBadRequest) as exc:
             await self._unreachable(chat_id, exc)
+        except TRANSIENT as exc:
+            raise self._not_now(exc) from exc
         return message.message_id
 
     async def _copy(self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int) -> int:
@@ -165,7 +179,14 @@ class Courier:
             )
         except (TelegramForbiddenError, TelegramBadRequest) as exc:
             await self._unreachable(chat_id, exc)
+        except TRANSIENT as exc:
+            raise self._not_now(exc) from exc
         return copy.message_id
+
+    def _not_now(self, exc: Exception) -> Undelivered:
+        # Flood control, Telegram's own trouble, the network: the person is fine, the message waits.
+        log.warning("Telegram did not take a message now (%s); it stays waiting", type(exc).__name__)
+        return Undelivered()
 
     async def _unreachable(self, chat_id: int, exc: TelegramAPIError) -> None:
         # 403 (blocked, never started) and "chat not found" mean the same here: nobody to read it.

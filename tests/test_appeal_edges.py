@@ -298,3 +298,24 @@ async def test_an_administrators_language_choice_lasts_and_cards_reach_them_in_i
     await send_appeal(dana)
     card = next(m for m in tg.fake.sent_to(1) if "№1" in (m.get("text") or ""))
     assert card["text"].startswith("📨 Appeal №1"), "written in the language the administrator chose"
+
+
+async def test_telegram_refusing_for_a_moment_leaves_the_card_waiting_and_the_resident_untroubled(tg: Telegram) -> None:
+    _, dana, inspector = await beat(tg)
+    tg.fake.fail_next(
+        "sendMessage",
+        chat_id=INSPECTOR_ID,
+        error_code=429,
+        description="Too Many Requests: retry after 30",
+        parameters={"retry_after": 30},
+    )
+    reply = await send_appeal(dana)
+    assert "registered as №1" in reply.text and "went wrong" not in texts_in(tg, RESIDENT)
+    assert (await appeal_by_number(tg, 1)).delivered_at is None
+
+    # The inspector comes back to the bot (here: unblocks it), and Telegram fails once more: still waiting.
+    tg.fake.fail_next("sendMessage", chat_id=INSPECTOR_ID, error_code=502, description="Bad Gateway")
+    await tg.deliver(tg.fake.unblock(INSPECTOR_ID))
+    assert (await appeal_by_number(tg, 1)).delivered_at is None
+    await inspector.send("/start")
+    assert (await appeal_by_number(tg, 1)).delivered_at is not None
