@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from models import Appeal
@@ -13,15 +15,15 @@ PHOTO = [
 ]
 
 
-async def send_appeal(
+async def appeal_summary(
     resident: Person,
     text: str = "Loud music every night after 23:00 in flat 12.",
     *,
     category: str = "Public order",
     anonymous: bool = False,
     photo: bool = False,
-) -> Reply:
-    """/appeal → category → text → (photo) → Next → named or anonymous → Send; returns the reply to Send."""
+) -> tuple[dict[str, Any], str]:
+    """/appeal → category → text → (photo) → Next → named or anonymous: the summary and its Send button's data."""
     reply = await resident.send("/appeal")
     reply = await resident.press(reply.last, category)
     await resident.send(text)
@@ -30,7 +32,22 @@ async def send_appeal(
     prompt = [m for m in resident.tg.fake.sent_to(resident.id) if "Next" in str(m.get("reply_markup"))][-1]
     reply = await resident.press(prompt, "Next")
     reply = await resident.press(reply.last, "anonymously" if anonymous else "with my name")
-    return await resident.press(reply.last, "Send")
+    summary = reply.last
+    keyboard = summary["reply_markup"]["inline_keyboard"]
+    return summary, next(b["callback_data"] for row in keyboard for b in row if "Send" in b["text"])
+
+
+async def send_appeal(
+    resident: Person,
+    text: str = "Loud music every night after 23:00 in flat 12.",
+    *,
+    category: str = "Public order",
+    anonymous: bool = False,
+    photo: bool = False,
+) -> Reply:
+    """The whole dialog, then Send; returns the reply to Send."""
+    summary, send = await appeal_summary(resident, text, category=category, anonymous=anonymous, photo=photo)
+    return await resident.press_data(summary, send, require_button=True)
 
 
 async def appeal_by_number(tg: Telegram, number: int) -> Appeal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import Appeal, AppealMessage
-from tests.appeal_steps import PHOTO, appeal_by_number, send_appeal, texts_in
+from tests.appeal_steps import PHOTO, appeal_by_number, appeal_summary, send_appeal, texts_in
 from tests.harness import Telegram
 from tests.stories import INSPECTOR_ID, beat, district, resident_of
 
@@ -86,18 +86,8 @@ async def test_an_answer_to_a_resident_who_blocked_the_bot_is_kept_and_the_inspe
 
 
 async def test_a_double_press_on_send_makes_one_appeal_and_one_card(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    reply = await dana.send("/appeal")
-    reply = await dana.press(reply.last, "Public order")
-    await dana.send("Noise at night.")
-    reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
-    reply = await dana.press(reply.last, "with my name")
-    summary = reply.last
-    send_data = next(
-        b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"]
-    )
+    _, dana, _ = await beat(tg)
+    summary, send_data = await appeal_summary(dana, "Noise at night.")
     first = tg.fake.callback_update(RESIDENT, summary, send_data)
     second = tg.fake.callback_update(RESIDENT, summary, send_data)
     await tg.deliver(first)
@@ -107,18 +97,9 @@ async def test_a_double_press_on_send_makes_one_appeal_and_one_card(tg: Telegram
 
 
 async def test_the_same_update_delivered_twice_creates_one_appeal(tg: Telegram) -> None:
-    d = await district(tg)
-    await resident_of(tg, d.building, RESIDENT, "Dana")
-    dana = tg.person(RESIDENT, "Dana", language_code="en")
-    reply = await dana.send("/appeal")
-    reply = await dana.press(reply.last, "Public order")
-    await dana.send("Noise at night.")
-    reply = await dana.press(tg.fake.sent_to(RESIDENT)[-1], "Next")
-    reply = await dana.press(reply.last, "with my name")
-    send_data = next(
-        b["callback_data"] for row in reply.last["reply_markup"]["inline_keyboard"] for b in row if "Send" in b["text"]
-    )
-    update = tg.fake.callback_update(RESIDENT, reply.last, send_data)
+    _, dana, _ = await beat(tg)
+    summary, send_data = await appeal_summary(dana, "Noise at night.")
+    update = tg.fake.callback_update(RESIDENT, summary, send_data)
     await tg.deliver(update)
     again = await tg.redeliver(update)
     assert again.calls == [], "a redelivered update changes nothing and says nothing"
