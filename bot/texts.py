@@ -61,3 +61,8 @@ def not_registered() -> str:
 
 def cannot_pass_on() -> str:
     return _("This kind of message cannot be passed on. Send text, a photo, a document, a voice message or a location.")
+
+
+def button_gone() -> str:
+    """A pressed button whose dialog is over, or whose appeal is not the person's (forged data lands here too)."""
+    return _("This button is no longer available.")

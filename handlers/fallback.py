@@ -11,6 +11,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.clock import Clock
 from bot.services import audit
 from handlers.dialogs import alert
@@ -49,4 +50,4 @@ async def unknown_button(
         object_id=action,
     )
     # CallbackAnswerMiddleware answers every query once, after the handler: a second answer would fail.
-    alert(callback_answer, _("This button is no longer available."))
+    alert(callback_answer, texts.button_gone())

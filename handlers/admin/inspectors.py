@@ -16,7 +16,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
+from bot import keyboards, texts
 from bot.cards import inspector_card, inspector_line
 from bot.clock import Clock
 from bot.commands import INSPECTOR, set_personal_commands
@@ -172,7 +172,7 @@ async def save(
     await end_dialog(state)
     if "person" not in data:
         # A second tap on Save raced the first one, which has already ended the dialog.
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     if not callback_data.yes:
         await edit_card(callback, _("Cancelled."))

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
+from bot import keyboards, texts
 from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
 from bot.services import chats, people
 from bot.services.errors import NotAllowed
@@ -54,7 +54,7 @@ async def chosen_in_private(
 ) -> None:
     language = callback_data.code
     if language not in i18n.available_locales:
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     if actor.user is not None:
         await people.set_language(session, actor.user, language)
@@ -75,7 +75,7 @@ async def chosen_in_group(
 ) -> None:
     language = callback_data.code
     if building_chat is None or language not in i18n.available_locales:
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     try:
         await chats.set_language(session, actor, building_chat, language)

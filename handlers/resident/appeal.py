@@ -249,7 +249,7 @@ async def send(
     data = await state.get_data()
     if "key" not in data:
         # A second press handled alongside the first, which has already finished the dialog.
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     try:
         submitted = await appeals.submit(session, clock, policy(settings), actor, _draft(data))

@@ -83,7 +83,7 @@ async def open_one(
     try:
         appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     except (NotAllowed, AppealGone):
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     if callback.message is not None:
         await callback.message.answer(resident_view(appeal), reply_markup=_actions(appeal))
@@ -101,7 +101,7 @@ async def rate(
     try:
         appeal = await appeals.rate(session, clock, actor, callback_data.appeal_id, callback_data.stars)
     except (NotAllowed, AppealGone, InvalidTransition):
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     await edit_card(
         callback,
@@ -130,7 +130,7 @@ async def reopen(
     try:
         appeal = await appeals.reopen(session, clock, actor, callback_data.appeal_id)
     except (NotAllowed, AppealGone, InvalidTransition):
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     await edit_card(
         callback,
@@ -158,7 +158,7 @@ async def ask_feedback(
     try:
         appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     except (NotAllowed, AppealGone):
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     await state.set_state(Feedback.text)
     await state.update_data(appeal_id=appeal.id)

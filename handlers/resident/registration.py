@@ -109,7 +109,7 @@ async def language_chosen(
     i18n: I18n,
 ) -> None:
     if callback_data.code not in i18n.available_locales:
-        alert(callback_answer, _("This button is no longer available."))
+        alert(callback_answer, texts.button_gone())
         return
     await state.update_data({FSM_LANGUAGE_KEY: callback_data.code})
     await state.set_state(Registration.consent)
