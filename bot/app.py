@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
 from bot.config import Settings
+from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
@@ -39,6 +40,7 @@ class App:
     i18n: I18n
     bot: Bot
     dp: Dispatcher
+    sender: Sender
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -71,6 +73,7 @@ def create_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     i18n: I18n,
     clock: Clock,
+    sender: Sender,
 ) -> Dispatcher:
     storage, isolation = create_fsm(settings)
     dp = Dispatcher(
@@ -80,17 +83,24 @@ def create_dispatcher(
         clock=clock,
         sessionmaker=sessionmaker,
         i18n=i18n,
+        sender=sender,
     )
     setup_middlewares(dp, settings, sessionmaker, i18n, clock)
     dp.include_routers(*get_routers())
     dp.startup.register(_on_startup)
+    dp.shutdown.register(_on_shutdown)
     return dp
 
 
-async def _on_startup(bot: Bot, settings: Settings, i18n: I18n) -> None:
+async def _on_startup(bot: Bot, settings: Settings, i18n: I18n, sender: Sender) -> None:
     me = await bot.me()
     log.info("started as @%s", me.username)
     await set_default_commands(bot, i18n, admin_ids=settings.admin_ids, default=settings.default_language)
+    sender.start()
+
+
+async def _on_shutdown(sender: Sender) -> None:
+    await sender.stop()
 
 
 async def create_app(settings: Settings, clock: Clock | None = None) -> App:
@@ -99,8 +109,11 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> App:
     await upgrade_to_head(engine)
     sessionmaker = create_sessionmaker(engine)
     i18n = create_i18n(settings.default_language)
-    dp = create_dispatcher(settings, sessionmaker, i18n, clock or SystemClock())
-    return App(settings, engine, sessionmaker, i18n, create_bot(settings), dp)
+    clock = clock or SystemClock()
+    bot = create_bot(settings)
+    sender = Sender(bot, sessionmaker, clock, i18n, settings)
+    dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender)
+    return App(settings, engine, sessionmaker, i18n, bot, dp, sender)
 
 
 async def close_app(app: App) -> None:

@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     appeal_deadline_days: int = Field(default=15, ge=1, le=90)
     appeal_first_response_hours: int = Field(default=24, ge=1, le=24 * 15)
     appeal_rate_limit: int = Field(default=5, ge=1, le=100)
+    # The outbox's pace. Telegram allows about 30 messages a second in all, 20 a minute in one group and about
+    # one a second in one private chat; it flexes these, and replies the bot sends directly share the 30.
+    outbox_rate: int = Field(default=28, ge=1, le=1000)
+    outbox_group_rate: int = Field(default=20, ge=1, le=60)
+    outbox_private_rate: int = Field(default=1, ge=1, le=10)
+    # Tries on a 5xx or a connection that failed before a message is given up (backoff 5 s, 10 s, 20 s...).
+    outbox_attempts: int = Field(default=5, ge=1, le=20)
+    # Seconds to wait for Telegram's answer; after that a message may or may not have arrived (uncertain).
+    outbox_timeout: int = Field(default=30, ge=1, le=300)
 
     @field_validator("bot_token")
     @classmethod

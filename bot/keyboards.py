@@ -49,6 +49,15 @@ class PageCb(CallbackData, prefix="page"):
     page: int
 
 
+class PickCb(CallbackData, prefix="pick"):
+    """The building picker of a dialog (notice, meeting): toggle, all, page, done."""
+
+    dialog: str
+    action: str
+    building_id: int = 0
+    page: int = 0
+
+
 def languages(selected: str | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in LANGUAGES:
@@ -126,6 +135,33 @@ def pager(page: int, total_pages: int, target: Callable[[int], CallbackData]) ->
 def pages(listing: str, page: int, total_pages: int) -> InlineKeyboardMarkup | None:
     row = pager(page, total_pages, lambda number: PageCb(listing=listing, page=number))
     return row.as_markup() if row is not None else None
+
+
+def building_picker(
+    dialog: str, rows: list[tuple[int, str, int]], chosen: set[int], page: int, total_pages: int
+) -> InlineKeyboardMarkup:
+    """Toggle buttons, one per building (id, code, active chats); chosen ones ticked; then All and Done."""
+    builder = InlineKeyboardBuilder()
+    for building_id, code, chats in rows:
+        mark = "✅" if building_id in chosen else "▫️"
+        label = f"{mark} {code}" if chats else f"{mark} {code} " + _("(no chat)")
+        builder.button(
+            text=label, callback_data=PickCb(dialog=dialog, action="toggle", building_id=building_id, page=page)
+        )
+    builder.adjust(2)
+    paging = pager(page, total_pages, lambda number: PickCb(dialog=dialog, action="page", page=number))
+    if paging is not None:
+        builder.attach(paging)
+    footer = InlineKeyboardBuilder()
+    footer.button(text=_("All buildings"), callback_data=PickCb(dialog=dialog, action="all", page=page))
+    footer.button(text=_("Done ➡️"), callback_data=PickCb(dialog=dialog, action="done", page=page))
+    builder.attach(footer)
+    return builder.as_markup()
+
+
+def stored(markup: InlineKeyboardMarkup) -> list[list[dict[str, str]]]:
+    """A keyboard as the outbox keeps it: plain rows of {"text", "callback_data" | "url"}."""
+    return [[button.model_dump(exclude_none=True) for button in row] for row in markup.inline_keyboard]
 
 
 def url_button(text: str, url: str) -> InlineKeyboardMarkup:

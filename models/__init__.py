@@ -13,23 +13,61 @@ from models.appeals import (
 )
 from models.audit import AuditEvent
 from models.base import Base
+from models.community import (
+    GroupQuestion,
+    Meeting,
+    MeetingStatus,
+    Notice,
+    Proposal,
+    ProposalStatus,
+    Rsvp,
+    RsvpAnswer,
+    meeting_buildings,
+    notice_buildings,
+)
+from models.outbox import (
+    TERMINAL_STATUSES,
+    Broadcast,
+    Delivery,
+    DeliveryStatus,
+    FailReason,
+    Lease,
+    Priority,
+)
 from models.registry import Building, BuildingChat, Inspector, Residency, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "TERMINAL_STATUSES",
     "Appeal",
     "AppealEvent",
     "AppealMessage",
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "Broadcast",
     "Building",
     "BuildingChat",
     "Category",
     "Counter",
+    "Delivery",
+    "DeliveryStatus",
+    "FailReason",
+    "GroupQuestion",
     "Inspector",
+    "Lease",
+    "Meeting",
+    "MeetingStatus",
     "MessageLink",
+    "Notice",
+    "Priority",
     "ProcessedUpdate",
+    "Proposal",
+    "ProposalStatus",
     "Residency",
+    "Rsvp",
+    "RsvpAnswer",
     "User",
+    "meeting_buildings",
+    "notice_buildings",
 ]

@@ -134,6 +134,10 @@ class MessageLink(Base):
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
     peer_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     peer_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A notice or announcement the outbox delivered to a building chat: replies to it are questions.
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
+    # A question passed to the inspector privately: their reply to it goes back to the chat.
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("group_questions.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

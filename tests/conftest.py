@@ -72,6 +72,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         "admin_ids": [ADMIN_ID],
         "redis_url": None,
         "webhook_url": None,
+        "outbox_timeout": 1,  # a fake that answers later than this plays a Telegram that never answered
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

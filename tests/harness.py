@@ -134,6 +134,13 @@ class Telegram:
         await asyncio.wait_for(self._handled[update["update_id"]].wait(), HANDLED_TIMEOUT)
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
 
+    async def drain(self, *, timeout: float = HANDLED_TIMEOUT) -> None:
+        """Let the sender send everything due now (the clock stands still: move it for what waits)."""
+        try:
+            await asyncio.wait_for(self.app.sender.drained(), timeout)
+        except TimeoutError:
+            raise AssertionError("the sender did not finish what was due") from None
+
     def person(self, user_id: int, first_name: str, *, language_code: str | None = "ru", **kwargs: Any) -> Person:
         self.fake.add_user(user_id, first_name, language_code=language_code, **kwargs)
         return Person(self, user_id)

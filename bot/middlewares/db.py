@@ -16,11 +16,13 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.outbox import WAKE_SENDER
+
 _current: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Opens the update's session; commits what the handler left, rolls back on an error."""
+    """Opens the update's session; commits what the handler left (waking the sender if it has work), rolls back on an error."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -37,6 +39,8 @@ class DbSessionMiddleware(BaseMiddleware):
             try:
                 result = await handler(event, data)
                 await session.commit()
+                if session.info.pop(WAKE_SENDER, False) and "sender" in data:
+                    data["sender"].wake()
                 return result
             except BaseException:
                 await session.rollback()

@@ -14,11 +14,13 @@ from bot.services import audit, validation
 from bot.services.errors import (
     BuildingCodeTaken,
     InvalidValue,
+    NotAllowed,
     UnknownBuilding,
     UnknownInspector,
 )
 from bot.services.inspectors import get_inspector
 from bot.services.paging import Page, clamp
+from bot.services.people import Actor
 from models import Building, BuildingChat, Residency
 
 
@@ -130,3 +132,37 @@ async def list_buildings(
     page, pages = clamp(page, total, size)
     rows = await session.execute(query.order_by(Building.code).offset(page * size).limit(size))
     return Page([BuildingRow(b, c, r) for b, c, r in rows.all()], total, page, pages)
+
+
+def managed_by(actor: Actor) -> int | None:
+    """The inspector whose buildings the actor works with; None for an administrator (all of them)."""
+    if actor.is_admin:
+        return None
+    if actor.inspector is None:
+        raise NotAllowed()
+    return actor.inspector.id
+
+
+async def managed(session: AsyncSession, actor: Actor, building_ids: list[int]) -> list[Building]:
+    """The buildings by id, each one the actor may address (ids from a button are checked, never trusted)."""
+    if not building_ids:
+        return []
+    found = list(
+        await session.scalars(
+            select(Building)
+            .where(Building.id.in_(set(building_ids)))
+            .options(selectinload(Building.inspector), selectinload(Building.chats))
+            .order_by(Building.code)
+        )
+    )
+    if len(found) != len(set(building_ids)) or not all(actor.can_manage(building) for building in found):
+        raise NotAllowed()
+    return found
+
+
+async def all_managed_ids(session: AsyncSession, actor: Actor) -> list[int]:
+    query = select(Building.id).order_by(Building.code)
+    inspector_id = managed_by(actor)
+    if inspector_id is not None:
+        query = query.where(Building.inspector_id == inspector_id)
+    return list(await session.scalars(query))

@@ -1,4 +1,4 @@
-"""The table of message pairs that routes replies: which appeal (or which message) a message stands for."""
+"""The table of message pairs that routes replies: which appeal, notice or question a message stands for."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ async def link(
     appeal_id: int | None = None,
     peer_chat_id: int | None = None,
     peer_message_id: int | None = None,
+    delivery_id: int | None = None,
+    question_id: int | None = None,
 ) -> None:
     session.add(
         MessageLink(
@@ -26,6 +28,8 @@ async def link(
             appeal_id=appeal_id,
             peer_chat_id=peer_chat_id,
             peer_message_id=peer_message_id,
+            delivery_id=delivery_id,
+            question_id=question_id,
             at=clock.now(),
         )
     )

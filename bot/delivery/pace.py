@@ -1,0 +1,78 @@
+"""Telegram's flood limits, kept on our side: in all, per group, per private chat.
+
+Sliding windows rather than a smooth rate: Telegram counts what arrived within a window, so the only safe
+promise is "at most N within any window". Each window is a little longer than Telegram's, because requests
+started on time may arrive a few milliseconds apart from when they were started.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MARGIN = 0.05  # seconds added to every window
+
+
+@dataclass
+class Window:
+    limit: int
+    seconds: float
+    times: deque[float] = field(default_factory=deque)
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more fits; 0 when it fits now."""
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        if len(self.times) < self.limit:
+            return 0.0
+        return self.times[0] + self.seconds - now
+
+
+@dataclass
+class Limits:
+    per_second: int  # in all
+    per_group_minute: int
+    per_private_second: int
+
+
+class Pace:
+    def __init__(self, limits: Limits, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._limits = limits
+        self._monotonic = monotonic
+        self._everywhere = Window(limits.per_second, 1.0 + MARGIN)
+        self._chats: dict[int, Window] = {}
+
+    def global_wait(self) -> float:
+        return self._everywhere.wait(self._monotonic())
+
+    def chat_wait(self, chat_id: int) -> float:
+        window = self._chats.get(chat_id)
+        return window.wait(self._monotonic()) if window is not None else 0.0
+
+    def busy_chats(self) -> list[int]:
+        """Chats that must wait before their next message; forgets the ones that need not."""
+        now = self._monotonic()
+        busy = []
+        for chat_id, window in list(self._chats.items()):
+            if window.wait(now) > 0:
+                busy.append(chat_id)
+            elif not window.times:
+                del self._chats[chat_id]
+        return busy
+
+    def take(self, chat_id: int) -> None:
+        """Count one message to the chat, now."""
+        now = self._monotonic()
+        self._everywhere.times.append(now)
+        window = self._chats.get(chat_id)
+        if window is None:
+            window = self._chats[chat_id] = self._window_for(chat_id)
+        window.times.append(now)
+
+    def _window_for(self, chat_id: int) -> Window:
+        # Private chats have positive ids (the user's), groups and supergroups negative ones.
+        if chat_id > 0:
+            return Window(self._limits.per_private_second, 1.0 + MARGIN)
+        return Window(self._limits.per_group_minute, 60.0 + MARGIN)

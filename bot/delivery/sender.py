@@ -1,0 +1,427 @@
+"""The one sender: drains the outbox within Telegram's limits and tells each batch's author how it went.
+
+One process sends at a time (a lease in the database), so the pace holds across instances. Each part's result
+is committed before the next part is sent: after a crash, a part confirmed sent is never sent again, and at
+most the requests in flight at that moment are sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from aiogram.utils.i18n import I18n
+from aiohttp import ClientConnectorError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import report
+from bot.delivery.pace import Limits, Pace
+from bot.delivery.parts import Part
+from bot.services import chats, outbox, people, routing
+from models import Delivery, DeliveryStatus, FailReason, Priority
+
+log = logging.getLogger(__name__)
+
+LEASE = "sender"
+LEASE_TTL = timedelta(seconds=15)
+BATCH = 64  # rows looked at per round
+MAX_IN_FLIGHT = 32
+POLL_SECONDS = 1.0  # how often an idle sender looks for rows another process (or the clock) made due
+PAUSE_AFTER_429 = 1.0  # a 429 means the bot as a whole is over a limit: everything stops that long
+BACKOFF_SECONDS = 5
+BACKOFF_MAX_SECONDS = 600
+STOP_GRACE_SECONDS = 10.0
+
+
+class _Done(Exception):
+    """The row reached an end (or waits) before its last part: stop sending its parts."""
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        i18n: I18n,
+        settings: Settings,
+        *,
+        holder: str | None = None,
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._i18n = i18n
+        self._settings = settings
+        self._pace = Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._in_flight: set[int] = set()  # chats with a row being sent: their next row waits for it
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._settled = asyncio.Condition()
+        self._wakes = 0
+        self._settled_at = 0  # the wake count at the start of the last round that found nothing to do
+        self._paused_until = 0.0
+        self._uploads: dict[str, str] = {}  # sha256 of a file the bot uploaded → Telegram's file_id for it
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._lease_renewed = -1.0e9
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop taking rows, let the requests in flight end (briefly), give the lease up."""
+        if self._loop_task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._loop_task
+        if self._tasks:
+            _done, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+        async with self._sessionmaker.begin() as session:
+            await outbox.release_lease(session, name=LEASE, holder=self.holder)
+        self._loop_task = None
+
+    def wake(self) -> None:
+        """Something was committed to the outbox: look now instead of at the next poll."""
+        self._wakes += 1
+        self._wake.set()
+
+    async def drained(self) -> None:
+        """Wait until nothing is due and nothing is in flight (tests and benchmarks wait on this)."""
+        self.wake()
+        target = self._wakes
+        async with self._settled:
+            await self._settled.wait_for(lambda: self._settled_at >= target)
+
+    # --- the loop ---------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                delay = await self._round()
+            except Exception:
+                log.exception("the sender's round failed; it tries again")
+                delay = POLL_SECONDS
+            if delay is None:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _round(self) -> float | None:
+        """Start what is due; None to go on at once, else how long to sleep unless woken."""
+        wakes = self._wakes
+        if not await self._hold_lease():
+            await self._settle(wakes)  # another process sends: nothing here to wait for
+            return POLL_SECONDS
+        async with self._sessionmaker() as session:
+            rows = await outbox.due(session, self._clock.now(), limit=BATCH, skip_chats=sorted(self._in_flight))
+        started = 0
+        waits: list[float] = []
+        for row in rows:
+            if self._stopping:
+                return None
+            wait = self._pace.chat_wait(row.chat_id)
+            if wait > 0 or row.chat_id in self._in_flight:
+                waits.append(wait)
+                continue
+            await self._slots.acquire()
+            await self._global_slot(row.chat_id)
+            self._in_flight.add(row.chat_id)
+            task = asyncio.create_task(self._deliver(row.id, row.chat_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        if started:
+            return None
+        if not waits and not self._tasks:
+            await self._settle(wakes)
+        return min([POLL_SECONDS, *(w for w in waits if w > 0)])
+
+    async def _settle(self, wakes: int) -> None:
+        async with self._settled:
+            self._settled_at = max(self._settled_at, wakes)
+            self._settled.notify_all()
+
+    async def _hold_lease(self) -> bool:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._lease_renewed < LEASE_TTL.total_seconds() / 3:
+            return True
+        async with self._sessionmaker.begin() as session:
+            held = await outbox.hold_lease(session, self._clock, name=LEASE, holder=self.holder, ttl=LEASE_TTL)
+        self._lease_renewed = loop.time() if held else -1.0e9
+        return held
+
+    async def _global_slot(self, chat_id: int) -> None:
+        """Wait until a message may go, by the overall window and any pause after a 429; then count it."""
+        loop = asyncio.get_running_loop()
+        while True:
+            wait = max(self._pace.global_wait(), self._paused_until - loop.time(), self._pace.chat_wait(chat_id))
+            if wait <= 0:
+                self._pace.take(chat_id)
+                return
+            await asyncio.sleep(wait)
+
+    # --- one row ----------------------------------------------------------------------------------
+
+    async def _deliver(self, delivery_id: int, chat_id: int) -> None:
+        broadcast_id: int | None = None
+        delivery: Delivery | None = None
+        try:
+            async with self._sessionmaker() as session:
+                delivery = await session.get(Delivery, delivery_id, populate_existing=True)
+                ready = (
+                    delivery is not None
+                    and delivery.status == DeliveryStatus.PENDING
+                    and delivery.not_before <= self._clock.now()
+                )
+                await session.commit()  # no transaction stays open across a request to Telegram
+                if delivery is None or not ready:
+                    return
+                broadcast_id = delivery.broadcast_id
+                await self._send_parts(session, delivery)
+                if delivery.status == DeliveryStatus.PENDING:
+                    broadcast_id = None  # it waits to be tried again: the batch is not over
+            if broadcast_id is not None:
+                await self._report_if_finished(broadcast_id)
+        except Exception:
+            log.exception("delivery %s failed in the sender", delivery_id)
+        finally:
+            self._in_flight.discard(chat_id)
+            if delivery is not None:
+                self._in_flight.discard(delivery.chat_id)  # where a migrated group's row went
+            self._slots.release()
+            self._wake.set()
+
+    async def _send_parts(self, session: AsyncSession, delivery: Delivery) -> None:
+        first = delivery.sent_parts
+        for index in range(first, len(delivery.parts)):
+            part = delivery.parts[index]
+            if index > first:
+                await self._global_slot(delivery.chat_id)
+            try:
+                message_id = await self._attempt(session, delivery, part)
+            except _Done:
+                await session.commit()
+                return
+            await outbox.part_sent(session, self._clock, delivery, message_id, last=index == len(delivery.parts) - 1)
+            if part.get("link"):
+                await routing.link(
+                    session, self._clock, chat_id=delivery.chat_id, message_id=message_id, delivery_id=delivery.id
+                )
+            await session.commit()
+            if part.get("pin"):
+                await self._pin(delivery.chat_id, message_id)
+
+    async def _attempt(self, session: AsyncSession, delivery: Delivery, part: Part) -> int:
+        """Send one part; on failure record what it means and raise _Done."""
+        try:
+            return await self._call(session, delivery, part)
+        except TelegramMigrateToChat as exc:
+            # The group became a supergroup: follow it, then send there (once; a second move is an error).
+            await self._migrate(session, delivery, exc.migrate_to_chat_id)
+            await self._global_slot(delivery.chat_id)
+            try:
+                return await self._call(session, delivery, part)
+            except TelegramAPIError as again:
+                await self._failed(session, delivery, again)
+        except TelegramAPIError as exc:
+            await self._failed(session, delivery, exc)
+        raise _Done()
+
+    async def _failed(self, session: AsyncSession, delivery: Delivery, exc: TelegramAPIError) -> None:
+        now = self._clock.now()
+        if isinstance(exc, TelegramRetryAfter):
+            loop = asyncio.get_running_loop()
+            self._paused_until = max(self._paused_until, loop.time() + min(exc.retry_after, PAUSE_AFTER_429))
+            log.warning("Telegram asked to wait %s s before writing to a chat again", exc.retry_after)
+            await outbox.hold_chat(session, delivery.chat_id, now + timedelta(seconds=exc.retry_after))
+        elif isinstance(exc, TelegramForbiddenError):
+            await self._unreachable(session, delivery, exc)
+        elif isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message:
+            await self._unreachable(session, delivery, exc, reason=FailReason.NOT_FOUND)
+        elif isinstance(exc, (TelegramBadRequest, TelegramEntityTooLarge)):
+            # Permanent for this message (too long, bad formatting...): retrying would only fail again.
+            log.warning("Telegram refused delivery %s: %s", delivery.id, exc.message)
+            await outbox.fail(session, delivery, FailReason.REFUSED, exc.message)
+        elif isinstance(exc, TelegramNetworkError) and not isinstance(exc.__cause__, ClientConnectorError):
+            # The request left and no answer came: it may have arrived. Sending again could say it twice.
+            log.warning("no answer from Telegram for delivery %s: %s", delivery.id, exc.message)
+            await outbox.uncertain(session, delivery, exc.message)
+        elif delivery.attempts + 1 >= self._settings.outbox_attempts:
+            log.warning("delivery %s given up after %s attempts: %s", delivery.id, delivery.attempts + 1, exc.message)
+            delivery.attempts += 1
+            await outbox.fail(session, delivery, FailReason.UNAVAILABLE, exc.message)
+        else:
+            # 5xx, or the connection failed before the request left: safe to send again, later.
+            backoff = min(BACKOFF_SECONDS * 2**delivery.attempts, BACKOFF_MAX_SECONDS)
+            await outbox.retry_later(session, delivery, now + timedelta(seconds=backoff), exc.message)
+
+    async def _unreachable(
+        self, session: AsyncSession, delivery: Delivery, exc: TelegramAPIError, reason: FailReason | None = None
+    ) -> None:
+        group = delivery.chat_id < 0
+        if group:
+            await chats.set_active(session, delivery.chat_id, active=False)
+        else:
+            await people.set_reachable(session, delivery.chat_id, False)
+        reason = reason or (FailReason.REMOVED if group else FailReason.BLOCKED)
+        log.info("a %s chat is unreachable (%s); its waiting messages fail", "group" if group else "private", reason)
+        await outbox.fail(session, delivery, reason, exc.message)
+        batches = await outbox.fail_chat(session, delivery.chat_id, reason, exc.message)
+        await session.commit()
+        for batch in batches:
+            if batch is not None and batch != delivery.broadcast_id:
+                await self._report_if_finished(batch)
+
+    async def _migrate(self, session: AsyncSession, delivery: Delivery, new_chat_id: int) -> None:
+        old_chat_id = delivery.chat_id
+        await chats.migrate(session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+        await outbox.move_chat(session, old_chat_id, new_chat_id)
+        await session.commit()
+        await session.refresh(delivery)
+        await session.commit()
+        self._in_flight.add(new_chat_id)
+        log.info("a building chat moved to a supergroup; its messages follow it")
+
+    # --- Telegram ---------------------------------------------------------------------------------
+
+    async def _call(self, session: AsyncSession, delivery: Delivery, part: Part) -> int:
+        """The request a part stands for; returns the id of the message sent (or acted on)."""
+        chat_id = delivery.chat_id
+        timeout = self._settings.outbox_timeout
+        markup = _markup(part.get("buttons"))
+        reply = (
+            ReplyParameters(message_id=part["reply_to"], allow_sending_without_reply=True)
+            if part.get("reply_to")
+            else None
+        )
+        kind = part["kind"]
+        if kind == "text":
+            message = await self._bot.send_message(
+                chat_id, part["text"], reply_markup=markup, reply_parameters=reply, request_timeout=timeout
+            )
+        elif kind == "photo":
+            message = await self._bot.send_photo(
+                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+            )
+        elif kind == "video":
+            message = await self._bot.send_video(
+                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+            )
+        elif kind == "document":
+            message = await self._bot.send_document(
+                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+            )
+        elif kind == "upload":
+            return await self._upload(chat_id, part, markup, timeout)
+        elif kind in ("edit", "unpin"):
+            return await self._on_target(session, delivery, part, markup, timeout)
+        else:
+            raise ValueError(f"unknown part kind {kind!r}")
+        return message.message_id
+
+    async def _upload(self, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None, timeout: int) -> int:
+        """A file the bot made: uploaded once, then sent by the file_id Telegram gave it."""
+        data = base64.b64decode(part["data"])
+        digest = hashlib.sha256(data).hexdigest()
+        known = self._uploads.get(digest)
+        document = known or BufferedInputFile(data, filename=part["filename"])
+        message = await self._bot.send_document(
+            chat_id, document, caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+        )
+        if known is None and message.document is not None:
+            self._uploads[digest] = message.document.file_id
+        return message.message_id
+
+    async def _on_target(
+        self, session: AsyncSession, delivery: Delivery, part: Part, markup: InlineKeyboardMarkup | None, timeout: int
+    ) -> int:
+        """Edit or unpin a message an earlier delivery sent; nothing to do when it was never sent."""
+        target = await session.get(Delivery, part["target"], populate_existing=True)
+        await session.commit()
+        index = part.get("target_part", 0)
+        if target is not None and target.status == DeliveryStatus.PENDING:
+            # The message to change is itself still waiting (in another chat's queue): wait for it.
+            await outbox.hold_chat(session, delivery.chat_id, self._clock.now() + timedelta(seconds=BACKOFF_SECONDS))
+            raise _Done()
+        if target is None or len(target.message_ids) <= index:
+            delivery.status = DeliveryStatus.CANCELLED.value
+            raise _Done()
+        message_id = target.message_ids[index]
+        try:
+            if part["kind"] == "unpin":
+                await self._bot.unpin_chat_message(target.chat_id, message_id=message_id, request_timeout=timeout)
+            else:
+                await self._bot.edit_message_text(
+                    part["text"],
+                    chat_id=target.chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
+                    request_timeout=timeout,
+                )
+        except TelegramBadRequest as exc:
+            # Not modified: it already says this. Unpinning without the right, or an unpinned message: nothing to do.
+            if part["kind"] != "unpin" and "message is not modified" not in exc.message:
+                raise
+        return message_id
+
+    async def _pin(self, chat_id: int, message_id: int) -> None:
+        """Pin where the bot has the right; without it the message simply stays unpinned."""
+        await self._global_slot(chat_id)
+        try:
+            await self._bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except TelegramAPIError as exc:
+            log.info("could not pin a message: %s", exc.message)
+
+    # --- the author's report ----------------------------------------------------------------------
+
+    async def _report_if_finished(self, broadcast_id: int) -> None:
+        async with self._sessionmaker.begin() as session:
+            batch = await outbox.finish(session, self._clock, broadcast_id)
+            if batch is None or batch.author_id is None:
+                return
+            summary = await outbox.summary(session, batch)
+            language = (await people.languages(session, [batch.author_id])).get(
+                batch.author_id, self._settings.default_language
+            )
+            with self._i18n.context(), self._i18n.use_locale(language):
+                parts = report.parts_of(summary)
+            await outbox.enqueue(session, self._clock, chat_id=batch.author_id, parts=parts, priority=Priority.PERSONAL)
+        self._wake.set()
+
+
+def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton.model_validate(button) for button in row] for row in buttons]
+    )

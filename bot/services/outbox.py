@@ -1,0 +1,280 @@
+"""The outbox: messages to send later or to many chats, as rows; the sender (bot.delivery) drains them.
+
+Services put rows in with `enqueue` inside their own transaction, so a message exists exactly when the work
+that asked for it was committed. The sender's side of the table is here too, as plain database operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.clock import Clock
+from bot.delivery.parts import Part
+from models import Broadcast, Building, BuildingChat, Delivery, DeliveryStatus, FailReason, Lease, Priority
+
+# Set on a session that put rows in the outbox: once it commits, the sender is woken.
+WAKE_SENDER = "outbox.wake_sender"
+TITLE_LIMIT = 128
+
+
+async def start_broadcast(
+    session: AsyncSession, clock: Clock, *, author_id: int | None, kind: str, title: str, subject_id: int | None = None
+) -> Broadcast:
+    """A batch whose author is told how it went; add its deliveries with `enqueue(..., broadcast=...)`."""
+    title = " ".join(title.split())
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1] + "…"
+    batch = Broadcast(author_id=author_id, kind=kind, subject_id=subject_id, title=title, created_at=clock.now())
+    session.add(batch)
+    await session.flush()
+    return batch
+
+
+async def enqueue(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    chat_id: int,
+    parts: list[Part],
+    broadcast: Broadcast | None = None,
+    priority: int = Priority.BULK,
+    not_before: datetime | None = None,
+) -> Delivery:
+    now = clock.now()
+    delivery = Delivery(
+        broadcast_id=broadcast.id if broadcast is not None else None,
+        chat_id=chat_id,
+        priority=priority,
+        parts=parts,
+        sent_parts=0,
+        message_ids=[],
+        status=DeliveryStatus.PENDING.value,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+    )
+    session.add(delivery)
+    await session.flush()
+    session.info[WAKE_SENDER] = True
+    return delivery
+
+
+async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:
+    """Withdraw what a batch has not sent yet (a meeting cancelled while its announcement goes out)."""
+    result = await _execute(
+        session,
+        update(Delivery)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED.value),
+    )
+    return result.rowcount
+
+
+# --- the sender's side ------------------------------------------------------------------------
+
+
+async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: Sequence[int] = ()) -> list[Delivery]:
+    """The next rows to send: the oldest pending row of each chat, if it is due; personal before bulk.
+
+    Only the head of a chat's queue is a candidate, so a chat's messages go in the order they were made,
+    and a row waiting out a retry_after holds back the ones behind it.
+    """
+    earlier = aliased(Delivery)
+    query = (
+        select(Delivery)
+        .where(
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.not_before <= now,
+            ~exists().where(
+                earlier.chat_id == Delivery.chat_id,
+                earlier.status == DeliveryStatus.PENDING,
+                earlier.id < Delivery.id,
+            ),
+        )
+        .order_by(Delivery.priority, Delivery.id)
+        .limit(limit)
+    )
+    if skip_chats:
+        query = query.where(Delivery.chat_id.not_in(list(skip_chats)))
+    return list(await session.scalars(query))
+
+
+async def part_sent(session: AsyncSession, clock: Clock, delivery: Delivery, message_id: int, *, last: bool) -> None:
+    delivery.sent_parts += 1
+    delivery.message_ids = [*delivery.message_ids, message_id]
+    if last:
+        delivery.status = DeliveryStatus.SENT.value
+        delivery.sent_at = clock.now()
+    await session.flush()
+
+
+async def hold_chat(session: AsyncSession, chat_id: int, until: datetime) -> None:
+    """Every pending row of the chat waits until then (retry_after; a backoff keeps the chat's order)."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING, Delivery.not_before < until)
+        .values(not_before=until)
+    )
+
+
+async def retry_later(session: AsyncSession, delivery: Delivery, until: datetime, error: str) -> None:
+    delivery.attempts += 1
+    delivery.error = error
+    await session.flush()
+    await hold_chat(session, delivery.chat_id, until)
+
+
+async def fail(session: AsyncSession, delivery: Delivery, reason: FailReason, error: str) -> None:
+    delivery.status = DeliveryStatus.FAILED.value
+    delivery.reason = reason.value
+    delivery.error = error
+    await session.flush()
+
+
+async def fail_chat(session: AsyncSession, chat_id: int, reason: FailReason, error: str) -> list[int | None]:
+    """Nothing more can reach the chat: every pending row for it fails. Returns their batches."""
+    batches = await session.scalars(
+        select(Delivery.broadcast_id)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
+        .distinct()
+    )
+    found = list(batches)
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED.value, reason=reason.value, error=error)
+    )
+    return found
+
+
+async def uncertain(session: AsyncSession, delivery: Delivery, error: str) -> None:
+    delivery.status = DeliveryStatus.UNCERTAIN.value
+    delivery.reason = FailReason.NO_ANSWER.value
+    delivery.error = error
+    delivery.attempts += 1
+    await session.flush()
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: what waits for the old id goes to the new one."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == old_chat_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(chat_id=new_chat_id)
+    )
+
+
+async def finish(session: AsyncSession, clock: Clock, broadcast_id: int) -> Broadcast | None:
+    """The batch, if its last row just ended and nobody reported it yet; None otherwise.
+
+    Call it in a transaction of its own after the row's result committed: two rows ending at once then cannot
+    both see the other one still pending, and the claim on finished_at lets only one of them report.
+    """
+    pending = await session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.broadcast_id == broadcast_id, Delivery.status == DeliveryStatus.PENDING
+        )
+    )
+    if pending:
+        return None
+    claimed = await _execute(
+        session,
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.finished_at.is_(None))
+        .values(finished_at=clock.now()),
+    )
+    if not claimed.rowcount:
+        return None
+    return await session.get(Broadcast, broadcast_id)
+
+
+@dataclass(frozen=True)
+class Failure:
+    chat_id: int
+    chat_title: str | None  # the building chat's title, when it is one
+    building_code: str | None
+    reason: FailReason
+    error: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    broadcast: Broadcast
+    total: int
+    sent: int
+    failures: list[Failure]
+
+
+async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
+    counts = dict(
+        (
+            await session.execute(
+                select(Delivery.status, func.count(Delivery.id))
+                .where(Delivery.broadcast_id == broadcast.id, Delivery.status != DeliveryStatus.CANCELLED)
+                .group_by(Delivery.status)
+            )
+        ).all()
+    )
+    rows = await session.execute(
+        select(Delivery, BuildingChat.title, Building.code)
+        .outerjoin(BuildingChat, BuildingChat.chat_id == Delivery.chat_id)
+        .outerjoin(Building, Building.id == BuildingChat.building_id)
+        .where(
+            Delivery.broadcast_id == broadcast.id,
+            Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN]),
+        )
+        .order_by(Delivery.id)
+    )
+    failures = [
+        Failure(
+            chat_id=delivery.chat_id,
+            chat_title=title,
+            building_code=code,
+            reason=FailReason(delivery.reason or FailReason.NO_ANSWER),
+            error=delivery.error,
+            attempts=delivery.attempts,
+        )
+        for delivery, title, code in rows
+    ]
+    return Summary(broadcast, total=sum(counts.values()), sent=counts.get(DeliveryStatus.SENT, 0), failures=failures)
+
+
+# --- the sender's lease -------------------------------------------------------------------------
+
+
+async def hold_lease(session: AsyncSession, clock: Clock, *, name: str, holder: str, ttl: timedelta) -> bool:
+    """Take or renew the named lease; False while another holder's lease runs."""
+    now = clock.now()
+    renewed = await _execute(
+        session,
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
+        .values(holder=holder, expires_at=now + ttl),
+    )
+    if renewed.rowcount:
+        return True
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = await _execute(
+        session, insert(Lease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
+    )
+    return bool(created.rowcount)
+
+
+async def release_lease(session: AsyncSession, *, name: str, holder: str) -> None:
+    """Let a successor take over at once (a clean stop) instead of waiting for the lease to lapse."""
+    await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+async def _execute(session: AsyncSession, statement: Any) -> CursorResult[Any]:
+    """An UPDATE or INSERT, whose result tells how many rows it changed."""
+    return cast(CursorResult[Any], await session.execute(statement))

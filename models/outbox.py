@@ -1,0 +1,98 @@
+"""The outbox: every message sent later or to many chats is a row here, drained by the one sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, SurrogateKey, UtcDateTime
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    # Telegram's answer never came after the request left: it may have arrived, so it is not sent again.
+    UNCERTAIN = "uncertain"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN, DeliveryStatus.CANCELLED)
+
+
+class FailReason(StrEnum):
+    """Why a delivery failed, as the author's report tells it."""
+
+    REMOVED = "removed"  # the bot was removed from the group
+    BLOCKED = "blocked"  # the person blocked the bot or never opened it
+    NOT_FOUND = "not_found"  # the chat no longer exists
+    REFUSED = "refused"  # Telegram refused the message itself (too long, bad formatting...)
+    UNAVAILABLE = "unavailable"  # Telegram kept failing (5xx, network) until the attempts ran out
+    NO_ANSWER = "no_answer"  # the request left and no answer came (status uncertain)
+
+
+class Priority:
+    """Lower goes first: a person waiting on one message before a broadcast to a thousand chats."""
+
+    PERSONAL = 0
+    BULK = 1
+
+
+class Broadcast(Base):
+    """A batch of deliveries with one author, who is told how it went when the last one is done."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
+    # Telegram id of the one to tell; None: nobody waits for a report.
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    # notice, meeting, meeting_changed, meeting_cancelled...
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A short line naming what was sent, for the report and for questions asked under it.
+    title: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="broadcast", order_by="Delivery.id")
+
+
+class Delivery(Base):
+    """One message (of one or more parts) to one chat, and how its sending went."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    priority: Mapped[int] = mapped_column(SmallInteger)
+    # What to send, rendered already: a list of parts (see bot.delivery.parts), sent in order.
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Parts confirmed sent, and the ids Telegram gave them: a restart resumes after the last one.
+    sent_parts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Not to be sent before this moment: retry_after, backoff, or a message scheduled for later.
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    broadcast: Mapped[Broadcast | None] = relationship(back_populates="deliveries")
+
+
+class Lease(Base):
+    """A named role one process holds at a time (the sender), renewed while alive, taken over when it lapses."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
