@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.services import buildings, inspectors, residents
 from bot.services.people import Person
-from models import Building, Inspector
+from models import Building, BuildingChat, Inspector
 from tests import harness
 from tests.harness import Telegram
 
@@ -54,3 +54,20 @@ async def beat(tg: Telegram) -> tuple[District, harness.Person, harness.Person]:
     d = await district(tg)
     await resident_of(tg, d.building, RESIDENT_ID, "Dana")
     return d, tg.person(RESIDENT_ID, "Dana", language_code="en"), tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+
+
+async def bound_chats(tg: Telegram, d: District, chat_ids: list[int], *, type: str = "group") -> None:
+    """Building chats the bot is in, bound to the district's building."""
+    async with tg.app.sessionmaker.begin() as session:
+        for chat_id in chat_ids:
+            tg.fake.add_group(chat_id, f"Abay 10 entrance {-chat_id}", type=type, creator_id=INSPECTOR_ID)
+            session.add(
+                BuildingChat(
+                    building_id=d.building.id,
+                    chat_id=chat_id,
+                    title=f"Abay 10 entrance {-chat_id}",
+                    language="en",
+                    active=True,
+                    bound_at=tg.clock.now(),
+                )
+            )

@@ -19,26 +19,9 @@ from models import BuildingChat, Delivery, DeliveryStatus, MessageLink, Priority
 from tests.conftest import TOKEN, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.harness import ErrorLog, FrozenClock, Telegram, running_bot
-from tests.stories import INSPECTOR_ID, District, district
+from tests.stories import INSPECTOR_ID, bound_chats, district
 
 CHATS = [-101, -102, -103]
-
-
-async def bound_chats(tg: Telegram, d: District, chat_ids: list[int], *, type: str = "group") -> None:
-    """Building chats the bot is in, bound to the district's building."""
-    async with tg.app.sessionmaker.begin() as session:
-        for chat_id in chat_ids:
-            tg.fake.add_group(chat_id, f"Abay 10 entrance {-chat_id}", type=type, creator_id=INSPECTOR_ID)
-            session.add(
-                BuildingChat(
-                    building_id=d.building.id,
-                    chat_id=chat_id,
-                    title=f"Abay 10 entrance {-chat_id}",
-                    language="en",
-                    active=True,
-                    bound_at=tg.clock.now(),
-                )
-            )
 
 
 NOTICE = "Water is off on Friday 10:00-14:00."
