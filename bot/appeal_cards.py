@@ -34,7 +34,13 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         lines.append(_("🕶 Anonymous: the resident's name and flat are hidden"))
     else:
         resident = appeal.resident
-        who = escape(" ".join(filter(None, [resident.first_name, resident.last_name]))) if resident else _("(deleted)")
+        if resident is not None:
+            who = escape(" ".join(filter(None, [resident.first_name, resident.last_name])))
+        elif appeal.text:
+            # Made from a question asked in a building chat by someone who has not registered with the bot.
+            who = _("not registered with the bot (asked in the building chat)")
+        else:
+            who = _("(deleted)")
         if resident is not None and resident.username:
             who += f" (@{escape(resident.username)})"
         lines.append(

@@ -24,6 +24,8 @@ EVERYONE = [
     ("start", N_("Start or register")),
     ("appeal", N_("Write to your inspector")),
     ("my", N_("Your appeals")),
+    ("propose", N_("Suggest something for your building")),
+    ("meetings", N_("Meetings with your inspector")),
     ("help", N_("What the bot can do")),
     ("inspector", N_("Your district inspector")),
     ("lang", N_("Change the language")),
@@ -34,12 +36,18 @@ EVERYONE = [
 INSPECTOR = [
     *EVERYONE,
     ("queue", N_("Open appeals")),
+    ("notice", N_("Send a notice to building chats")),
+    ("meeting", N_("Announce a meeting")),
+    ("meetings", N_("Upcoming meetings")),
     ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("Your buildings")),
 ]
 ADMIN = [
     *EVERYONE,
     ("queue", N_("All open appeals")),
+    ("notice", N_("Send a notice to building chats")),
+    ("meeting", N_("Announce a meeting")),
+    ("meetings", N_("Upcoming meetings")),
     ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("All buildings")),
     ("add_building", N_("Add a building")),
@@ -50,6 +58,8 @@ ADMIN = [
 GROUP = [
     ("inspector", N_("The building's district inspector")),
     ("appeal", N_("Write to the inspector privately")),
+    ("meetings", N_("The building's upcoming meetings")),
+    ("propose", N_("Suggest something for the building")),
     ("bind", N_("Connect this chat to a building")),
     ("unbind", N_("Disconnect this chat")),
     ("lang", N_("The chat's language")),

@@ -14,7 +14,14 @@ def emergency() -> str:
 def help_text(actor: Actor) -> str:
     parts = [_("<b>What I can do</b>")]
     if actor.is_resident:
-        parts.append(_("/appeal — write to your district inspector\n/my — your appeals and the answers"))
+        parts.append(
+            _(
+                "/appeal — write to your district inspector\n"
+                "/my — your appeals and the answers\n"
+                "/propose — suggest something for your building\n"
+                "/meetings — upcoming meetings with your inspector"
+            )
+        )
     parts.append(
         _(
             "/inspector — your district inspector's contacts\n"
@@ -33,6 +40,9 @@ def help_text(actor: Actor) -> str:
             _(
                 "<b>Inspector</b>\n"
                 "/queue — open appeals by deadline; reply to a card to answer\n"
+                "/notice — a notice to your buildings' chats\n"
+                "/meeting — announce a meeting with residents\n"
+                "/meetings — upcoming meetings: answers, changes, results\n"
                 "/export — the register of appeals as a CSV file\n"
                 "/buildings — your buildings and their registration links\n"
                 "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."

@@ -7,11 +7,15 @@ from aiogram import Router
 from handlers import errors, fallback, refusals, replies
 from handlers.admin import buildings as admin_buildings
 from handlers.admin import inspectors as admin_inspectors
-from handlers.common import cancel, help, inspector, language, privacy
-from handlers.group import binding, membership
+from handlers.common import cancel, help, inspector, language, meetings_list, privacy
+from handlers.group import binding, membership, rsvp
+from handlers.group import questions as group_questions
 from handlers.inspector import appeals as inspector_appeals
-from handlers.inspector import export, queue, welcome
+from handlers.inspector import export, meeting_manage, meeting_new, notice, queue, welcome
+from handlers.inspector import meeting_results as inspector_results
+from handlers.inspector import questions as inspector_questions
 from handlers.resident import appeal, my_appeals, registration
+from handlers.resident import propose as resident_propose
 
 
 def get_routers() -> list[Router]:
@@ -20,6 +24,7 @@ def get_routers() -> list[Router]:
         membership.create_router(),
         cancel.create_router(),
         welcome.create_router(),  # staff's /start, before the residents' registration
+        resident_propose.create_router(),  # before registration: "/start propose" is not a building code
         registration.create_router(),
         help.create_router(),
         language.create_router(),
@@ -27,12 +32,20 @@ def get_routers() -> list[Router]:
         inspector.create_router(),
         appeal.create_router(),  # after the commands above, so /help works in the middle of the dialog
         my_appeals.create_router(),
+        inspector_questions.create_router(),  # replies to passed-on chat questions win over an appeal dialog
         inspector_appeals.create_router(),
         queue.create_router(),
         export.create_router(),
+        meeting_new.create_router(),
+        meeting_manage.create_router(),
+        meetings_list.create_router(),
+        notice.create_router(),
         replies.create_router(),
+        inspector_results.create_router(),
         admin_inspectors.create_router(),
         admin_buildings.create_router(),
+        group_questions.create_router(),  # replies to notices in building chats, before /bind's reply step
+        rsvp.create_router(),
         binding.create_router(),
         refusals.create_router(),
         fallback.create_router(),  # last: what nothing else took

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,19 +19,7 @@ from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-the-fake-telegram-xyz"
-VARIABLES = (
-    "BOT_TOKEN",
-    "DATABASE_URL",
-    "TELEGRAM_API_URL",
-    "ADMIN_IDS",
-    "DEFAULT_LANGUAGE",
-    "TIMEZONE",
-    "REDIS_URL",
-    "WEBHOOK_URL",
-    "WEBHOOK_SECRET",
-    "WEBHOOK_LISTEN",
-    "LOG_LEVEL",
-)
+VARIABLES = tuple(name.upper() for name in Settings.model_fields)
 # Importing aiogram takes seconds on a slow machine; this bounds a run that should end by itself.
 PROCESS_TIMEOUT = 90.0
 
@@ -105,6 +94,14 @@ def test_defaults_when_only_the_token_is_given() -> None:
     assert loaded.telegram_api_url is None
     assert loaded.redis_url is None
     assert loaded.webhook_url is None
+
+
+def test_every_setting_is_shown_in_env_example_and_in_the_readme() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in VARIABLES:
+        assert re.search(rf"^(# )?{name}=", example, re.MULTILINE), f"{name} is missing from .env.example"
+        assert f"| `{name}` |" in readme, f"{name} is missing from the configuration table in README.md"
 
 
 def test_empty_lines_copied_from_a_template_mean_not_set() -> None:

@@ -3,6 +3,10 @@
 Sliding windows rather than a smooth rate: Telegram counts what arrived within a window, so the only safe
 promise is "at most N within any window". Each window is a little longer than Telegram's, because requests
 started on time may arrive a few milliseconds apart from when they were started.
+
+Within the overall window, messages are also spread out, one every window/N seconds, rather than let go as a
+burst of N each time the window slides: a burst reaches Telegram's counter spread over the time it takes to take
+them all in, and the next burst, sent on time, then lands partly within the same second (a 429).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MARGIN = 0.05  # seconds added to every window
+LATE = 0.01  # a turn taken up to this late (the event loop's usual lateness) does not move the next one
 
 
 @dataclass
@@ -42,10 +47,13 @@ class Pace:
         self._limits = limits
         self._monotonic = monotonic
         self._everywhere = Window(limits.per_second, 1.0 + MARGIN)
+        self._gap = self._everywhere.seconds / limits.per_second
+        self._next = 0.0  # the moment the next message's turn comes, overall
         self._chats: dict[int, Window] = {}
 
     def global_wait(self) -> float:
-        return self._everywhere.wait(self._monotonic())
+        now = self._monotonic()
+        return max(self._everywhere.wait(now), self._next - now)
 
     def chat_wait(self, chat_id: int) -> float:
         window = self._chats.get(chat_id)
@@ -66,6 +74,9 @@ class Pace:
         """Count one message to the chat, now."""
         now = self._monotonic()
         self._everywhere.times.append(now)
+        # A turn taken later than that (a stalled process) moves the next one back: the message may have been held
+        # up between its turn and its request, and the ones after it must not catch up with it.
+        self._next = (self._next if now - self._next <= LATE else now) + self._gap
         window = self._chats.get(chat_id)
         if window is None:
             window = self._chats[chat_id] = self._window_for(chat_id)

@@ -9,8 +9,8 @@ A part is a JSON object stored in `Delivery.parts`:
 - ``{"kind": "unpin", "target": delivery_id, "target_part": n}``
 
 Any part may carry ``buttons`` (rows of ``{"text", "callback_data" | "url"}``), ``pin`` (pin it where the bot
-may), ``link`` (replies to it in a group are questions to the author) and ``reply_to`` (a message id in the
-same chat). Texts are Telegram HTML, every user-supplied value escaped by the renderer.
+may), ``link`` (replies to it in a group are questions to the author), ``question`` (a question's id: the
+addressee's reply to it answers the question) and ``reply_to`` (a message id in the same chat). Texts are Telegram HTML, every user-supplied value escaped by the renderer.
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ class Sender:
         self._pace = Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._pacing = asyncio.Lock()  # requests wait for the overall window in turn, first come first served
         self._in_flight: set[int] = set()  # chats with a row being sent: their next row waits for it
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -142,8 +143,9 @@ class Sender:
         if not await self._hold_lease():
             await self._settle(wakes)  # another process sends: nothing here to wait for
             return POLL_SECONDS
+        skipped = sorted(self._in_flight)
         async with self._sessionmaker() as session:
-            rows = await outbox.due(session, self._clock.now(), limit=BATCH, skip_chats=sorted(self._in_flight))
+            rows = await outbox.due(session, self._clock.now(), limit=BATCH, skip_chats=skipped)
         started = 0
         waits: list[float] = []
         for row in rows:
@@ -154,7 +156,6 @@ class Sender:
                 waits.append(wait)
                 continue
             await self._slots.acquire()
-            await self._global_slot(row.chat_id)
             self._in_flight.add(row.chat_id)
             task = asyncio.create_task(self._deliver(row.id, row.chat_id))
             self._tasks.add(task)
@@ -163,6 +164,9 @@ class Sender:
         if started:
             return None
         if not waits and not self._tasks:
+            if skipped:
+                # A row in flight ended while the query ran: the one it held back may be due now, unseen.
+                return None
             await self._settle(wakes)
         return min([POLL_SECONDS, *(w for w in waits if w > 0)])
 
@@ -181,14 +185,19 @@ class Sender:
         return held
 
     async def _global_slot(self, chat_id: int) -> None:
-        """Wait until a message may go, by the overall window and any pause after a 429; then count it."""
+        """Wait until a message may go, by the chat's window, the overall one and any pause after a 429; count it.
+
+        Called right before the request: Telegram counts a message when it arrives, so the count must not be
+        taken before the database work that precedes the request (its time varies, and would bunch requests up).
+        """
         loop = asyncio.get_running_loop()
-        while True:
-            wait = max(self._pace.global_wait(), self._paused_until - loop.time(), self._pace.chat_wait(chat_id))
-            if wait <= 0:
-                self._pace.take(chat_id)
-                return
+        # Only this row's task writes to the chat now, so the chat's wait cannot grow while it waits in turn.
+        while (wait := self._pace.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
+        async with self._pacing:
+            while (wait := max(self._pace.global_wait(), self._paused_until - loop.time())) > 0:
+                await asyncio.sleep(wait)
+            self._pace.take(chat_id)
 
     # --- one row ----------------------------------------------------------------------------------
 
@@ -225,17 +234,24 @@ class Sender:
         first = delivery.sent_parts
         for index in range(first, len(delivery.parts)):
             part = delivery.parts[index]
-            if index > first:
-                await self._global_slot(delivery.chat_id)
+            if index == first and self._stopping:
+                return  # not begun: it stays pending for the next start
+            await self._global_slot(delivery.chat_id)
             try:
                 message_id = await self._attempt(session, delivery, part)
             except _Done:
                 await session.commit()
                 return
             await outbox.part_sent(session, self._clock, delivery, message_id, last=index == len(delivery.parts) - 1)
-            if part.get("link"):
+            if part.get("link") or part.get("question"):
+                # link: replies to it in a group are questions; question: the reply answers that question.
                 await routing.link(
-                    session, self._clock, chat_id=delivery.chat_id, message_id=message_id, delivery_id=delivery.id
+                    session,
+                    self._clock,
+                    chat_id=delivery.chat_id,
+                    message_id=message_id,
+                    delivery_id=delivery.id if part.get("link") else None,
+                    question_id=part.get("question"),
                 )
             await session.commit()
             if part.get("pin"):
@@ -331,15 +347,30 @@ class Sender:
             )
         elif kind == "photo":
             message = await self._bot.send_photo(
-                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+                chat_id,
+                part["file_id"],
+                caption=part.get("caption"),
+                reply_markup=markup,
+                reply_parameters=reply,
+                request_timeout=timeout,
             )
         elif kind == "video":
             message = await self._bot.send_video(
-                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+                chat_id,
+                part["file_id"],
+                caption=part.get("caption"),
+                reply_markup=markup,
+                reply_parameters=reply,
+                request_timeout=timeout,
             )
         elif kind == "document":
             message = await self._bot.send_document(
-                chat_id, part["file_id"], caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+                chat_id,
+                part["file_id"],
+                caption=part.get("caption"),
+                reply_markup=markup,
+                reply_parameters=reply,
+                request_timeout=timeout,
             )
         elif kind == "upload":
             return await self._upload(chat_id, part, markup, timeout)

@@ -16,7 +16,7 @@ from bot.services import counters
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
-from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category
+from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category, GroupQuestion
 
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
@@ -74,44 +74,113 @@ async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
     residency = actor.residency
     if residency is None:
         raise NotAllowed()
-    existing = await session.scalar(select(Appeal).where(Appeal.draft_key == draft.key).options(*_card_options()))
+    existing = await _by_key(session, draft.key)
     if existing is not None:
         return Submitted(existing, created=False)
     await check_rate(session, clock, policy, actor)
+    return await _register(
+        session,
+        clock,
+        policy,
+        key=draft.key,
+        building_id=residency.building_id,
+        resident_id=actor.telegram_id,
+        flat=residency.flat,
+        category=draft.category,
+        anonymous=draft.anonymous,
+        text=draft.text,
+        contents=[draft.source, *draft.attachments],
+        actor_id=actor.telegram_id,
+    )
+
+
+async def from_question(
+    session: AsyncSession,
+    clock: Clock,
+    policy: Policy,
+    actor: Actor,
+    question: GroupQuestion,
+    *,
+    resident_id: int | None,
+    flat: str | None,
+) -> Submitted:
+    """Staff turn a question asked in a building chat into an appeal: category other, not anonymous.
+
+    The key comes from the question, so a second press makes no second appeal. Rights are the caller's to check.
+    """
+    key = f"q{question.id}"
+    existing = await _by_key(session, key)
+    if existing is not None:
+        return Submitted(existing, created=False)
+    source = Content(kind="text", chat_id=question.chat_id, message_id=question.message_id, text=question.text)
+    return await _register(
+        session,
+        clock,
+        policy,
+        key=key,
+        building_id=question.building_id,
+        resident_id=resident_id,
+        flat=flat,
+        category=Category.OTHER,
+        anonymous=False,
+        text=question.text,
+        contents=[source],
+        actor_id=actor.telegram_id,
+    )
+
+
+async def _by_key(session: AsyncSession, key: str) -> Appeal | None:
+    return await session.scalar(select(Appeal).where(Appeal.draft_key == key).options(*_card_options()))
+
+
+async def _register(
+    session: AsyncSession,
+    clock: Clock,
+    policy: Policy,
+    *,
+    key: str,
+    building_id: int,
+    resident_id: int | None,
+    flat: str | None,
+    category: Category,
+    anonymous: bool,
+    text: str,
+    contents: list[Content],
+    actor_id: int,
+) -> Submitted:
+    """A new appeal with its number and deadlines; an appeal already made under the key wins a race."""
     now = clock.now()
-    building = await session.get(Building, residency.building_id)
+    building = await session.get(Building, building_id)
     assert building is not None
     number = await counters.next_value(session, "appeal")
     appeal = Appeal(
         number=number,
-        draft_key=draft.key,
+        draft_key=key,
         building_id=building.id,
-        resident_id=actor.telegram_id,
-        flat=residency.flat,
+        resident_id=resident_id,
+        flat=flat,
         inspector_id=building.inspector_id,
-        category=draft.category.value,
-        anonymous=draft.anonymous,
+        category=category.value,
+        anonymous=anonymous,
         status=AppealStatus.NEW.value,
-        text=draft.text,
+        text=text,
         created_at=now,
         first_response_due=now + timedelta(hours=policy.first_response_hours),
         due_at=now + timedelta(days=policy.deadline_days),
         reopened=False,
     )
-    appeal.messages = [
-        _message(now, "resident", content, delivered=True) for content in [draft.source, *draft.attachments]
-    ]
+    appeal.messages = [_message(now, "resident", content, delivered=True) for content in contents]
     try:
         async with session.begin_nested():
             session.add(appeal)
             await session.flush()
     except IntegrityError:
-        # Two presses on Confirm at the same moment on PostgreSQL: the other one won.
-        existing = await session.scalar(select(Appeal).where(Appeal.draft_key == draft.key).options(*_card_options()))
+        # Two presses at the same moment on PostgreSQL: the other one won.
+        existing = await _by_key(session, key)
         if existing is None:
             raise
         return Submitted(existing, created=False)
-    _event(session, appeal, now, actor.telegram_id, "created")
+    _event(session, appeal, now, actor_id, "created")
     await session.flush()
     return Submitted(await _reload(session, appeal.id), created=True)
 

@@ -86,7 +86,8 @@ async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: S
     """The next rows to send: the oldest pending row of each chat, if it is due; personal before bulk.
 
     Only the head of a chat's queue is a candidate, so a chat's messages go in the order they were made,
-    and a row waiting out a retry_after holds back the ones behind it.
+    and a row waiting out a retry_after holds back the ones behind it (`hold_chat` moves them all). A row
+    scheduled for later than a newer one holds nothing back: it is not at the head until it is due.
     """
     earlier = aliased(Delivery)
     query = (
@@ -98,6 +99,8 @@ async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: S
                 earlier.chat_id == Delivery.chat_id,
                 earlier.status == DeliveryStatus.PENDING,
                 earlier.id < Delivery.id,
+                # A row scheduled for later (a meeting's unpin) does not hold back what is due before it.
+                earlier.not_before <= Delivery.not_before,
             ),
         )
         .order_by(Delivery.priority, Delivery.id)

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import audit
 from bot.services.errors import StaffCannotForget
-from models import Appeal, AppealMessage, Building, Inspector, Residency, User
+from models import (
+    Appeal,
+    AppealMessage,
+    Broadcast,
+    Building,
+    Delivery,
+    DeliveryStatus,
+    GroupQuestion,
+    Inspector,
+    Proposal,
+    Residency,
+    Rsvp,
+    User,
+)
+
+# The outbox batch that passes a question asked in a building chat to its addressee (bot.services.questions).
+QUESTION_RELAY_KIND = "question"
 
 
 @dataclass(frozen=True)
@@ -106,15 +123,42 @@ async def set_reachable(session: AsyncSession, telegram_id: int, reachable: bool
 async def forget(session: AsyncSession, clock: Clock, telegram_id: int) -> bool:
     """Delete what is kept about a resident; False when nothing was kept."""
     user = await session.get(User, telegram_id, options=[selectinload(User.inspector)])
-    if user is None:
-        return False
-    if user.inspector is not None:
+    if user is not None and user.inspector is not None:
         raise StaffCannotForget()
-    await _anonymise_appeals(session, telegram_id)
-    await session.delete(user)
+    # Questions and meeting answers are kept by Telegram id: someone who never registered may have some.
+    in_chats = await _forget_in_chats(session, telegram_id)
+    if user is None and not in_chats:
+        return False
+    if user is not None:
+        await _anonymise_appeals(session, telegram_id)
+        await session.delete(user)
     await audit.forget_actor(session, telegram_id)
     await audit.record(session, clock, actor_id=None, action="forget_me", object_type="user")
     return True
+
+
+async def kept_in_chats(session: AsyncSession, telegram_id: int) -> int:
+    """How many questions and meeting answers from building chats are kept under this Telegram id."""
+    questions = await session.scalar(select(func.count(GroupQuestion.id)).where(GroupQuestion.asker_id == telegram_id))
+    rsvps = await session.scalar(select(func.count(Rsvp.id)).where(Rsvp.user_id == telegram_id))
+    return (questions or 0) + (rsvps or 0)
+
+
+async def _forget_in_chats(session: AsyncSession, telegram_id: int) -> bool:
+    """Questions asked in building chats and answers to meetings go; proposals stay in the plan, nameless."""
+    asked = select(GroupQuestion.id).where(GroupQuestion.asker_id == telegram_id)
+    relays = select(Broadcast.id).where(Broadcast.kind == QUESTION_RELAY_KIND, Broadcast.subject_id.in_(asked))
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.broadcast_id.in_(relays), Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    questions = cast(
+        CursorResult[Any], await session.execute(delete(GroupQuestion).where(GroupQuestion.asker_id == telegram_id))
+    )
+    rsvps = cast(CursorResult[Any], await session.execute(delete(Rsvp).where(Rsvp.user_id == telegram_id)))
+    await session.execute(update(Proposal).where(Proposal.resident_id == telegram_id).values(resident_id=None))
+    return bool(questions.rowcount or rsvps.rowcount)
 
 
 async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:

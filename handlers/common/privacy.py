@@ -31,7 +31,7 @@ def create_router() -> Router:
     return router
 
 
-async def show_privacy(message: Message, actor: Actor) -> None:
+async def show_privacy(message: Message, session: AsyncSession, actor: Actor) -> None:
     parts = [
         _(
             "<b>Privacy</b>\n\n"
@@ -39,10 +39,19 @@ async def show_privacy(message: Message, actor: Actor) -> None:
             "your language, your building and flat, the date of your consent, and the appeals you send. "
             "Other residents never see them. Your inspector and the administrators see your appeals; "
             "an anonymous appeal is shown to nobody with your name."
-        )
+        ),
+        _(
+            "When you answer a meeting announcement or reply to a notice in your building's chat, the bot keeps "
+            "your Telegram id with it (and the text of your question), so that the inspector can answer you. "
+            "Proposals you send stay in the building's work plan; after /forget_me they stay without your name."
+        ),
     ]
     user = actor.user
-    if user is None:
+    in_chats = await people.kept_in_chats(session, actor.telegram_id)
+    if user is None and in_chats:
+        parts.append(_("The bot keeps your answers and questions from building chats: {count}.").format(count=in_chats))
+        parts.append(_("/forget_me deletes them."))
+    elif user is None:
         parts.append(_("Right now the bot keeps nothing about you."))
     else:
         kept = [_("Name: {name}").format(name=escape(" ".join(filter(None, [user.first_name, user.last_name]))))]
@@ -56,8 +65,8 @@ async def show_privacy(message: Message, actor: Actor) -> None:
     await message.answer("\n\n".join(parts))
 
 
-async def ask_forget(message: Message, actor: Actor) -> None:
-    if actor.user is None:
+async def ask_forget(message: Message, session: AsyncSession, actor: Actor) -> None:
+    if actor.user is None and not await people.kept_in_chats(session, actor.telegram_id):
         await message.answer(_("The bot keeps nothing about you."))
         return
     if actor.is_inspector:

@@ -1,0 +1,228 @@
+"""The inspector's meeting card from /meetings: open it, change time, place or agenda, or cancel the meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import meeting_cards, meeting_keyboards, texts
+from bot.clock import Clock
+from bot.filters import IsStaff
+from bot.meeting_cards import ChatCards
+from bot.meeting_keyboards import STAFF_ACTIONS, MeetingCb, MeetingDraftCb
+from bot.services import meetings
+from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.meetings import BadWhen, Changes, MeetingClosed, MeetingGone, StaleMeeting
+from bot.services.people import Actor
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.inspector.meetings import refuse
+from models import Meeting, MeetingStatus
+
+FIELDS = {"edit_time": "time", "edit_place": "place", "edit_agenda": "agenda"}
+
+
+class ChangeMeeting(StatesGroup):
+    value = State()
+    confirm = State()
+
+
+def create_router() -> Router:
+    router = Router(name="meeting-manage")
+    router.callback_query.filter(IsStaff())
+    router.callback_query.register(act, MeetingCb.filter(F.action.in_(STAFF_ACTIONS)))
+    router.message.register(value_sent, ChangeMeeting.value, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.callback_query.register(save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "save"))
+    router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "drop"))
+    return router
+
+
+def closed_text(status: str) -> str:
+    if status == MeetingStatus.CANCELLED:
+        return _("This meeting is cancelled.")
+    return _("This meeting has been held and recorded.")
+
+
+async def act(
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+) -> None:
+    try:
+        listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
+    except (MeetingGone, NotAllowed):
+        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
+        return
+    meeting = listed.meeting
+    if meeting.status != MeetingStatus.PLANNED:
+        alert(callback_answer, closed_text(meeting.status))
+        return
+    action = callback_data.action
+    if action == "open":  # from the list: the card as a message of its own
+        if callback.message is not None:
+            await callback.message.answer(
+                meeting_cards.staff_card(listed), reply_markup=meeting_keyboards.staff_card(listed)
+            )
+    elif action == "back":  # from a step of the card: the card again, in place
+        await edit_card(callback, meeting_cards.staff_card(listed), meeting_keyboards.staff_card(listed))
+    elif action == "edit":
+        await edit_card(
+            callback,
+            meeting_cards.staff_card(listed) + "\n\n" + _("What do you want to change?"),
+            meeting_keyboards.fields(meeting.id),
+        )
+    elif action in FIELDS:
+        await end_dialog(state)
+        await state.set_state(ChangeMeeting.value)
+        await state.update_data(
+            meeting_id=meeting.id, field=FIELDS[action], sequence=meeting.sequence, timezone=meeting.timezone
+        )
+        await _ask(callback, _prompt(FIELDS[action], meeting, clock.now()))
+    elif action == "cancel":
+        await edit_card(
+            callback,
+            _(
+                "Cancel the meeting on {when}? Each chat is told, the announcement is marked cancelled and unpinned."
+            ).format(when=meeting_cards.when(meeting.starts_at, meeting.timezone)),
+            meeting_keyboards.confirm_cancel(meeting.id),
+        )
+    elif action == "cancel_ok":
+        await _cancel(callback, callback_answer, session, clock, actor, i18n, meeting)
+
+
+async def _cancel(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+    meeting: Meeting,
+) -> None:
+    try:
+        meeting = await meetings.cancel(session, clock, actor, meeting.id, ChatCards(i18n))
+    except MeetingClosed as closed:  # cancelled or recorded meanwhile
+        alert(callback_answer, closed_text(closed.status))
+        return
+    await edit_card(
+        callback,
+        _(
+            "❌ The meeting on {when} is cancelled. The chats are being told; I will tell you how the delivery went."
+        ).format(when=meeting_cards.when(meeting.starts_at, meeting.timezone)),
+    )
+
+
+def _prompt(field: str, meeting: Meeting, now: datetime) -> str:
+    if field == "time":
+        return meeting_cards.ask_when(now, meeting.timezone)
+    if field == "place":
+        return _("Type the new place. Now it is: {place}").format(place=escape(meeting.place))
+    return _("Type the new agenda. Now it is:\n{agenda}").format(agenda=escape(meeting.agenda))
+
+
+async def _ask(callback: CallbackQuery, text: str) -> None:
+    if callback.message is not None:
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
+
+
+async def value_sent(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
+    data = await state.get_data()
+    try:
+        meeting = await meetings.for_staff(session, actor, data["meeting_id"])
+    except (MeetingGone, NotAllowed):
+        await end_dialog(state)
+        await message.answer(texts.button_gone())
+        return
+    field, text, now = data["field"], message.text or "", clock.now()
+    try:
+        if field == "time":
+            changes = Changes(starts_at=meetings.parse_when(text, now=now, zone=meeting.timezone))
+        elif field == "place":
+            changes = Changes(place=meetings.clean_place(text))
+        else:
+            changes = Changes(agenda=meetings.clean_agenda(text))
+    except BadWhen as problem:
+        await message.answer(meeting_cards.when_problem(problem, now, meeting.timezone))
+        return
+    except InvalidValue:
+        await message.answer(meeting_cards.bad_place() if field == "place" else meeting_cards.bad_agenda())
+        return
+    stored = changes.starts_at.isoformat() if changes.starts_at is not None else (changes.place or changes.agenda)
+    await state.update_data(value=stored)
+    await state.set_state(ChangeMeeting.confirm)
+    preview = meetings.changed_copy(meeting, changes)
+    await message.answer(
+        _("This is how the announcement will read:") + "\n\n" + meeting_cards.announcement(preview, meeting.timezone),
+        reply_markup=meeting_keyboards.confirm_change(),
+    )
+
+
+async def save(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    if "value" not in data:
+        alert(callback_answer, texts.button_gone())
+        return
+    field, value = data["field"], data["value"]
+    changes = Changes(
+        starts_at=datetime.fromisoformat(value) if field == "time" else None,
+        place=value if field == "place" else None,
+        agenda=value if field == "agenda" else None,
+    )
+    try:
+        edited = await meetings.edit(
+            session, clock, actor, data["meeting_id"], changes, sequence=data["sequence"], cards=ChatCards(i18n)
+        )
+    except BadWhen as problem:
+        # The new time passed while the preview waited: ask again.
+        await state.set_state(ChangeMeeting.value)
+        await edit_card(callback, meeting_cards.when_problem(problem, clock.now(), data["timezone"]))
+        return
+    except StaleMeeting:
+        await end_dialog(state)
+        await edit_card(callback, _("The meeting was changed meanwhile. Open it again from /meetings."))
+        return
+    except MeetingClosed as closed:
+        await end_dialog(state)
+        await edit_card(callback, closed_text(closed.status))
+        return
+    except (MeetingGone, NotAllowed):
+        await end_dialog(state)
+        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
+        return
+    await end_dialog(state)
+    if not edited.fields:
+        await edit_card(callback, _("Nothing changed: the meeting already reads so."))
+        return
+    await edit_card(
+        callback,
+        _(
+            "✅ Saved. The chats get the updated announcement, a message about the change and a new calendar file; "
+            "I will tell you how the delivery went."
+        ),
+    )
+
+
+async def drop(callback: CallbackQuery, state: FSMContext) -> None:
+    await end_dialog(state)
+    await edit_card(callback, _("Nothing was changed."))

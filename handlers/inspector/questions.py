@@ -1,0 +1,151 @@
+"""The inspector's side of chat questions: a reply to a passed-on question is posted back in the chat,
+and "Make it an appeal" turns the question into an appeal of its building."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import question_cards
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import content_of
+from bot.courier import Courier
+from bot.delivery import parts
+from bot.question_cards import QuestionCb
+from bot.services import audit, people, questions
+from bot.services.errors import NotAllowed
+from bot.services.people import Actor
+from bot.services.questions import QuestionGone
+from handlers.dialogs import NOT_A_COMMAND, alert
+from handlers.resident.appeal import policy
+from models import Appeal
+
+log = logging.getLogger(__name__)
+
+
+class RepliesToQuestion(Filter):
+    """A reply, in a private chat, to a question the bot passed on there: the question's id."""
+
+    async def __call__(self, message: Message, session: AsyncSession) -> bool | dict[str, Any]:
+        if message.reply_to_message is None:
+            return False
+        question_id = await questions.replied_to(session, message.chat.id, message.reply_to_message.message_id)
+        return {"question_id": question_id} if question_id is not None else False
+
+
+def create_router() -> Router:
+    router = Router(name="inspector-questions")
+    router.message.register(answered, F.chat.type == "private", F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion())
+    router.callback_query.register(make_appeal, QuestionCb.filter(F.action == "appeal"))
+    return router
+
+
+async def answered(
+    message: Message,
+    question_id: int,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    try:
+        question = await questions.for_answer(session, actor, question_id)
+    except QuestionGone:
+        await message.reply(_("This question is no longer available: the resident has deleted their data."))
+        return
+    except NotAllowed:
+        await message.reply(_("This question is not yours to answer."))
+        return
+    content = content_of(message)
+    media_kind = content.kind if content is not None and content.kind in parts.MEDIA_KINDS else None
+    if content is None or (content.kind != "text" and media_kind is None):
+        await message.reply(_("Only text, a photo, a document or a video can be posted in the chat."))
+        return
+    name = message.from_user.full_name if message.from_user is not None else ""
+    language = await questions.chat_language(session, question) or settings.default_language
+    with i18n.use_locale(language):
+        text = question_cards.signed(question_cards.signature(actor.inspector, name), content.text)
+    await questions.answer(
+        session,
+        clock,
+        actor,
+        question,
+        text=text,
+        media=parts.Media(media_kind, file_id=content.file_id) if media_kind is not None else None,
+        title=question_cards.answer_title(content.text, content.kind),
+    )
+    await message.reply(_("✅ Posted in the chat as a reply to {name}.").format(name=escape(question.asker_name)))
+
+
+async def make_appeal(
+    callback: CallbackQuery,
+    callback_data: QuestionCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    courier: Courier,
+    i18n: I18n,
+) -> None:
+    try:
+        made = await questions.to_appeal(session, clock, policy(settings), actor, callback_data.question_id)
+    except (NotAllowed, QuestionGone):
+        await _refuse(callback_answer, session, clock, actor, callback.data or "")
+        return
+    appeal = made.appeal
+    await _show_appeal(callback, appeal)
+    if not made.created:
+        alert(callback_answer, _("This question is already appeal №{number}.").format(number=appeal.number))
+        return
+    callback_answer.text = _("Appeal №{number} is registered.").format(number=appeal.number)
+    await courier.deliver_card(appeal)
+    if appeal.resident_id is not None:
+        language = (await people.languages(session, [appeal.resident_id])).get(
+            appeal.resident_id, settings.default_language
+        )
+        with i18n.use_locale(language):
+            text = _(
+                "📨 Your question in the building chat is now appeal №{number}. "
+                "The inspector will answer you here; /my shows your appeals."
+            ).format(number=appeal.number)
+        await questions.tell(session, clock, appeal.resident_id, text)
+
+
+async def _show_appeal(callback: CallbackQuery, appeal: Appeal) -> None:
+    """The pressed button becomes the appeal's: it opens its card."""
+    if not isinstance(callback.message, Message):
+        return
+    try:
+        await callback.message.edit_reply_markup(reply_markup=question_cards.made_appeal(appeal))
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def _refuse(
+    callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str
+) -> None:
+    """A press (or forged data) on a question that is not the actor's: refuse and keep a record."""
+    log.warning("refused a question action (%s)", data.split(":", 1)[0])
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor.telegram_id,
+        action="question_refused",
+        object_type="callback",
+        object_id=data[:64],
+    )
+    alert(callback_answer, _("This question is not yours to handle."))
