@@ -19,7 +19,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from bot.services import importer
 from bot.services.errors import ImportFailed
-from models.db import create_engine, create_sessionmaker, upgrade_to_head
+from models.db import SqliteBusy, create_engine, create_sessionmaker, upgrade_to_head
 
 log = logging.getLogger("bot")
 
@@ -127,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_run(settings))
     except DatabaseUnreachable as exc:
         print(f"cannot reach the database {database}: {exc}", file=sys.stderr)
+        return 1
+    except SqliteBusy as exc:
+        print(
+            f"another bot process is running on {exc}: SQLite serves one process (two would each send every "
+            "reminder); stop the other one, or use PostgreSQL to run several",
+            file=sys.stderr,
+        )
         return 1
     except TelegramUnauthorizedError:
         print("configuration error: BOT_TOKEN was rejected by Telegram (revoked or mistyped)", file=sys.stderr)

@@ -16,6 +16,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
@@ -26,7 +27,10 @@ from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
 from handlers import get_routers
-from models.db import create_engine, create_sessionmaker, upgrade_to_head
+from models.db import SqliteLock, create_engine, create_sessionmaker, lock_sqlite, upgrade_to_head
+from scheduler import jobs
+from scheduler.engine import Engine
+from scheduler.kinds import all_kinds
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -41,6 +45,8 @@ class App:
     bot: Bot
     dp: Dispatcher
     sender: Sender
+    scheduler: Engine
+    lock: SqliteLock | None
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -74,6 +80,7 @@ def create_dispatcher(
     i18n: I18n,
     clock: Clock,
     sender: Sender,
+    scheduler: Engine,
 ) -> Dispatcher:
     storage, isolation = create_fsm(settings)
     dp = Dispatcher(
@@ -84,6 +91,7 @@ def create_dispatcher(
         sessionmaker=sessionmaker,
         i18n=i18n,
         sender=sender,
+        scheduler=scheduler,
     )
     setup_middlewares(dp, settings, sessionmaker, i18n, clock)
     dp.include_routers(*get_routers())
@@ -92,28 +100,47 @@ def create_dispatcher(
     return dp
 
 
-async def _on_startup(bot: Bot, settings: Settings, i18n: I18n, sender: Sender) -> None:
+async def _on_startup(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, i18n: I18n, sender: Sender, scheduler: Engine
+) -> None:
     me = await bot.me()
     log.info("started as @%s", me.username)
     await set_default_commands(bot, i18n, admin_ids=settings.admin_ids, default=settings.default_language)
     sender.start()
+    dispatcher["ticking"] = jobs.start(scheduler, settings.scheduler_tick)
 
 
-async def _on_shutdown(sender: Sender) -> None:
+async def _on_shutdown(dispatcher: Dispatcher, sender: Sender, scheduler: Engine) -> None:
+    ticking: AsyncIOScheduler | None = dispatcher.workflow_data.pop("ticking", None)
+    if ticking is not None:
+        jobs.stop(ticking)
+    async with scheduler.running:  # a tick under way ends first
+        pass
     await sender.stop()
 
 
 async def create_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Migrate the database and wire everything; the caller runs polling or the webhook."""
-    engine = create_engine(settings.database_url)
-    await upgrade_to_head(engine)
+    """Migrate the database and wire everything; the caller runs polling or the webhook.
+
+    On SQLite the process takes the database file for itself first (SqliteBusy when another one has it): one
+    process per file, or two would each tick the scheduler and send everything twice.
+    """
+    lock = lock_sqlite(settings.database_url)
+    try:
+        engine = create_engine(settings.database_url)
+        await upgrade_to_head(engine)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     sessionmaker = create_sessionmaker(engine)
     i18n = create_i18n(settings.default_language)
     clock = clock or SystemClock()
     bot = create_bot(settings)
     sender = Sender(bot, sessionmaker, clock, i18n, settings)
-    dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender)
-    return App(settings, engine, sessionmaker, i18n, bot, dp, sender)
+    scheduler = Engine(sessionmaker, clock, i18n, settings, all_kinds(settings), wake_sender=sender.wake)
+    dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender, scheduler)
+    return App(settings, engine, sessionmaker, i18n, bot, dp, sender, scheduler, lock)
 
 
 async def close_app(app: App) -> None:
@@ -121,6 +148,8 @@ async def close_app(app: App) -> None:
     await app.dp.fsm.events_isolation.close()
     await app.bot.session.close()
     await app.engine.dispose()
+    if app.lock is not None:
+        app.lock.release()
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:

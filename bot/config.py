@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import time
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -57,6 +58,16 @@ class Settings(BaseSettings):
     # Seconds to wait for Telegram's answer; after that a message may or may not have arrived (uncertain).
     outbox_timeout: int = Field(default=30, ge=1, le=300)
 
+    # The scheduler: how often it ticks (seconds); how late a reminder may still go after the bot was down (hours;
+    # older ones are listed to the inspector as missed); when meetings are recalled (hours before); the hours
+    # nothing goes to residents or building chats (deferred to their end); the weekly digest's day and time.
+    # Inspectors' own reminders wait for their working hours, which each sets with /hours.
+    scheduler_tick: int = Field(default=30, ge=5, le=3600)
+    reminder_grace_hours: int = Field(default=6, ge=0, le=72)
+    meeting_reminder_hours: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [24, 2])
+    quiet_hours: str = "22:00-08:00"
+    weekly_digest: str = "mon 09:00"
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
@@ -107,6 +118,35 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("meeting_reminder_hours", mode="before")
+    @classmethod
+    def _hours_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.strip().strip("[]").split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("expected hours before the meeting like 24,2")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator("meeting_reminder_hours")
+    @classmethod
+    def _sensible_hours(cls, value: list[int]) -> list[int]:
+        if not all(1 <= hours <= 24 * 14 for hours in value):
+            raise ValueError("each must be between 1 and 336 hours")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _time_range(cls, value: str) -> str:
+        parse_range(value)
+        return value
+
+    @field_validator("weekly_digest")
+    @classmethod
+    def _weekday_time(cls, value: str) -> str:
+        parse_weekly(value)
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
@@ -145,8 +185,46 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def quiet(self) -> tuple[time, time]:
+        return parse_range(self.quiet_hours)
+
+    @property
+    def digest_at(self) -> tuple[int, time]:
+        return parse_weekly(self.weekly_digest)
+
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def parse_clock(text: str) -> time:
+    match = _CLOCK_RE.match(text.strip())
+    if match is None:
+        raise ValueError(f"expected a time like 09:00, not {text.strip()!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_range(text: str) -> tuple[time, time]:
+    """ "22:00-08:00" → (22:00, 08:00): from, to; may run past midnight."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError("expected a range of hours like 22:00-08:00")
+    first, last = parse_clock(start), parse_clock(end)
+    if first == last:
+        raise ValueError("the range is empty: its start and end are the same")
+    return first, last
+
+
+def parse_weekly(text: str) -> tuple[int, time]:
+    """ "mon 09:00" → (0, 09:00)."""
+    day, _, at = text.strip().lower().partition(" ")
+    if day[:3] not in WEEKDAYS:
+        raise ValueError("expected a weekday and a time like mon 09:00")
+    return WEEKDAYS.index(day[:3]), parse_clock(at)
 
 
 def load_settings(**overrides: Any) -> Settings:

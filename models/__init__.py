@@ -35,6 +35,7 @@ from models.outbox import (
     Priority,
 )
 from models.registry import Building, BuildingChat, Inspector, Residency, User
+from models.schedule import Reminder, ReminderStatus, Report
 
 __all__ = [
     "OPEN_STATUSES",
@@ -64,6 +65,9 @@ __all__ = [
     "ProcessedUpdate",
     "Proposal",
     "ProposalStatus",
+    "Reminder",
+    "ReminderStatus",
+    "Report",
     "Residency",
     "Rsvp",
     "RsvpAnswer",

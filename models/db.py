@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,38 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         # A deferred BEGIN that later writes cannot wait for the lock (SQLite answers "database is
         # locked" at once); IMMEDIATE takes the write lock up front and so honours busy_timeout.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqliteBusy(Exception):
+    """Another process runs the bot on this SQLite file."""
+
+
+class SqliteLock:
+    """An exclusive lock on `<database>.lock`, held while the process runs; the OS drops it if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("a+")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.close()
+            raise SqliteBusy(str(path.with_suffix(""))) from None
+
+    def release(self) -> None:
+        if not self._file.closed:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+
+
+def lock_sqlite(url: str) -> SqliteLock | None:
+    """Take a SQLite database for this process (SqliteBusy if another has it); None for other databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteLock(path.with_name(path.name + ".lock"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, true
+from sqlalchemy import BigInteger, Boolean, ForeignKey, SmallInteger, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SurrogateKey, UtcDateTime
@@ -39,6 +39,11 @@ class Inspector(Base):
     reception_point: Mapped[str] = mapped_column(String(256))
     reception_hours: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # Working hours (local hours, from inclusive, to exclusive): the inspector's reminders wait for them.
+    work_from: Mapped[int] = mapped_column(SmallInteger, default=9, server_default="9")
+    work_to: Mapped[int] = mapped_column(SmallInteger, default=18, server_default="18")
+    # The weekly post in the inspector's building chats about what is coming up; the inspector may turn it off.
+    chat_week: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="inspector")

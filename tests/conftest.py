@@ -73,6 +73,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         "redis_url": None,
         "webhook_url": None,
         "outbox_timeout": 1,  # a fake that answers later than this plays a Telegram that never answered
+        "scheduler_tick": 3600,  # the clock stands still: tests tick the scheduler themselves (tg.tick)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -15,6 +15,7 @@ from aiogram.types import Update
 
 from bot.app import App, close_app, create_app, run_polling
 from bot.config import Settings
+from scheduler.engine import TickReport
 from tests.fake_telegram import Call, FakeTelegram
 
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
@@ -140,6 +141,12 @@ class Telegram:
             await asyncio.wait_for(self.app.sender.drained(), timeout)
         except TimeoutError:
             raise AssertionError("the sender did not finish what was due") from None
+
+    async def tick(self) -> TickReport:
+        """One tick of the scheduler at the clock's time (planning included), then the sender sends what it made."""
+        report = await self.app.scheduler.tick(plan=True)
+        await self.drain()
+        return report
 
     def person(self, user_id: int, first_name: str, *, language_code: str | None = "ru", **kwargs: Any) -> Person:
         self.fake.add_user(user_id, first_name, language_code=language_code, **kwargs)

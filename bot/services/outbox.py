@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +66,39 @@ async def enqueue(
     await session.flush()
     session.info[WAKE_SENDER] = True
     return delivery
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat_id: int
+    parts: list[Part]
+    priority: int = Priority.PERSONAL
+
+
+async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[Outgoing]) -> None:
+    """Many rows in one statement (a scheduler tick hands over thousands at once); no batch, no report."""
+    if not messages:
+        return
+    now = clock.now()
+    await session.execute(
+        insert(Delivery),
+        [
+            {
+                "broadcast_id": None,
+                "chat_id": message.chat_id,
+                "priority": message.priority,
+                "parts": message.parts,
+                "sent_parts": 0,
+                "message_ids": [],
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "not_before": now,
+                "created_at": now,
+            }
+            for message in messages
+        ],
+    )
+    session.info[WAKE_SENDER] = True
 
 
 async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:

@@ -1,0 +1,156 @@
+"""Reminders as rows: planned idempotently, claimed atomically by whichever process ticks, settled in one go.
+
+A tick claims due rows and hands their messages to the outbox in the same transaction, so a reminder is sent
+exactly once however many processes tick: on PostgreSQL the claim skips rows another transaction holds
+(`FOR UPDATE SKIP LOCKED`); SQLite serves one process, which takes the write lock for the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Building, Reminder, ReminderStatus
+
+PLAN_CHUNK = 500  # rows per INSERT: SQLite allows 32,766 bound values in one statement
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    subject_id: int
+    recipient_id: int
+    period: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a claimed reminder: an end (sent, skipped, missed) or, still pending, a later due time."""
+
+    id: int
+    status: ReminderStatus
+    due_at: datetime
+    note: str | None = None
+
+
+async def plan(session: AsyncSession, planned: Sequence[Planned]) -> None:
+    """Insert the reminders not planned yet; those planned before (the same kind, subject, recipient, period) stay."""
+    if not planned:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "kind": p.kind,
+            "subject_id": p.subject_id,
+            "recipient_id": p.recipient_id,
+            "period": p.period,
+            "due_at": p.due_at,
+            "status": ReminderStatus.PENDING.value,
+        }
+        for p in planned
+    ]
+    for start in range(0, len(rows), PLAN_CHUNK):
+        await session.execute(insert(Reminder).values(rows[start : start + PLAN_CHUNK]).on_conflict_do_nothing())
+
+
+async def claim(session: AsyncSession, now: datetime, *, limit: int) -> list[Reminder]:
+    """Due reminders for this transaction alone, oldest first; another process's claim is skipped, not waited for."""
+    query = (
+        select(Reminder)
+        .where(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(await session.scalars(query))
+
+
+async def settle(session: AsyncSession, results: Sequence[Settled], *, now: datetime, holder: str) -> None:
+    if not results:
+        return
+    await session.execute(
+        update(Reminder),
+        [
+            {
+                "id": result.id,
+                "status": result.status.value,
+                "due_at": result.due_at,
+                "note": result.note,
+                "handled_at": None if result.status == ReminderStatus.PENDING else now,
+                "handled_by": None if result.status == ReminderStatus.PENDING else holder,
+            }
+            for result in results
+        ],
+    )
+
+
+async def building_zones(session: AsyncSession, inspector_ids: Sequence[int], default: str) -> dict[int, str]:
+    """Each inspector's time zone: that of their first building (by code), or the default."""
+    zones = {inspector_id: default for inspector_id in inspector_ids}
+    if not inspector_ids:
+        return zones
+    rows = await session.execute(
+        select(Building.inspector_id, Building.timezone)
+        .where(Building.inspector_id.in_(list(inspector_ids)))
+        .order_by(Building.code.desc())
+    )
+    for inspector_id, zone in rows:
+        if inspector_id is not None:
+            zones[inspector_id] = zone  # the last written is the first by code
+    return zones
+
+
+# --- time, in the reader's zone ---------------------------------------------------------------
+
+
+def next_allowed(moment: datetime, zone: str, window: tuple[time, time]) -> datetime:
+    """The moment itself if its local time falls within the window [from, to) (which may pass midnight), else the
+    window's next start: a reminder in quiet hours or out of working hours waits, it is not dropped."""
+    start, end = window
+    local = moment.astimezone(ZoneInfo(zone))
+    now = local.time()
+    inside = start <= now < end if start < end else (now >= start or now < end)
+    if inside:
+        return moment
+    opening = at_local(local.date(), start, zone)
+    if opening <= moment:
+        opening = at_local(local.date() + timedelta(days=1), start, zone)
+    return opening
+
+
+def at_local(day: date, clock: time, zone: str) -> datetime:
+    """That day's wall-clock time in the zone, as an aware UTC moment."""
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def week_key(day: date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_key(year: int, quarter: int) -> str:
+    return f"{year}Q{quarter}"
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first and the last day of the quarter."""
+    first = date(year, 3 * quarter - 2, 1)
+    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, following - timedelta(days=1)

@@ -1,0 +1,226 @@
+"""The tick: plan what is coming, claim what is due, and hand each reminder's message to the outbox — once.
+
+Each kind of reminder (scheduler/kinds/) says what to plan, to whom and when a reminder may be read, whether it
+is still worth sending, and what it says. The engine applies the rules every kind shares: the grace after a
+downtime (older reminders are listed to the inspector as missed, never dropped silently), quiet and working
+hours (a reminder waits for them), and the claim that makes two processes never send the same reminder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Generic, TypeVar
+
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import reminder_cards
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import parts
+from bot.delivery.parts import Part
+from bot.services import outbox, people, reminders
+from bot.services.outbox import Outgoing
+from bot.services.reminders import Planned, Settled
+from models import Priority, Reminder, ReminderStatus
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000  # reminders claimed per transaction: memory stays flat however many fall due at once
+PLAN_EVERY = timedelta(minutes=10)  # planning looks a day ahead, so it need not run every tick
+
+
+@dataclass(frozen=True)
+class Send:
+    parts: list[Part]
+    priority: int = Priority.PERSONAL
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Not worth sending any more (the meeting was cancelled, the appeal answered...); the note says why."""
+
+    note: str
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a reminder: their language, their zone, and the local hours they may be written to."""
+
+    language: str
+    zone: str
+    window: tuple[time, time]
+
+
+Context = TypeVar("Context")
+
+
+class Kind(ABC, Generic[Context]):
+    """One kind of reminder. `load` reads what a batch of them needs in a few queries; the rest works from it."""
+
+    name: str
+
+    @abstractmethod
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        """The reminders that should exist from now on (planning is idempotent: return them every time)."""
+
+    @abstractmethod
+    async def load(self, session: AsyncSession, due: list[Reminder]) -> Context: ...
+
+    @abstractmethod
+    def reader(self, reminder: Reminder, context: Context) -> Reader | None:
+        """None when there is nobody to tell any more (a chat unbound, an inspector removed)."""
+
+    @abstractmethod
+    def compose(self, reminder: Reminder, context: Context, now: datetime) -> Send | Skip:
+        """The message, in the reader's language (the engine has set it), or why it is not worth sending."""
+
+    @abstractmethod
+    def owner(self, reminder: Reminder, context: Context) -> int | None:
+        """The Telegram id of the one told when this reminder was missed (its inspector, usually)."""
+
+    @abstractmethod
+    def describe(self, reminder: Reminder, context: Context) -> str:
+        """One line naming the reminder in the owner's list of missed ones, in the owner's language."""
+
+
+@dataclass
+class TickReport:
+    sent: int = 0
+    skipped: int = 0
+    missed: int = 0
+    deferred: int = 0
+
+
+class Engine:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        i18n: I18n,
+        settings: Settings,
+        kinds: Sequence[Kind[Any]],
+        *,
+        wake_sender: Callable[[], None] = lambda: None,
+        holder: str | None = None,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._i18n = i18n
+        self._settings = settings
+        self._kinds = {kind.name: kind for kind in kinds}
+        self._wake_sender = wake_sender
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._planned_at: datetime | None = None
+        # One tick at a time in a process (the job and a test's explicit tick); stopping waits for it.
+        self.running = asyncio.Lock()
+
+    async def tick(self, *, plan: bool = False) -> TickReport:
+        """Plan (every PLAN_EVERY, or when asked), then work through everything due, a batch at a time."""
+        async with self.running:
+            now = self._clock.now()
+            if plan or self._planned_at is None or now - self._planned_at >= PLAN_EVERY:
+                await self.plan(now)
+            report = TickReport()
+            while True:
+                async with self._sessionmaker.begin() as session:
+                    due = await reminders.claim(session, now, limit=BATCH)
+                    if due:
+                        await self._handle(session, due, now, report)
+                if report.sent or report.missed:
+                    self._wake_sender()
+                if len(due) < BATCH:
+                    return report
+
+    async def plan(self, now: datetime) -> None:
+        async with self._sessionmaker.begin() as session:
+            for kind in self._kinds.values():
+                await reminders.plan(session, await kind.plan(session, now))
+        self._planned_at = now
+
+    async def _handle(self, session: AsyncSession, due: list[Reminder], now: datetime, report: TickReport) -> None:
+        grace = timedelta(hours=self._settings.reminder_grace_hours)
+        results: list[Settled] = []
+        messages: list[Outgoing] = []
+        missed: dict[int, list[tuple[Kind[Any], object, Reminder]]] = defaultdict(list)
+        by_kind: dict[str, list[Reminder]] = defaultdict(list)
+        for reminder in due:
+            by_kind[reminder.kind].append(reminder)
+        with self._i18n.context():
+            for name, batch in by_kind.items():
+                kind = self._kinds.get(name)
+                if kind is None:
+                    log.warning("%s reminders of an unknown kind %r are skipped", len(batch), name)
+                    results += [Settled(r.id, ReminderStatus.SKIPPED, r.due_at, "unknown kind") for r in batch]
+                    continue
+                context = await kind.load(session, batch)
+                for reminder in batch:
+                    if now - reminder.due_at > grace:
+                        log.warning(
+                            "reminder %s (%s) missed: it was due %s", reminder.id, reminder.kind, reminder.due_at
+                        )
+                        results.append(Settled(reminder.id, ReminderStatus.MISSED, reminder.due_at, "missed"))
+                        report.missed += 1
+                        owner = kind.owner(reminder, context)
+                        if owner is not None:
+                            missed[owner].append((kind, context, reminder))
+                        continue
+                    results.append(self._decide(kind, context, reminder, now, messages, report))
+            messages += await self._missed_lists(session, missed)
+        await reminders.settle(session, results, now=now, holder=self.holder)
+        await outbox.enqueue_many(session, self._clock, messages)
+
+    def _decide(
+        self,
+        kind: Kind[Any],
+        context: object,
+        reminder: Reminder,
+        now: datetime,
+        messages: list[Outgoing],
+        report: TickReport,
+    ) -> Settled:
+        reader = kind.reader(reminder, context)
+        if reader is None:
+            report.skipped += 1
+            return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, "nobody to tell")
+        allowed = reminders.next_allowed(now, reader.zone, reader.window)
+        if allowed > now:
+            report.deferred += 1
+            return Settled(reminder.id, ReminderStatus.PENDING, allowed)
+        with self._i18n.use_locale(reader.language):
+            outcome = kind.compose(reminder, context, now)
+        if isinstance(outcome, Skip):
+            log.info("reminder %s (%s) skipped: %s", reminder.id, reminder.kind, outcome.note)
+            report.skipped += 1
+            return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, outcome.note[:64])
+        messages.append(Outgoing(reminder.recipient_id, outcome.parts, outcome.priority))
+        report.sent += 1
+        return Settled(reminder.id, ReminderStatus.SENT, reminder.due_at)
+
+    async def _missed_lists(
+        self, session: AsyncSession, missed: dict[int, list[tuple[Kind[Any], object, Reminder]]]
+    ) -> list[Outgoing]:
+        """One message per owner listing what was missed, in their language (times in the default zone)."""
+        if not missed:
+            return []
+        languages = await people.languages(session, list(missed))
+        zone = self._settings.timezone
+        messages = []
+        for owner_id, items in missed.items():
+            with self._i18n.use_locale(languages.get(owner_id, self._settings.default_language)):
+                lines = [
+                    reminder_cards.missed_line(reminder.due_at, zone, kind.describe(reminder, context))
+                    for kind, context, reminder in sorted(items, key=lambda item: item[2].due_at)
+                ]
+                text = reminder_cards.missed(lines)
+            messages.append(Outgoing(owner_id, parts.message(text)))
+        return messages

@@ -1,0 +1,54 @@
+"""APScheduler only ticks: one interval job, started inside the running loop, stopped with the bot.
+
+The truth is in the database (reminders claimed atomically), so every instance may tick, and a restart loses
+nothing: the first tick runs at start. Misfires are never dropped (APScheduler's default grace of 1 s would):
+a late tick simply runs, and the engine decides what is still worth sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from scheduler.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+async def tick(engine: Engine) -> None:
+    try:
+        report = await engine.tick()
+    except Exception:
+        log.exception("the scheduler's tick failed; the next one tries again")
+        return
+    if report.sent or report.missed or report.skipped:
+        log.info(
+            "tick: %s sent, %s skipped, %s missed, %s deferred",
+            report.sent,
+            report.skipped,
+            report.missed,
+            report.deferred,
+        )
+
+
+def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=every_seconds,
+        args=[engine],
+        id="tick",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.start()
+    return scheduler
+
+
+def stop(scheduler: AsyncIOScheduler) -> None:
+    scheduler.shutdown(wait=False)

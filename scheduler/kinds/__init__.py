@@ -1,0 +1,13 @@
+"""Every kind of reminder the scheduler knows, built from the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config import Settings
+from scheduler.engine import Kind
+from scheduler.kinds.meetings import MeetingChatReminders, MeetingResidentReminders
+
+
+def all_kinds(settings: Settings) -> list[Kind[Any]]:
+    return [MeetingChatReminders(settings), MeetingResidentReminders(settings)]

@@ -1,0 +1,69 @@
+"""Who reads staff reminders: an inspector in their working hours and zone, an administrator in office hours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.config import Settings
+from bot.services import reminders
+from models import Inspector, User
+from scheduler.engine import Reader
+
+OFFICE_HOURS = (time(9), time(18))  # administrators' reminders (escalations) wait for these, in the default zone
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An inspector as the scheduler needs them: to write to them, and when."""
+
+    inspector: Inspector
+    zone: str
+
+    @property
+    def user_id(self) -> int:
+        return self.inspector.user_id
+
+    def reader(self) -> Reader:
+        window = (time(self.inspector.work_from), time(self.inspector.work_to % 24))
+        return Reader(self.inspector.user.language, self.zone, window)
+
+
+async def active_inspectors(session: AsyncSession, settings: Settings) -> list[Staff]:
+    found = list(
+        await session.scalars(
+            select(Inspector).where(Inspector.active).options(selectinload(Inspector.user)).order_by(Inspector.id)
+        )
+    )
+    return await _with_zones(session, settings, found)
+
+
+async def inspectors_by_id(session: AsyncSession, settings: Settings, inspector_ids: Sequence[int]) -> dict[int, Staff]:
+    found = list(
+        await session.scalars(
+            select(Inspector)
+            .where(Inspector.id.in_(set(inspector_ids)), Inspector.active)
+            .options(selectinload(Inspector.user))
+        )
+    )
+    return {staff.inspector.id: staff for staff in await _with_zones(session, settings, found)}
+
+
+async def _with_zones(session: AsyncSession, settings: Settings, found: list[Inspector]) -> list[Staff]:
+    zones = await reminders.building_zones(session, [inspector.id for inspector in found], settings.timezone)
+    return [Staff(inspector, zones[inspector.id]) for inspector in found]
+
+
+async def admin_languages(session: AsyncSession, settings: Settings) -> dict[int, str]:
+    """Each administrator's language: their own once they opened the bot, else the default."""
+    known = dict((await session.execute(select(User.id, User.language).where(User.id.in_(settings.admin_ids)))).all())
+    return {admin_id: known.get(admin_id, settings.default_language) for admin_id in settings.admin_ids}
+
+
+def admin_reader(language: str, settings: Settings) -> Reader:
+    return Reader(language, settings.timezone, OFFICE_HOURS)
