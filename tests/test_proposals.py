@@ -280,7 +280,8 @@ async def test_a_proposal_from_a_building_without_an_inspector_goes_to_the_admin
         session.add(lonely)
     await resident_of(tg, lonely, 3005, "Erlan")
     erlan = tg.person(3005, "Erlan", language_code="en")
-    tg.person(ADMIN_ID, "Aigerim", language_code="en")
+    admin = tg.person(ADMIN_ID, "Aigerim", language_code="en")
+    await admin.send("/start")  # the bot learns the administrator's language
 
     reply = await erlan.send("/propose Repair the stairs")
     await erlan.press(reply.last, "Send")

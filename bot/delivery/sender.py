@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiogram import Bot
@@ -27,7 +28,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientConnectorError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,7 +37,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import report
 from bot.delivery.pace import Limits, Pace
-from bot.delivery.parts import Part
+from bot.delivery.parts import MEDIA_KINDS, Part
 from bot.services import chats, outbox, people, routing
 from models import Delivery, DeliveryStatus, FailReason, Priority
 
@@ -345,26 +346,13 @@ class Sender:
             message = await self._bot.send_message(
                 chat_id, part["text"], reply_markup=markup, reply_parameters=reply, request_timeout=timeout
             )
-        elif kind == "photo":
-            message = await self._bot.send_photo(
-                chat_id,
-                part["file_id"],
-                caption=part.get("caption"),
-                reply_markup=markup,
-                reply_parameters=reply,
-                request_timeout=timeout,
-            )
-        elif kind == "video":
-            message = await self._bot.send_video(
-                chat_id,
-                part["file_id"],
-                caption=part.get("caption"),
-                reply_markup=markup,
-                reply_parameters=reply,
-                request_timeout=timeout,
-            )
-        elif kind == "document":
-            message = await self._bot.send_document(
+        elif kind in MEDIA_KINDS:
+            send_media: dict[str, Callable[..., Awaitable[Message]]] = {
+                "photo": self._bot.send_photo,
+                "video": self._bot.send_video,
+                "document": self._bot.send_document,
+            }
+            message = await send_media[kind](
                 chat_id,
                 part["file_id"],
                 caption=part.get("caption"),
