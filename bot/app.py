@@ -113,9 +113,7 @@ async def _on_startup(
 async def _on_shutdown(dispatcher: Dispatcher, sender: Sender, scheduler: Engine) -> None:
     ticking: AsyncIOScheduler | None = dispatcher.workflow_data.pop("ticking", None)
     if ticking is not None:
-        jobs.stop(ticking)
-    async with scheduler.running:  # a tick under way ends first
-        pass
+        await jobs.stop(ticking, scheduler)
     await sender.stop()
 
 
@@ -137,7 +135,7 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> App:
     i18n = create_i18n(settings.default_language)
     clock = clock or SystemClock()
     bot = create_bot(settings)
-    sender = Sender(bot, sessionmaker, clock, i18n, settings)
+    sender = Sender(bot, sessionmaker, clock, i18n, settings, sole=lock is not None)
     scheduler = Engine(sessionmaker, clock, i18n, settings, all_kinds(settings), wake_sender=sender.wake)
     dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender, scheduler)
     return App(settings, engine, sessionmaker, i18n, bot, dp, sender, scheduler, lock)

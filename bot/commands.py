@@ -41,6 +41,8 @@ INSPECTOR = [
     ("meetings", N_("Upcoming meetings")),
     ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("Your buildings")),
+    ("hours", N_("Your working hours for reminders")),
+    ("chat_week", N_("The weekly post in your building chats")),
 ]
 ADMIN = [
     *EVERYONE,
@@ -54,6 +56,8 @@ ADMIN = [
     ("assign", N_("Assign a building to an inspector")),
     ("add_inspector", N_("Add an inspector")),
     ("inspectors", N_("List the inspectors")),
+    ("hours", N_("Your working hours for reminders")),
+    ("chat_week", N_("The weekly post in your building chats")),
 ]
 GROUP = [
     ("inspector", N_("The building's district inspector")),

@@ -23,6 +23,12 @@ class MeetingCb(CallbackData, prefix="mt"):
     meeting_id: int
 
 
+class PlanMeetingCb(CallbackData, prefix="mtp"):
+    """The "Plan a meeting" button of a scheduler reminder: starts /meeting's dialog for this inspector alone."""
+
+    inspector_id: int
+
+
 class MeetingDraftCb(CallbackData, prefix="mtd"):
     """A step of the /meeting preview (publish, time, place, agenda, drop) or of a change's (save, drop)."""
 
@@ -50,6 +56,12 @@ def preview() -> InlineKeyboardMarkup:
     builder.button(text=_("✏️ Agenda"), callback_data=MeetingDraftCb(step="agenda"))
     builder.button(text=_("Cancel"), callback_data=MeetingDraftCb(step="drop"))
     builder.adjust(1, 3, 1)
+    return builder.as_markup()
+
+
+def plan_meeting(inspector_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📅 Plan a meeting"), callback_data=PlanMeetingCb(inspector_id=inspector_id))
     return builder.as_markup()
 
 

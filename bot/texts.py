@@ -45,6 +45,8 @@ def help_text(actor: Actor) -> str:
                 "/meetings — upcoming meetings: answers, changes, results\n"
                 "/export — the register of appeals as a CSV file\n"
                 "/buildings — your buildings and their registration links\n"
+                "/hours — your working hours: your reminders come within them\n"
+                "/chat_week — turn the weekly post in your buildings' chats off or on\n"
                 "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."
             )
         )

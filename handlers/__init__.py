@@ -11,7 +11,9 @@ from handlers.common import cancel, help, inspector, language, meetings_list, pr
 from handlers.group import binding, membership, rsvp
 from handlers.group import questions as group_questions
 from handlers.inspector import appeals as inspector_appeals
-from handlers.inspector import export, meeting_manage, meeting_new, notice, queue, welcome
+from handlers.inspector import chat_week, export, meeting_manage, meeting_new, notice, queue, welcome
+from handlers.inspector import hours as inspector_hours
+from handlers.inspector import meeting_plan as inspector_meeting_plan
 from handlers.inspector import meeting_results as inspector_results
 from handlers.inspector import questions as inspector_questions
 from handlers.resident import appeal, my_appeals, registration
@@ -36,7 +38,10 @@ def get_routers() -> list[Router]:
         inspector_appeals.create_router(),
         queue.create_router(),
         export.create_router(),
+        chat_week.create_router(),
+        inspector_hours.create_router(),
         meeting_new.create_router(),
+        inspector_meeting_plan.create_router(),  # the "Plan a meeting" button of the monthly reminder
         meeting_manage.create_router(),
         meetings_list.create_router(),
         notice.create_router(),

@@ -164,17 +164,10 @@ class Engine:
                     continue
                 context = await kind.load(session, batch)
                 for reminder in batch:
-                    if now - reminder.due_at > grace:
-                        log.warning(
-                            "reminder %s (%s) missed: it was due %s", reminder.id, reminder.kind, reminder.due_at
-                        )
-                        results.append(Settled(reminder.id, ReminderStatus.MISSED, reminder.due_at, "missed"))
-                        report.missed += 1
-                        owner = kind.owner(reminder, context)
-                        if owner is not None:
-                            missed[owner].append((kind, context, reminder))
-                        continue
-                    results.append(self._decide(kind, context, reminder, now, messages, report))
+                    settled = self._decide(kind, context, reminder, now, grace, messages, report)
+                    if settled.status == ReminderStatus.MISSED and (owner := kind.owner(reminder, context)):
+                        missed[owner].append((kind, context, reminder))
+                    results.append(settled)
             messages += await self._missed_lists(session, missed)
         await reminders.settle(session, results, now=now, holder=self.holder)
         await outbox.enqueue_many(session, self._clock, messages)
@@ -185,23 +178,30 @@ class Engine:
         context: object,
         reminder: Reminder,
         now: datetime,
+        grace: timedelta,
         messages: list[Outgoing],
         report: TickReport,
     ) -> Settled:
+        """Skipped if it no longer matters; missed if it still would but is later than the grace; deferred to the
+        reader's hours; else sent."""
         reader = kind.reader(reminder, context)
         if reader is None:
             report.skipped += 1
             return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, "nobody to tell")
-        allowed = reminders.next_allowed(now, reader.zone, reader.window)
-        if allowed > now:
-            report.deferred += 1
-            return Settled(reminder.id, ReminderStatus.PENDING, allowed)
         with self._i18n.use_locale(reader.language):
             outcome = kind.compose(reminder, context, now)
         if isinstance(outcome, Skip):
             log.info("reminder %s (%s) skipped: %s", reminder.id, reminder.kind, outcome.note)
             report.skipped += 1
             return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, outcome.note[:64])
+        if now - reminder.due_at > grace:
+            log.warning("reminder %s (%s) missed: it was due %s", reminder.id, reminder.kind, reminder.due_at)
+            report.missed += 1
+            return Settled(reminder.id, ReminderStatus.MISSED, reminder.due_at, "missed")
+        allowed = reminders.next_allowed(now, reader.zone, reader.window)
+        if allowed > now:
+            report.deferred += 1
+            return Settled(reminder.id, ReminderStatus.PENDING, allowed)
         messages.append(Outgoing(reminder.recipient_id, outcome.parts, outcome.priority))
         report.sent += 1
         return Settled(reminder.id, ReminderStatus.SENT, reminder.due_at)

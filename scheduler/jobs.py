@@ -7,6 +7,7 @@ a late tick simply runs, and the engine decides what is still worth sending.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -50,5 +51,10 @@ def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
     return scheduler
 
 
-def stop(scheduler: AsyncIOScheduler) -> None:
+async def stop(scheduler: AsyncIOScheduler, engine: Engine) -> None:
+    """No new tick, the one under way ends, then APScheduler stops (it would cancel a tick it still ran)."""
+    scheduler.pause()
+    await asyncio.sleep(0)  # a tick APScheduler started just now takes the engine's lock first
+    while engine.running.locked():
+        await asyncio.sleep(0.05)
     scheduler.shutdown(wait=False)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Meeting, MeetingStatus, Reminder
+from scheduler.kinds import meetings
 from tests.harness import Telegram
 from tests.stories import INSPECTOR_ID, District, bound_chats, district
 
@@ -45,8 +46,13 @@ def chat_texts(tg: Telegram, chat_id: int = CHAT) -> list[str]:
 
 
 async def statuses(tg: Telegram) -> list[tuple[str, str]]:
+    """The meeting reminders' (the weekly and other periodic kinds plan rows of their own)."""
     async with tg.app.sessionmaker() as session:
-        rows = await session.execute(select(Reminder.period, Reminder.status).order_by(Reminder.id))
+        rows = await session.execute(
+            select(Reminder.period, Reminder.status)
+            .where(Reminder.kind.in_((meetings.CHATS, meetings.RESIDENTS)))
+            .order_by(Reminder.id)
+        )
         return [(period, status) for period, status in rows]
 
 
@@ -97,22 +103,36 @@ async def test_after_a_short_downtime_the_reminder_goes_at_the_first_tick_and_af
     d = await district(tg)
     await bound_chats(tg, d, [CHAT])
     await meeting_at(tg, d, datetime(2026, 11, 27, 14, 0, tzinfo=UTC))
-    await tg.tick()  # planned while the bot runs
+    await meeting_at(tg, d, datetime(2026, 11, 28, 14, 0, tzinfo=UTC))
+    await tg.tick()  # both planned while the bot runs
 
-    # Down from before the 24-hour reminder until 5 hours after it: still useful, sent once.
-    tg.clock.at = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)  # 00:00 there: quiet, waits for 08:00
+    # The first meeting's 24-hour reminder was due at 14:00 UTC; the bot is back two hours later: it goes now.
+    tg.clock.at = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
     await tg.tick()
-    tg.clock.at = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    assert len(chat_texts(tg)) == 1 and "27 November 2026, 19:00" in chat_texts(tg)[0]
+
+    # The second one's fell due while the bot was down for seven hours, longer than the grace (6 hours): the
+    # meeting is still to come, so the inspector is told it was not sent.
+    tg.clock.at = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
     await tg.tick()
     assert len(chat_texts(tg)) == 1
-
-    # The two-hour reminder falls due while the bot is down for longer than the grace (6 hours).
-    tg.clock.at = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
-    await tg.tick()
-    assert len(chat_texts(tg)) == 1, "a reminder of a meeting long begun is not sent"
     [missed] = [m["text"] for m in tg.fake.sent_to(INSPECTOR_ID) if "were due" in m["text"]]
-    assert "reminder to the chat «Abay 10 entrance 101» of the meeting on 27 November 2026, 19:00" in missed
-    assert ("2h@0", "missed") in await statuses(tg)
+    assert "reminder to the chat «Abay 10 entrance 101» of the meeting on 28 November 2026, 19:00" in missed
+    assert "27 November 2026" not in missed.split("—")[-1]
+    assert ("24h@0", "missed") in await statuses(tg)
+
+
+async def test_a_reminder_of_a_meeting_that_began_while_the_bot_was_down_is_skipped_not_listed(tg: Telegram) -> None:
+    d = await district(tg)
+    await bound_chats(tg, d, [CHAT])
+    await meeting_at(tg, d, datetime(2026, 11, 27, 14, 0, tzinfo=UTC))
+    await tg.tick()
+
+    tg.clock.at = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # back the day after the meeting
+    await tg.tick()
+    assert chat_texts(tg) == []
+    assert not [m for m in tg.fake.sent_to(INSPECTOR_ID) if "were due" in (m.get("text") or "")]
+    assert await statuses(tg) == [("24h@0", "skipped"), ("2h@0", "skipped")]
 
 
 async def test_a_changed_meeting_is_recalled_at_its_new_time_and_a_cancelled_one_not_at_all(tg: Telegram) -> None:

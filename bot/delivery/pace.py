@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MARGIN = 0.05  # seconds added to every window
+FORGET_AT = 4096  # chats remembered before the idle ones are forgotten
 LATE = 0.01  # a turn taken up to this late (the event loop's usual lateness) does not move the next one
 
 
@@ -59,28 +60,27 @@ class Pace:
         window = self._chats.get(chat_id)
         return window.wait(self._monotonic()) if window is not None else 0.0
 
-    def busy_chats(self) -> list[int]:
-        """Chats that must wait before their next message; forgets the ones that need not."""
-        now = self._monotonic()
-        busy = []
-        for chat_id, window in list(self._chats.items()):
-            if window.wait(now) > 0:
-                busy.append(chat_id)
-            elif not window.times:
-                del self._chats[chat_id]
-        return busy
-
     def take(self, chat_id: int) -> None:
         """Count one message to the chat, now."""
         now = self._monotonic()
         self._everywhere.times.append(now)
-        # A turn taken later than that (a stalled process) moves the next one back: the message may have been held
-        # up between its turn and its request, and the ones after it must not catch up with it.
+        # Turns follow each other by the gap. One taken more than LATE after it came (a stalled process) moves the
+        # next one back: the message may have been held up between its turn and its request, and the ones after it
+        # must not catch up with it.
         self._next = (self._next if now - self._next <= LATE else now) + self._gap
         window = self._chats.get(chat_id)
         if window is None:
+            if len(self._chats) >= FORGET_AT:
+                self._forget_idle(now)
             window = self._chats[chat_id] = self._window_for(chat_id)
         window.times.append(now)
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop the windows of chats with nothing left in them, so a broadcast to every chat does not stay in memory."""
+        for chat_id, window in list(self._chats.items()):
+            window.wait(now)
+            if not window.times:
+                del self._chats[chat_id]
 
     def _window_for(self, chat_id: int) -> Window:
         # Private chats have positive ids (the user's), groups and supergroups negative ones.

@@ -106,6 +106,8 @@ def split(text: str, limit: int) -> list[str]:
     Tags open at a cut are closed at the end of the piece and opened again at the start of the next, so every
     piece is valid HTML on its own.
     """
+    if visible_length(text) <= limit:  # most texts fit: no need to weigh them a character at a time
+        return _balanced([text.strip() or text])
     atoms = _ATOM.findall(text)
     pieces: list[str] = []
     start = 0

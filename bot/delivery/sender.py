@@ -68,8 +68,10 @@ class Sender:
         settings: Settings,
         *,
         holder: str | None = None,
+        sole: bool = False,
     ) -> None:
         self._bot = bot
+        self._sole = sole  # the only process on this database (it holds the SQLite file): a lease left is stale
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._i18n = i18n
@@ -181,7 +183,9 @@ class Sender:
         if loop.time() - self._lease_renewed < LEASE_TTL.total_seconds() / 3:
             return True
         async with self._sessionmaker.begin() as session:
-            held = await outbox.hold_lease(session, self._clock, name=LEASE, holder=self.holder, ttl=LEASE_TTL)
+            held = await outbox.hold_lease(
+                session, self._clock, name=LEASE, holder=self.holder, ttl=LEASE_TTL, take_over=self._sole
+            )
         self._lease_renewed = loop.time() if held else -1.0e9
         return held
 

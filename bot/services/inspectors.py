@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,10 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import audit, validation
-from bot.services.errors import AlreadyInspector
+from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.paging import Page, clamp
 from bot.services.people import Person, ensure_user
 from models import Building, Inspector, User
+
+# Working hours as typed: "9-18", "08:00-17:00", "9:00 – 18:00" (whole hours only).
+_HOURS_RE = re.compile(r"^\s*([0-9]{1,2})(?:[:.]00)?\s*[-–—]\s*([0-9]{1,2})(?:[:.]00)?\s*$")
 
 # The card's fields, in the order an administrator is asked for them.
 FIELDS = ("full_name", "rank", "phone", "reception_point", "reception_hours")
@@ -126,3 +130,50 @@ async def get_inspector(session: AsyncSession, inspector_id: int) -> Inspector |
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Inspector | None:
     return await session.scalar(select(Inspector).join(User).where(User.id == telegram_id, Inspector.active))
+
+
+async def set_chat_week(session: AsyncSession, clock: Clock, inspector: Inspector, on: bool, *, actor_id: int) -> None:
+    """Turn the weekly post in the inspector's building chats on or off (the scheduler reads it when posting)."""
+    if inspector.chat_week == on:
+        return
+    inspector.chat_week = on
+    await session.flush()
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor_id,
+        action="chat_week_on" if on else "chat_week_off",
+        object_type="inspector",
+        object_id=inspector.id,
+    )
+
+
+def parse_working_hours(raw: str) -> tuple[int, int]:
+    """ "9-18" or "08:00-17:00" → (9, 18): whole local hours, from before to, within 0-24; InvalidValue else."""
+    match = _HOURS_RE.match(raw)
+    if match is None:
+        raise InvalidValue("working_hours", raw)
+    return check_working_hours(int(match.group(1)), int(match.group(2)))
+
+
+def check_working_hours(work_from: int, work_to: int) -> tuple[int, int]:
+    if not 0 <= work_from < work_to <= 24:
+        raise InvalidValue("working_hours", f"{work_from}-{work_to}")
+    return work_from, work_to
+
+
+async def set_working_hours(
+    session: AsyncSession, clock: Clock, inspector: Inspector, work_from: int, work_to: int, *, actor_id: int
+) -> None:
+    """The hours the inspector's reminders wait for; reminders planned already move with them (scheduler/kinds)."""
+    inspector.work_from, inspector.work_to = check_working_hours(work_from, work_to)
+    await session.flush()
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor_id,
+        action="working_hours_set",
+        object_type="inspector",
+        object_id=inspector.id,
+        details={"from": work_from, "to": work_to},
+    )

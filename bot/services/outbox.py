@@ -288,14 +288,18 @@ async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
 # --- the sender's lease -------------------------------------------------------------------------
 
 
-async def hold_lease(session: AsyncSession, clock: Clock, *, name: str, holder: str, ttl: timedelta) -> bool:
-    """Take or renew the named lease; False while another holder's lease runs."""
+async def hold_lease(
+    session: AsyncSession, clock: Clock, *, name: str, holder: str, ttl: timedelta, take_over: bool = False
+) -> bool:
+    """Take or renew the named lease; False while another holder's lease runs.
+
+    take_over: the caller knows no other process is alive (it holds the SQLite file), so a lease left by a process
+    that died is taken at once instead of after it lapses.
+    """
     now = clock.now()
+    free = Lease.name == name if take_over else or_(Lease.holder == holder, Lease.expires_at < now)
     renewed = await _execute(
-        session,
-        update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl),
+        session, update(Lease).where(Lease.name == name, free).values(holder=holder, expires_at=now + ttl)
     )
     if renewed.rowcount:
         return True

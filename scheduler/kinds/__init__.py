@@ -6,8 +6,18 @@ from typing import Any
 
 from bot.config import Settings
 from scheduler.engine import Kind
+from scheduler.kinds.appeals import appeal_kinds
+from scheduler.kinds.cadence import cadence_kinds
+from scheduler.kinds.digest import WeeklyChatPost, WeeklyDigest
 from scheduler.kinds.meetings import MeetingChatReminders, MeetingResidentReminders
 
 
 def all_kinds(settings: Settings) -> list[Kind[Any]]:
-    return [MeetingChatReminders(settings), MeetingResidentReminders(settings)]
+    return [
+        MeetingChatReminders(settings),
+        MeetingResidentReminders(settings),
+        WeeklyDigest(settings),
+        WeeklyChatPost(settings),
+        *appeal_kinds(settings),
+        *cadence_kinds(settings),
+    ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from aiogram.utils.i18n import get_i18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -27,7 +28,7 @@ from scheduler.engine import Kind, Reader, Send, Skip
 
 CHATS = "meeting_chat"
 RESIDENTS = "meeting_rsvp"
-AHEAD = timedelta(days=1)  # planned this long before they fall due
+RECENT = timedelta(days=1)
 
 
 def period(hours: int, meeting: Meeting) -> str:
@@ -46,6 +47,9 @@ class Loaded:
     chats: dict[int, BuildingChat]
     languages: dict[int, str]
     coming: set[tuple[int, int]]  # (meeting, person) who still answer "I will come"
+    # What a batch's reminders say, rendered once per meeting, zone, hours and language: a meeting's reminders to
+    # its chats and to every resident who comes read the same.
+    said: dict[tuple[int, str, int, str], Send] = field(default_factory=dict)
 
 
 class _MeetingKind(Kind[Loaded]):
@@ -55,15 +59,12 @@ class _MeetingKind(Kind[Loaded]):
         self._window: tuple[time, time] = (quiet_to, quiet_from)  # residents and chats: outside quiet hours
 
     async def _upcoming(self, session: AsyncSession, now: datetime) -> list[Meeting]:
-        latest = now + timedelta(hours=max(self._settings.meeting_reminder_hours)) + AHEAD
+        """Every planned meeting still to come, or begun within a day: one the bot was down through still gets its
+        reminders planned, to be skipped and logged rather than never known."""
         return list(
             await session.scalars(
                 select(Meeting)
-                .where(
-                    Meeting.status == MeetingStatus.PLANNED,
-                    Meeting.starts_at > now,
-                    Meeting.starts_at <= latest,
-                )
+                .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now - RECENT)
                 .options(selectinload(Meeting.buildings).selectinload(Building.chats))
             )
         )
@@ -113,7 +114,11 @@ class _MeetingKind(Kind[Loaded]):
         if meeting.starts_at <= now:
             return Skip("the meeting has begun")
         zone = self._zone(reminder, context, meeting)
-        return Send(parts.message(reminder_cards.meeting_soon(meeting, zone, hours)))
+        key = (meeting.id, zone, hours, get_i18n().current_locale)
+        said = context.said.get(key)
+        if said is None:
+            said = context.said[key] = Send(parts.message(reminder_cards.meeting_soon(meeting, zone, hours)))
+        return said
 
     def owner(self, reminder: Reminder, context: Loaded) -> int | None:
         meeting = context.meetings.get(reminder.subject_id)

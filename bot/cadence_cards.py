@@ -1,0 +1,132 @@
+"""Renderers of the inspector's rhythm: the monthly list of buildings without a meeting, the quarterly report
+reminders (to the inspector and to the administrators), and /hours.
+
+Months, dates and quarters go through Babel in the reader's language; every value a person typed (codes,
+addresses, names) is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
+
+from models import Building
+
+BUILDINGS_SHOWN = 20  # more buildings than this are counted, not listed
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def month_name(month: date) -> str:
+    """December 2026 (the stand-alone form: декабрь 2026)."""
+    return format_date(month, "LLLL y", locale=_locale())
+
+
+def quarter_name(year: int, quarter: int) -> str:
+    """Q4 2026 in the reader's language (4-й кв. 2026)."""
+    return format_date(date(year, 3 * quarter, 1), "QQQ y", locale=_locale())
+
+
+def day_and_month(day: date) -> str:
+    """31 December."""
+    return format_date(day, "d MMMM", locale=_locale())
+
+
+# --- monthly ---------------------------------------------------------------------------------
+
+
+def month_without_meetings(month: date, buildings: Sequence[Building]) -> str:
+    count = len(buildings)
+    heading = _(
+        "📅 <b>{month}</b>: {count} of your buildings has no meeting with residents held or planned yet.",
+        "📅 <b>{month}</b>: {count} of your buildings have no meeting with residents held or planned yet.",
+        count,
+    ).format(month=month_name(month), count=count)
+    lines = [f"• <b>{escape(b.code)}</b> — {escape(b.address)}" for b in buildings[:BUILDINGS_SHOWN]]
+    if count > BUILDINGS_SHOWN:
+        more = count - BUILDINGS_SHOWN
+        lines.append(_("…and {count} more", "…and {count} more", more).format(count=more))
+    footer = _("Meet each building at least once a month: plan a meeting with the button below or with /meeting.")
+    return "\n".join([heading, "", *lines, "", footer])
+
+
+def month_label(month: date) -> str:
+    """The reminder, named in the list of missed ones."""
+    return _("the list of buildings without a meeting in {month}").format(month=month_name(month))
+
+
+# --- quarterly -------------------------------------------------------------------------------
+
+
+def prepare_report(year: int, quarter: int, last_day: date) -> str:
+    return _(
+        "📊 <b>{quarter} ends on {day}</b>: prepare your report to the residents and plan the report meeting "
+        "(/meeting)."
+    ).format(quarter=quarter_name(year, quarter), day=day_and_month(last_day))
+
+
+def prepare_label(year: int, quarter: int) -> str:
+    return _("the reminder to prepare the report for {quarter}").format(quarter=quarter_name(year, quarter))
+
+
+def report_late(year: int, quarter: int) -> str:
+    return _(
+        "⏰ <b>Your report for {quarter} to the residents is not published yet.</b> "
+        "Please publish it and hold the report meeting (/meeting)."
+    ).format(quarter=quarter_name(year, quarter))
+
+
+def report_late_label(year: int, quarter: int) -> str:
+    return _("the reminder that the report for {quarter} is not published").format(quarter=quarter_name(year, quarter))
+
+
+def report_late_admin(inspector_name: str, year: int, quarter: int, buildings: int) -> str:
+    return _(
+        "⏰ Inspector {name} has not published the report for {quarter} to the residents of their {count} building.",
+        "⏰ Inspector {name} has not published the report for {quarter} to the residents of their {count} buildings.",
+        buildings,
+    ).format(name=escape(inspector_name), quarter=quarter_name(year, quarter), count=buildings)
+
+
+def report_late_admin_label(inspector_name: str, year: int, quarter: int) -> str:
+    return _("the notice that {name} has not published the report for {quarter}").format(
+        name=escape(inspector_name), quarter=quarter_name(year, quarter)
+    )
+
+
+# --- /hours ----------------------------------------------------------------------------------
+
+
+def hours_range(work_from: int, work_to: int) -> str:
+    return f"{work_from:02d}:00–{work_to:02d}:00"
+
+
+def hours_now(work_from: int, work_to: int) -> str:
+    return _(
+        "🕘 Your working hours: <b>{hours}</b> (your buildings' local time). Your reminders come within them.\n"
+        "Send new hours like <code>9-18</code> or <code>08:00-17:00</code>, or /cancel to keep them."
+    ).format(hours=hours_range(work_from, work_to))
+
+
+def hours_set(work_from: int, work_to: int) -> str:
+    return _("✅ Your working hours are now <b>{hours}</b>: your reminders come within them.").format(
+        hours=hours_range(work_from, work_to)
+    )
+
+
+def bad_hours() -> str:
+    return _(
+        "Send whole hours from 0 to 24, the start before the end, like <code>9-18</code> or "
+        "<code>08:00-17:00</code> (or /cancel):"
+    )
+
+
+def not_an_inspector() -> str:
+    return _("Working hours are an inspector's setting: you serve no buildings as an inspector.")

@@ -1,0 +1,282 @@
+"""Appeal deadlines: the first response overdue, the deadline two days off, and once it has passed, a daily
+reminder to the inspector and a daily escalation to each administrator — until the appeal is closed.
+
+Whoever handles the appeal is told: its inspector, or the administrators when the building has none (or its
+inspector was removed). The daily ones carry the local date as their period, so there is one a day: today's and
+tomorrow's are planned, never a backlog of past days, and one pushed past its day by working hours gives way to
+the next day's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import deadline_cards
+from bot.config import Settings
+from bot.delivery import parts
+from bot.keyboards import stored
+from bot.services.reminders import Planned, at_local, building_zones, local_date
+from models import OPEN_STATUSES, Appeal, AppealStatus, Inspector, Reminder
+from scheduler.engine import Kind, Reader, Send, Skip
+from scheduler.kinds import readers
+from scheduler.kinds.readers import Staff
+
+FIRST = "appeal_first_response"
+SOON = "appeal_due_soon"
+OVERDUE = "appeal_overdue"
+ESCALATION = "appeal_escalation"
+
+AHEAD = timedelta(days=1)  # planned this long before they fall due
+SOON_BEFORE = timedelta(days=2)  # the reminder that the deadline is near
+FIRST_PERIOD = "first"
+SOON_PERIOD = "2d"
+# Not yet taken into work: only then is a missing first response worth a reminder (taking it is a response).
+WAITING = (AppealStatus.NEW.value, AppealStatus.REDIRECTED.value)
+OPEN = [status.value for status in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """The appeal's inspector, while active: whom to write to, and when their day starts."""
+
+    inspector_id: int
+    user_id: int
+    work_from: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """An open appeal as planning needs it; no inspector means the administrators handle it."""
+
+    id: int
+    created_at: datetime
+    first_response_due: datetime
+    due_at: datetime
+    inspector: Handler | None
+
+
+@dataclass
+class Loaded:
+    appeals: dict[int, Appeal]
+    staff: dict[int, Staff]  # active inspectors, by inspector id
+    admins: dict[int, str]  # administrator → language
+
+    def inspector_of(self, appeal: Appeal) -> Staff | None:
+        return self.staff.get(appeal.inspector_id) if appeal.inspector_id is not None else None
+
+    def handlers(self, appeal: Appeal) -> list[int]:
+        """Who handles it now: the inspector, or the administrators when it has none."""
+        staff = self.inspector_of(appeal)
+        return [staff.user_id] if staff is not None else list(self.admins)
+
+
+def _daily(due_at: datetime, now: datetime, zone: str, opening: time) -> list[tuple[str, datetime]]:
+    """Today's and tomorrow's reminder of an appeal overdue by then (local dates): the first at the deadline
+    itself, the next ones when the reader's day opens. One planned late for today is due now, not in the past."""
+    first = local_date(due_at, zone)
+    today = local_date(now, zone)
+    days = [day for day in (today, today + timedelta(days=1)) if day >= first]
+    return [(day.isoformat(), max(due_at if day == first else at_local(day, opening, zone), now)) for day in days]
+
+
+class _AppealKind(Kind[Loaded]):
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def _open(self, session: AsyncSession, *conditions: Any) -> list[Row]:
+        rows = await session.execute(
+            select(
+                Appeal.id,
+                Appeal.created_at,
+                Appeal.first_response_due,
+                Appeal.due_at,
+                Inspector.id,
+                Inspector.user_id,
+                Inspector.work_from,
+            )
+            .outerjoin(Inspector, and_(Inspector.id == Appeal.inspector_id, Inspector.active))
+            .where(Appeal.status.in_(OPEN), *conditions)
+        )
+        return [
+            Row(
+                appeal_id,
+                created_at,
+                first_response_due,
+                due_at,
+                Handler(inspector_id, user_id, work_from) if inspector_id is not None else None,
+            )
+            for appeal_id, created_at, first_response_due, due_at, inspector_id, user_id, work_from in rows
+        ]
+
+    def _handlers(self, row: Row) -> list[int]:
+        return [row.inspector.user_id] if row.inspector is not None else list(self._settings.admin_ids)
+
+    async def load(self, session: AsyncSession, due: list[Reminder]) -> Loaded:
+        appeals = {
+            appeal.id: appeal
+            for appeal in await session.scalars(
+                select(Appeal)
+                .where(Appeal.id.in_({reminder.subject_id for reminder in due}))
+                .options(selectinload(Appeal.building), selectinload(Appeal.inspector))
+            )
+        }
+        inspector_ids = [appeal.inspector_id for appeal in appeals.values() if appeal.inspector_id is not None]
+        staff = await readers.inspectors_by_id(session, self._settings, inspector_ids) if inspector_ids else {}
+        return Loaded(appeals, staff, await readers.admin_languages(session, self._settings))
+
+    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+        appeal = context.appeals.get(reminder.subject_id)
+        if appeal is None:
+            return None
+        staff = context.inspector_of(appeal)
+        if staff is not None and staff.user_id == reminder.recipient_id:
+            return staff.reader()
+        language = context.admins.get(reminder.recipient_id)
+        return readers.admin_reader(language, self._settings) if language is not None else None
+
+    def _still_open(self, reminder: Reminder, context: Loaded) -> Appeal | Skip:
+        appeal = context.appeals.get(reminder.subject_id)
+        if appeal is None or appeal.status not in OPEN:
+            return Skip("the appeal is closed")
+        if reminder.recipient_id not in context.handlers(appeal):
+            return Skip("someone else handles the appeal now")
+        return appeal
+
+    def _send(self, appeal: Appeal, text: str) -> Send:
+        return Send(parts.message(text, buttons=stored(deadline_cards.open_card(appeal))))
+
+    def owner(self, reminder: Reminder, context: Loaded) -> int | None:
+        """Its reader is told it was missed: the inspector, or the administrator it was for."""
+        return reminder.recipient_id if reminder.subject_id in context.appeals else None
+
+
+class FirstResponseOverdue(_AppealKind):
+    """When the first response is due and the appeal is still not taken into work nor answered."""
+
+    name = FIRST
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        rows = await self._open(
+            session,
+            Appeal.first_response_at.is_(None),
+            Appeal.status.in_(WAITING),
+            Appeal.first_response_due <= now + AHEAD,
+            Appeal.due_at > now,  # past the deadline the overdue reminders speak
+        )
+        return [
+            Planned(FIRST, row.id, recipient, FIRST_PERIOD, max(row.first_response_due, now))
+            for row in rows
+            for recipient in self._handlers(row)
+        ]
+
+    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+        appeal = self._still_open(reminder, context)
+        if isinstance(appeal, Skip):
+            return appeal
+        if appeal.first_response_at is not None or appeal.status not in WAITING:
+            return Skip("the appeal was answered or taken into work")
+        return self._send(appeal, deadline_cards.first_response_overdue(appeal, now))
+
+    def describe(self, reminder: Reminder, context: Loaded) -> str:
+        return deadline_cards.first_response_label(context.appeals[reminder.subject_id])
+
+
+class DueSoon(_AppealKind):
+    """Two days before the resolution deadline, while the appeal is open."""
+
+    name = SOON
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        rows = await self._open(session, Appeal.due_at <= now + AHEAD + SOON_BEFORE, Appeal.due_at > now)
+        return [
+            Planned(SOON, row.id, recipient, SOON_PERIOD, max(row.due_at - SOON_BEFORE, now))
+            for row in rows
+            if row.due_at - SOON_BEFORE > row.created_at  # a deadline this short has no "two days before"
+            for recipient in self._handlers(row)
+        ]
+
+    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+        appeal = self._still_open(reminder, context)
+        if isinstance(appeal, Skip):
+            return appeal
+        if appeal.due_at <= now:
+            return Skip("the deadline has passed: the overdue reminders speak")
+        return self._send(appeal, deadline_cards.due_soon(appeal, now))
+
+    def describe(self, reminder: Reminder, context: Loaded) -> str:
+        return deadline_cards.due_soon_label(context.appeals[reminder.subject_id])
+
+
+class Overdue(_AppealKind):
+    """Every day past the deadline, to the appeal's inspector (the administrators hear of it as escalations)."""
+
+    name = OVERDUE
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        rows = [
+            (row, row.inspector)
+            for row in await self._open(session, Appeal.due_at <= now + AHEAD)
+            if row.inspector is not None
+        ]
+        zones = await building_zones(session, list({staff.inspector_id for _, staff in rows}), self._settings.timezone)
+        return [
+            Planned(OVERDUE, row.id, staff.user_id, period, due_at)
+            for row, staff in rows
+            for period, due_at in _daily(row.due_at, now, zones[staff.inspector_id], time(staff.work_from))
+        ]
+
+    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+        appeal = self._still_open(reminder, context)
+        if isinstance(appeal, Skip):
+            return appeal
+        staff = context.inspector_of(appeal)
+        if staff is None or staff.user_id != reminder.recipient_id:
+            return Skip("someone else handles the appeal now")
+        if reminder.period != local_date(now, staff.zone).isoformat():
+            return Skip("waited past its day: that day's reminder replaces it")
+        return self._send(appeal, deadline_cards.overdue(appeal, now))
+
+    def describe(self, reminder: Reminder, context: Loaded) -> str:
+        return deadline_cards.overdue_label(context.appeals[reminder.subject_id])
+
+
+class Escalation(_AppealKind):
+    """Every day past the deadline, to each administrator, in office hours: once per appeal per day."""
+
+    name = ESCALATION
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        if not self._settings.admin_ids:
+            return []
+        zone, opening = self._settings.timezone, readers.OFFICE_HOURS[0]
+        return [
+            Planned(ESCALATION, row.id, admin_id, period, due_at)
+            for row in await self._open(session, Appeal.due_at <= now + AHEAD)
+            for period, due_at in _daily(row.due_at, now, zone, opening)
+            for admin_id in self._settings.admin_ids
+        ]
+
+    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+        language = context.admins.get(reminder.recipient_id)
+        return readers.admin_reader(language, self._settings) if language is not None else None
+
+    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+        appeal = context.appeals.get(reminder.subject_id)
+        if appeal is None or appeal.status not in OPEN:
+            return Skip("the appeal is closed")
+        if reminder.period != local_date(now, self._settings.timezone).isoformat():
+            return Skip("waited past its day: that day's escalation replaces it")
+        return self._send(appeal, deadline_cards.escalation(appeal, now))
+
+    def describe(self, reminder: Reminder, context: Loaded) -> str:
+        return deadline_cards.escalation_label(context.appeals[reminder.subject_id])
+
+
+def appeal_kinds(settings: Settings) -> list[Kind[Any]]:
+    return [FirstResponseOverdue(settings), DueSoon(settings), Overdue(settings), Escalation(settings)]

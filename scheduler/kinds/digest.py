@@ -1,0 +1,311 @@
+"""The week: a digest to each inspector (WEEKLY_DIGEST, in their zone and working hours), and a post in each building
+chat about what is coming up in the next 7 days (the same weekday, 10:00 in the building's zone, outside quiet
+hours) — unless its inspector turned that off with /chat_week.
+
+Both are planned once per ISO week (the period is the week, "2026-W48"), the coming occurrence and the one after,
+so a downtime over the due time still finds the row (sent late within the grace, or listed as missed).
+An occurrence already past when first planned (an inspector added on Wednesday) is not planned at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import digest_cards
+from bot.config import Settings
+from bot.delivery import parts
+from bot.digest_cards import Digest, Upcoming
+from bot.services.reminders import Planned, at_local, local_date, week_key
+from models import (
+    OPEN_STATUSES,
+    Appeal,
+    Building,
+    BuildingChat,
+    Inspector,
+    Meeting,
+    MeetingStatus,
+    Priority,
+    Proposal,
+    ProposalStatus,
+    Reminder,
+    Rsvp,
+    RsvpAnswer,
+    meeting_buildings,
+)
+from scheduler.engine import Kind, Reader, Send, Skip
+from scheduler.kinds import readers
+from scheduler.kinds.readers import Staff
+
+DIGEST = "weekly_digest"
+CHAT_WEEK = "weekly_chat"
+CHAT_POST_AT = time(10)  # the weekly post in building chats: the digest's weekday, at this local time
+WEEK = timedelta(days=7)
+
+
+def occurrences(now: datetime, zone: str, weekday: int, at: time) -> list[tuple[str, datetime]]:
+    """This week's and next week's (period, due time) in the zone, leaving out one already past."""
+    today = local_date(now, zone)
+    monday = today - timedelta(days=today.weekday())
+    found = []
+    for week in (0, 1):
+        day: date = monday + timedelta(days=7 * week + weekday)
+        due = at_local(day, at, zone)
+        if due >= now:
+            found.append((week_key(day), due))
+    return found
+
+
+# --- the inspector's digest ------------------------------------------------------------------------
+
+
+@dataclass
+class DigestLoaded:
+    staff: dict[int, Staff]  # by inspector id
+    appeals: dict[int, list[tuple[str, datetime, datetime]]]  # (status, due, created) of open or recent appeals
+    meetings: dict[int, list[Meeting]]
+    coming: dict[int, int]  # meeting id → "will come" answers
+    proposals: dict[int, int]
+    buildings: dict[int, list[tuple[str, str]]]  # (code, address), by code
+
+
+class WeeklyDigest(Kind[DigestLoaded]):
+    """WEEKLY_DIGEST (Monday 09:00 by default) in the inspector's zone: appeals, meetings, proposals, the walk."""
+
+    name = DIGEST
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._weekday, self._at = settings.digest_at
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        planned = []
+        for staff in await readers.active_inspectors(session, self._settings):
+            for period, due_at in occurrences(now, staff.zone, self._weekday, self._at):
+                planned.append(Planned(DIGEST, staff.inspector.id, staff.user_id, period, due_at))
+        return planned
+
+    async def load(self, session: AsyncSession, due: list[Reminder]) -> DigestLoaded:
+        ids = list({reminder.subject_id for reminder in due})
+        staff = await readers.inspectors_by_id(session, self._settings, ids)
+        # Every figure is relative to the moment of sending, which is no earlier than a reminder's due time: what is
+        # read from the earliest due time on takes in all a batch may need, and compose counts with its own `now`.
+        earliest = min(reminder.due_at for reminder in due)
+
+        meetings = await _meetings(session, ids, earliest)
+        return DigestLoaded(
+            staff=staff,
+            appeals=await _appeals(session, ids, earliest - WEEK),
+            meetings=meetings,
+            coming=await _coming(session, [meeting.id for listed in meetings.values() for meeting in listed]),
+            proposals=await _waiting_proposals(session, ids),
+            buildings=await _buildings(session, ids),
+        )
+
+    def reader(self, reminder: Reminder, context: DigestLoaded) -> Reader | None:
+        staff = context.staff.get(reminder.subject_id)
+        if staff is None or staff.user_id != reminder.recipient_id:
+            return None  # no longer an inspector (or another person is now)
+        return staff.reader()
+
+    def compose(self, reminder: Reminder, context: DigestLoaded, now: datetime) -> Send | Skip:
+        staff = context.staff[reminder.subject_id]
+        appeals = context.appeals.get(reminder.subject_id, [])
+        open_ = [(status, due_at) for status, due_at, _created in appeals if status in OPEN_STATUSES]
+        week = Digest(
+            zone=staff.zone,
+            open=len(open_),
+            overdue=sum(1 for _status, due_at in open_ if due_at < now),
+            new=sum(1 for _status, _due, created in appeals if now - WEEK <= created <= now),
+            meetings=[
+                Upcoming(meeting, context.coming.get(meeting.id, 0))
+                for meeting in context.meetings.get(reminder.subject_id, [])
+                if now < meeting.starts_at <= now + WEEK
+            ],
+            proposals=context.proposals.get(reminder.subject_id, 0),
+            buildings=context.buildings.get(reminder.subject_id, []),
+            chat_week=staff.inspector.chat_week,
+        )
+        buttons = digest_cards.digest_buttons(week.chat_week) if week.buildings else None
+        return Send(parts.message(digest_cards.digest(week, now), buttons=buttons))
+
+    def owner(self, reminder: Reminder, context: DigestLoaded) -> int | None:
+        return reminder.recipient_id if reminder.subject_id in context.staff else None
+
+    def describe(self, reminder: Reminder, context: DigestLoaded) -> str:
+        staff = context.staff.get(reminder.subject_id)
+        return digest_cards.digest_label(reminder.due_at, staff.zone if staff else self._settings.timezone)
+
+
+async def _appeals(
+    session: AsyncSession, inspector_ids: list[int], since: datetime
+) -> dict[int, list[tuple[str, datetime, datetime]]]:
+    """(status, due, received) of each inspector's open appeals and of those received since then."""
+    found: dict[int, list[tuple[str, datetime, datetime]]] = defaultdict(list)
+    rows = await session.execute(
+        select(Appeal.inspector_id, Appeal.status, Appeal.due_at, Appeal.created_at).where(
+            Appeal.inspector_id.in_(inspector_ids),
+            or_(Appeal.status.in_(OPEN_STATUSES), Appeal.created_at >= since),
+        )
+    )
+    for inspector_id, status, due_at, created_at in rows:
+        if inspector_id is not None:
+            found[inspector_id].append((status, due_at, created_at))
+    return found
+
+
+async def _meetings(session: AsyncSession, inspector_ids: list[int], after: datetime) -> dict[int, list[Meeting]]:
+    """Each inspector's planned meetings starting after then, soonest first (as /meetings lists them)."""
+    found: dict[int, list[Meeting]] = defaultdict(list)
+    meetings = await session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.inspector_id.in_(inspector_ids),
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > after,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    for meeting in meetings:
+        if meeting.inspector_id is not None:
+            found[meeting.inspector_id].append(meeting)
+    return found
+
+
+async def _coming(session: AsyncSession, meeting_ids: list[int]) -> dict[int, int]:
+    """ "I will come" answers per meeting."""
+    if not meeting_ids:
+        return {}
+    rows = await session.execute(
+        select(Rsvp.meeting_id, func.count(Rsvp.id))
+        .where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == RsvpAnswer.YES)
+        .group_by(Rsvp.meeting_id)
+    )
+    return {meeting_id: count for meeting_id, count in rows}
+
+
+async def _buildings(session: AsyncSession, inspector_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = await session.execute(
+        select(Building.inspector_id, Building.code, Building.address)
+        .where(Building.inspector_id.in_(inspector_ids))
+        .order_by(Building.code)
+    )
+    for inspector_id, code, address in rows:
+        if inspector_id is not None:
+            found[inspector_id].append((code, address))
+    return found
+
+
+async def _waiting_proposals(session: AsyncSession, inspector_ids: list[int]) -> dict[int, int]:
+    """Proposals still only recorded, per inspector: of their buildings, or of a meeting held for several of them."""
+    recorded = Proposal.status == ProposalStatus.RECORDED
+    of_building = (
+        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
+        .join(Building, Building.id == Proposal.building_id)
+        .where(recorded, Building.inspector_id.in_(inspector_ids))
+    )
+    of_meeting = (
+        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
+        .join(meeting_buildings, meeting_buildings.c.meeting_id == Proposal.meeting_id)
+        .join(Building, Building.id == meeting_buildings.c.building_id)
+        .where(recorded, Proposal.building_id.is_(None), Building.inspector_id.in_(inspector_ids))
+    )
+    both = union(of_building, of_meeting).subquery()
+    rows = await session.execute(
+        select(both.c.inspector_id, func.count(func.distinct(both.c.proposal_id))).group_by(both.c.inspector_id)
+    )
+    return {inspector_id: count for inspector_id, count in rows}
+
+
+# --- the weekly post in building chats ----------------------------------------------------------------
+
+
+@dataclass
+class ChatLoaded:
+    chats: dict[int, BuildingChat]  # by Telegram chat id, with building and inspector
+    meetings: dict[int, list[Meeting]]  # by building id, soonest first
+
+
+class WeeklyChatPost(Kind[ChatLoaded]):
+    """The digest's weekday, 10:00 in the building's zone: the meetings of the next 7 days, if there are any."""
+
+    name = CHAT_WEEK
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._weekday, _at = settings.digest_at
+        quiet_from, quiet_to = settings.quiet
+        self._window: tuple[time, time] = (quiet_to, quiet_from)  # chats: outside quiet hours
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        rows = await session.execute(
+            select(BuildingChat.building_id, BuildingChat.chat_id, Building.timezone)
+            .join(Building, Building.id == BuildingChat.building_id)
+            .where(BuildingChat.active)
+        )
+        planned = []
+        for building_id, chat_id, zone in rows:
+            for period, due_at in occurrences(now, zone, self._weekday, CHAT_POST_AT):
+                planned.append(Planned(CHAT_WEEK, building_id, chat_id, period, due_at))
+        return planned
+
+    async def load(self, session: AsyncSession, due: list[Reminder]) -> ChatLoaded:
+        chats = {
+            chat.chat_id: chat
+            for chat in await session.scalars(
+                select(BuildingChat)
+                .where(BuildingChat.chat_id.in_([reminder.recipient_id for reminder in due]), BuildingChat.active)
+                .options(selectinload(BuildingChat.building).selectinload(Building.inspector))
+            )
+        }
+        earliest = min(reminder.due_at for reminder in due)  # sent at or after it: compose picks the week's
+        meetings: dict[int, list[Meeting]] = defaultdict(list)
+        rows = await session.execute(
+            select(meeting_buildings.c.building_id, Meeting)
+            .join(meeting_buildings, meeting_buildings.c.meeting_id == Meeting.id)
+            .where(
+                meeting_buildings.c.building_id.in_({chat.building_id for chat in chats.values()}),
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at > earliest,
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+        for building_id, meeting in rows:
+            meetings[building_id].append(meeting)
+        return ChatLoaded(chats, meetings)
+
+    def reader(self, reminder: Reminder, context: ChatLoaded) -> Reader | None:
+        chat = context.chats.get(reminder.recipient_id)
+        if chat is None or chat.building_id != reminder.subject_id:
+            return None  # unbound, the bot removed, or the chat now serves another building
+        return Reader(chat.language, chat.building.timezone, self._window)
+
+    def compose(self, reminder: Reminder, context: ChatLoaded, now: datetime) -> Send | Skip:
+        chat = context.chats[reminder.recipient_id]
+        inspector: Inspector | None = chat.building.inspector
+        if inspector is not None and not inspector.chat_week:
+            return Skip("the inspector turned the weekly post off")
+        coming = [
+            meeting for meeting in context.meetings.get(chat.building_id, []) if now < meeting.starts_at <= now + WEEK
+        ]
+        # When quarterly reports come, a planned report meeting is one of these meetings.
+        if not coming:
+            return Skip("nothing coming up this week")
+        text = digest_cards.week_post(coming, chat.building.timezone)
+        return Send(parts.message(text), priority=Priority.BULK)
+
+    def owner(self, reminder: Reminder, context: ChatLoaded) -> int | None:
+        chat = context.chats.get(reminder.recipient_id)
+        if chat is None or chat.building.inspector is None:
+            return None
+        return chat.building.inspector.user_id
+
+    def describe(self, reminder: Reminder, context: ChatLoaded) -> str:
+        chat = context.chats.get(reminder.recipient_id)
+        return digest_cards.week_post_label(chat.title if chat is not None else None)
