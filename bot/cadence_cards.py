@@ -24,6 +24,11 @@ def _locale() -> str:
     return get_i18n().current_locale
 
 
+def _capitalised(text: str) -> str:
+    """At the head of a line: "декабрь 2026" → "Декабрь 2026" (Babel's stand-alone month is lower-case in Russian)."""
+    return text[:1].upper() + text[1:]
+
+
 def month_name(month: date) -> str:
     """December 2026 (the stand-alone form: декабрь 2026)."""
     return format_date(month, "LLLL y", locale=_locale())
@@ -48,7 +53,7 @@ def month_without_meetings(month: date, buildings: Sequence[Building]) -> str:
         "📅 <b>{month}</b>: {count} of your buildings has no meeting with residents held or planned yet.",
         "📅 <b>{month}</b>: {count} of your buildings have no meeting with residents held or planned yet.",
         count,
-    ).format(month=month_name(month), count=count)
+    ).format(month=_capitalised(month_name(month)), count=count)
     lines = [f"• <b>{escape(b.code)}</b> — {escape(b.address)}" for b in buildings[:BUILDINGS_SHOWN]]
     if count > BUILDINGS_SHOWN:
         more = count - BUILDINGS_SHOWN
@@ -129,4 +134,4 @@ def bad_hours() -> str:
 
 
 def not_an_inspector() -> str:
-    return _("Working hours are an inspector's setting: you serve no buildings as an inspector.")
+    return _("Only a district inspector sets working hours for reminders.")

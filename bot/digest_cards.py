@@ -164,7 +164,7 @@ def chat_week_changed(on: bool) -> str:
 
 
 def not_an_inspector() -> str:
-    return _("The weekly chat post is a setting of a district inspector with buildings of their own.")
+    return _("Only a district inspector with buildings of their own can turn the weekly chat post on or off.")
 
 
 # --- the weekly post in a building chat ----------------------------------------------------------
@@ -179,7 +179,7 @@ def week_post(meetings: list[Meeting], zone: str) -> str:
                 when=when(meeting.starts_at, zone), place=escape(meeting.place)
             )
         )
-    blocks.append(_("Details, and to say whether you will come: /meetings"))
+    blocks.append(_("/meetings shows the details and lets you say whether you will come."))
     return "\n\n".join(blocks)
 
 

@@ -67,7 +67,7 @@ def reach(reach: Reach) -> str:
     if reach.silent:
         lines.append(
             _(
-                "⚠️ Not sent to {codes}: no chat with me there. Add me to the building's group and send "
+                "⚠️ Will not be sent to {codes}: no chat with me there. Add me to the building's group and send "
                 "/bind <code>code</code> there."
             ).format(codes=codes(reach.silent))
         )

@@ -36,7 +36,7 @@ def meeting_line(meeting: Meeting) -> str:
 
 def ask_attendance(meeting: Meeting) -> str:
     return (
-        _("📝 Results of the meeting of {meeting}.").format(meeting=meeting_line(meeting))
+        _("📝 Results of the meeting: {meeting}.").format(meeting=meeting_line(meeting))
         + "\n\n"
         + _("How many residents came? Send a number.")
         + "\n"
@@ -59,7 +59,7 @@ def results_confirm(meeting_id: int) -> InlineKeyboardMarkup:
 
 def results_summary(meeting: Meeting, attendance: int, minutes: str | None, proposals: list[str]) -> str:
     lines = [
-        _("<b>Meeting of {meeting}</b>").format(meeting=meeting_line(meeting)),
+        _("<b>Meeting: {meeting}</b>").format(meeting=meeting_line(meeting)),
         _("Attendance: {count}").format(count=attendance),
         _("Minutes: {minutes}").format(minutes=escape(_excerpt(minutes, EXCERPT * 3)))
         if minutes
@@ -77,7 +77,7 @@ def results_summary(meeting: Meeting, attendance: int, minutes: str | None, prop
 
 def results_saved(meeting: Meeting, proposals: int) -> str:
     return (
-        _("✅ The meeting of {meeting} is recorded as held. Attendance: {attendance}.").format(
+        _("✅ The meeting is recorded as held: {meeting}. Attendance: {attendance}.").format(
             meeting=meeting_line(meeting), attendance=meeting.attendance or 0
         )
         + " "

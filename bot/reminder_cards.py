@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -21,10 +21,12 @@ def missed_line(due: datetime, timezone: str, what: str) -> str:
     return _("{due} — {what}").format(due=local_datetime(due, timezone), what=what)
 
 
-def meeting_soon(meeting: Meeting, timezone: str, hours: int) -> str:
-    """To a building chat, or privately to a resident who said they will come."""
-    if hours >= 24 and hours % 24 == 0:
-        ahead = _("in {count} day", "in {count} days", hours // 24).format(count=hours // 24)
+def meeting_soon(meeting: Meeting, timezone: str, left: timedelta) -> str:
+    """To a building chat, or privately to a resident who said they will come; `left` is the time to its start."""
+    hours = max(1, round(left.total_seconds() / 3600))
+    if hours >= 20:
+        days = max(1, round(hours / 24))
+        ahead = _("in {count} day", "in {count} days", days).format(count=days)
     else:
         ahead = _("in {count} hour", "in {count} hours", hours).format(count=hours)
     return _("⏰ <b>Reminder: the meeting with the district inspector is {ahead}.</b>\n🕖 {when}\n📍 {place}").format(

@@ -35,7 +35,8 @@ from models.outbox import (
     Priority,
 )
 from models.registry import Building, BuildingChat, Inspector, Residency, User
-from models.schedule import Reminder, ReminderStatus, Report
+from models.reports import Report, report_buildings
+from models.schedule import Reminder, ReminderStatus
 
 __all__ = [
     "OPEN_STATUSES",
@@ -74,4 +75,5 @@ __all__ = [
     "User",
     "meeting_buildings",
     "notice_buildings",
+    "report_buildings",
 ]

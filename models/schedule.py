@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SurrogateKey, UtcDateTime
@@ -42,17 +42,3 @@ class Reminder(Base):
     # The process that handled it: two instances ticking one database never both send a reminder.
     handled_by: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(64))
-
-
-class Report(Base):
-    """A quarterly report of an inspector to the residents (its content comes with the reports feature)."""
-
-    __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("inspector_id", "quarter"),)
-
-    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("inspectors.id", ondelete="CASCADE"), index=True)
-    # "2026Q4"
-    quarter: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

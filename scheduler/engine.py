@@ -168,7 +168,7 @@ class Engine:
                     if settled.status == ReminderStatus.MISSED and (owner := kind.owner(reminder, context)):
                         missed[owner].append((kind, context, reminder))
                     results.append(settled)
-            messages += await self._missed_lists(session, missed)
+            messages += await self._missed_lists(session, missed, now)
         await reminders.settle(session, results, now=now, holder=self.holder)
         await outbox.enqueue_many(session, self._clock, messages)
 
@@ -207,20 +207,22 @@ class Engine:
         return Settled(reminder.id, ReminderStatus.SENT, reminder.due_at)
 
     async def _missed_lists(
-        self, session: AsyncSession, missed: dict[int, list[tuple[Kind[Any], object, Reminder]]]
+        self, session: AsyncSession, missed: dict[int, list[tuple[Kind[Any], object, Reminder]]], now: datetime
     ) -> list[Outgoing]:
-        """One message per owner listing what was missed, in their language (times in the default zone)."""
+        """One message per owner listing what was missed: in their language, at their times, in their hours."""
         if not missed:
             return []
         languages = await people.languages(session, list(missed))
-        zone = self._settings.timezone
+        hours = await reminders.staff_hours(session, list(missed), self._settings.timezone)
         messages = []
         for owner_id, items in missed.items():
+            zone, window = hours[owner_id]
             with self._i18n.use_locale(languages.get(owner_id, self._settings.default_language)):
                 lines = [
                     reminder_cards.missed_line(reminder.due_at, zone, kind.describe(reminder, context))
                     for kind, context, reminder in sorted(items, key=lambda item: item[2].due_at)
                 ]
                 text = reminder_cards.missed(lines)
-            messages.append(Outgoing(owner_id, parts.message(text)))
+            when = reminders.next_allowed(now, zone, window)
+            messages.append(Outgoing(owner_id, parts.message(text), not_before=when))
         return messages

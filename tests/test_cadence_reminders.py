@@ -220,8 +220,11 @@ async def test_a_published_report_silences_the_late_reminder_and_the_admins(tg: 
     async with tg.app.sessionmaker.begin() as session:
         session.add(
             Report(
+                draft_key="r-2026Q4",
                 inspector_id=d.inspector.id,
+                author_id=INSPECTOR_ID,
                 quarter="2026Q4",
+                figures={},
                 created_at=tg.clock.now(),
                 published_at=datetime(2027, 1, 4, 10, 0, tzinfo=UTC),
             )

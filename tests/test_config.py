@@ -336,6 +336,9 @@ async def test_a_running_bot_logs_at_debug_without_the_token_and_stops_cleanly_o
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
+        # Read the output while waiting: a DEBUG start-up fills a pipe's buffer, and a bot blocked on writing to
+        # it would never get as far as polling.
+        reading = asyncio.create_task(process.communicate())
         try:
             async with asyncio.timeout(PROCESS_TIMEOUT):
                 while not fake.calls("getUpdates") and process.returncode is None:
@@ -344,7 +347,7 @@ async def test_a_running_bot_logs_at_debug_without_the_token_and_stops_cleanly_o
             process.kill()
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        out, err = await asyncio.wait_for(process.communicate(), PROCESS_TIMEOUT)
+        out, err = await asyncio.wait_for(reading, PROCESS_TIMEOUT)
     output = out.decode() + err.decode()
     assert fake.calls("getUpdates"), output
     assert fake.calls("setMyCommands")

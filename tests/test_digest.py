@@ -308,6 +308,7 @@ async def test_a_resident_cannot_turn_the_weekly_chat_post_off(tg: Telegram) -> 
 async def test_an_administrator_with_no_beat_is_told_the_weekly_chat_post_is_an_inspectors_setting(
     tg: Telegram, admin: Person
 ) -> None:
+    await admin.send("/start")  # an administrator who reads Russian (ADMIN_IDS, language from Telegram)
     reply = await admin.send("/chat_week")
-    assert reply.text == "The weekly chat post is a setting of a district inspector with buildings of their own."
+    assert reply.text.startswith("Еженедельное сообщение в чатах настраивает участковый инспектор")
     assert reply.buttons() == []

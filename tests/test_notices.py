@@ -488,7 +488,7 @@ async def test_buildings_without_a_chat_are_named_and_with_no_chat_at_all_there_
 
     reply = await preview(inspector, codes=("A-12", "B-3"))
     assert "Will be sent to 1 chat in 1 building: A-12." in reply.text
-    assert "Not sent to B-3: no chat with me there." in reply.text
+    assert "Will not be sent to B-3: no chat with me there." in reply.text
     await inspector.press(reply.last, "Cancel")
 
     reply = await preview(inspector, codes=("B-3",))

@@ -234,7 +234,7 @@ async def test_no_answer_after_the_request_left_is_uncertain_and_not_sent_again(
     [first, _second] = await rows(tg)
     assert first.status == "uncertain"
     assert "delivered to 1 of 2 chats" in report(tg)
-    assert "Telegram did not confirm it; it may have arrived" in report(tg)
+    assert "Telegram did not confirm the message; it may have arrived" in report(tg)
 
 
 async def test_a_long_notice_is_cut_at_paragraphs_and_a_long_caption_follows_its_photo(tg: Telegram) -> None:

@@ -75,7 +75,7 @@ async def test_the_inspector_records_a_meeting_as_held_with_the_proposals_raised
     meeting_id = await a_meeting(tg, d)
 
     reply = await press_results(inspector, meeting_id)
-    assert "Results of the meeting of 23 November 2026, 12:00, The yard of Abay ave 10" in reply.text
+    assert "Results of the meeting: 23 November 2026, 12:00, The yard of Abay ave 10" in reply.text
     assert "How many residents came?" in reply.text
     reply = await inspector.send("many")
     assert "as a whole number" in reply.text
@@ -101,7 +101,7 @@ async def test_the_inspector_records_a_meeting_as_held_with_the_proposals_raised
         b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row if "Save" in b["text"]
     )
     reply = await inspector.press(summary, "Save")
-    assert "is recorded as held. Attendance: 23. 2 proposals recorded." in reply.text
+    assert "is recorded as held: " in reply.text and "Attendance: 23. 2 proposals recorded." in reply.text
 
     held = await meeting(tg, meeting_id)
     assert held.status == "held" and held.attendance == 23 and held.held_recorded_at == tg.clock.now()

@@ -27,7 +27,7 @@ def text(summary: Summary) -> str:
             "📬 «{title}»: delivered to {sent} of {total} chats.",
             summary.total,
         ).format(title=title, sent=summary.sent, total=summary.total),
-        _("{count} was not delivered:", "{count} were not delivered:", len(summary.failures)).format(
+        _("Not delivered to {count} chat:", "Not delivered to {count} chats:", len(summary.failures)).format(
             count=len(summary.failures)
         ),
     ]
@@ -61,4 +61,4 @@ def reason(failure: Failure) -> str:
             "Telegram was unavailable ({count} attempts)",
             failure.attempts,
         ).format(count=failure.attempts)
-    return _("Telegram did not confirm it; it may have arrived")
+    return _("Telegram did not confirm the message; it may have arrived")

@@ -73,6 +73,7 @@ class Outgoing:
     chat_id: int
     parts: list[Part]
     priority: int = Priority.PERSONAL
+    not_before: datetime | None = None
 
 
 async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[Outgoing]) -> None:
@@ -92,7 +93,7 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[O
                 "message_ids": [],
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
-                "not_before": now,
+                "not_before": message.not_before or now,
                 "created_at": now,
             }
             for message in messages

@@ -7,6 +7,7 @@ exactly once however many processes tick: on PostgreSQL the claim skips rows ano
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,9 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Building, Reminder, ReminderStatus
-
-PLAN_CHUNK = 500  # rows per INSERT: SQLite allows 32,766 bound values in one statement
+from models import Building, Inspector, Reminder, ReminderStatus
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,9 @@ async def plan(session: AsyncSession, planned: Sequence[Planned]) -> None:
         }
         for p in planned
     ]
-    for start in range(0, len(rows), PLAN_CHUNK):
-        await session.execute(insert(Reminder).values(rows[start : start + PLAN_CHUNK]).on_conflict_do_nothing())
+    # One statement, many rows (executemany): SQLAlchemy compiles it once, where a multi-row VALUES is compiled
+    # anew for every chunk, which made re-planning 100,000 reminders take ~20 s of CPU (benchmarks/scheduler.py).
+    await session.execute(insert(Reminder).on_conflict_do_nothing(), rows)
 
 
 async def claim(session: AsyncSession, now: datetime, *, limit: int) -> list[Reminder]:
@@ -75,22 +75,44 @@ async def claim(session: AsyncSession, now: datetime, *, limit: int) -> list[Rem
 
 
 async def settle(session: AsyncSession, results: Sequence[Settled], *, now: datetime, holder: str) -> None:
-    if not results:
-        return
-    await session.execute(
-        update(Reminder),
-        [
-            {
-                "id": result.id,
-                "status": result.status.value,
-                "due_at": result.due_at,
-                "note": result.note,
-                "handled_at": None if result.status == ReminderStatus.PENDING else now,
-                "handled_by": None if result.status == ReminderStatus.PENDING else holder,
-            }
-            for result in results
-        ],
-    )
+    """Ended reminders (they keep their due time) in one statement per outcome; deferred ones row by row."""
+    ended: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    deferred = []
+    for result in results:
+        if result.status == ReminderStatus.PENDING:
+            deferred.append({"id": result.id, "status": result.status.value, "due_at": result.due_at})
+        else:
+            ended[(result.status.value, result.note)].append(result.id)
+    for (status, note), ids in ended.items():
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids))
+            .values(status=status, note=note, handled_at=now, handled_by=holder)
+            .execution_options(synchronize_session=False)
+        )
+    if deferred:
+        await session.execute(update(Reminder).execution_options(synchronize_session=False), deferred)
+
+
+OFFICE_HOURS = (time(9), time(18))  # for staff who are not inspectors (administrators), in the default zone
+
+
+async def staff_hours(
+    session: AsyncSession, user_ids: Sequence[int], default_zone: str
+) -> dict[int, tuple[str, tuple[time, time]]]:
+    """Each person's zone and working hours: an inspector's own, office hours for anybody else."""
+    found = {user_id: (default_zone, OFFICE_HOURS) for user_id in user_ids}
+    rows = (
+        await session.execute(
+            select(Inspector.id, Inspector.user_id, Inspector.work_from, Inspector.work_to).where(
+                Inspector.user_id.in_(list(user_ids)), Inspector.active
+            )
+        )
+    ).all()
+    zones = await building_zones(session, [row.id for row in rows], default_zone)
+    for row in rows:
+        found[row.user_id] = (zones[row.id], (time(row.work_from), time(row.work_to % 24)))
+    return found
 
 
 async def building_zones(session: AsyncSession, inspector_ids: Sequence[int], default: str) -> dict[int, str]:

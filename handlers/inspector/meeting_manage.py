@@ -212,7 +212,7 @@ async def save(
         return
     await end_dialog(state)
     if not edited.fields:
-        await edit_card(callback, _("Nothing changed: the meeting already reads so."))
+        await edit_card(callback, _("Nothing changed: the meeting already says that."))
         return
     await edit_card(
         callback,

@@ -1,4 +1,4 @@
-"""the scheduler: reminders, reports (published or not), inspectors' working hours
+"""the scheduler: reminders, inspectors' working hours and weekly chat post
 
 Revision ID: 0004
 Revises: 0003
@@ -36,22 +36,6 @@ def upgrade() -> None:
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.create_index("ix_reminders_due", ["status", "due_at"], unique=False)
 
-    op.create_table(
-        "reports",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("inspector_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("quarter", sa.String(length=8), nullable=False),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.Column("published_at", UtcDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["inspector_id"], ["inspectors.id"], name=op.f("fk_reports_inspector_id_inspectors"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
-        sa.UniqueConstraint("inspector_id", "quarter", name=op.f("uq_reports_inspector_id")),
-    )
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reports_inspector_id"), ["inspector_id"], unique=False)
-
     with op.batch_alter_table("inspectors", schema=None) as batch_op:
         batch_op.add_column(sa.Column("work_from", sa.SmallInteger(), server_default="9", nullable=False))
         batch_op.add_column(sa.Column("work_to", sa.SmallInteger(), server_default="18", nullable=False))
@@ -64,10 +48,6 @@ def downgrade() -> None:
         batch_op.drop_column("work_to")
         batch_op.drop_column("work_from")
 
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reports_inspector_id"))
-
-    op.drop_table("reports")
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.drop_index("ix_reminders_due")
 

@@ -36,9 +36,9 @@ def period(hours: int, meeting: Meeting) -> str:
     return f"{hours}h@{meeting.sequence}"
 
 
-def hours_of(reminder: Reminder) -> tuple[int, int]:
-    hours, _, sequence = reminder.period.partition("h@")
-    return int(hours), int(sequence)
+def edition_of(reminder: Reminder) -> int:
+    """The meeting's sequence the reminder was planned for."""
+    return int(reminder.period.partition("h@")[2])
 
 
 @dataclass
@@ -78,35 +78,35 @@ class _MeetingKind(Kind[Loaded]):
         ]
 
     async def load(self, session: AsyncSession, due: list[Reminder]) -> Loaded:
+        """The meetings, and the chats (for chat reminders) or the people and who still comes (for residents')."""
         meeting_ids = {reminder.subject_id for reminder in due}
         meetings = {
             meeting.id: meeting
             for meeting in await session.scalars(
-                select(Meeting)
-                .where(Meeting.id.in_(meeting_ids))
-                .options(selectinload(Meeting.buildings), selectinload(Meeting.inspector))
+                select(Meeting).where(Meeting.id.in_(meeting_ids)).options(selectinload(Meeting.inspector))
             )
         }
         recipients = [reminder.recipient_id for reminder in due]
-        chats = {
-            chat.chat_id: chat
-            for chat in await session.scalars(
-                select(BuildingChat)
-                .where(BuildingChat.chat_id.in_(recipients), BuildingChat.active)
-                .options(selectinload(BuildingChat.building))
-            )
-        }
+        if self.name == CHATS:
+            chats = {
+                chat.chat_id: chat
+                for chat in await session.scalars(
+                    select(BuildingChat)
+                    .where(BuildingChat.chat_id.in_(recipients), BuildingChat.active)
+                    .options(selectinload(BuildingChat.building))
+                )
+            }
+            return Loaded(meetings, chats, {}, set())
         languages = dict((await session.execute(select(User.id, User.language).where(User.id.in_(recipients)))).all())
+        # By meeting alone: with the people as well, the database would look up every meeting-person pair.
         coming = await session.execute(
-            select(Rsvp.meeting_id, Rsvp.user_id).where(
-                Rsvp.meeting_id.in_(meeting_ids), Rsvp.user_id.in_(recipients), Rsvp.answer == RsvpAnswer.YES
-            )
+            select(Rsvp.meeting_id, Rsvp.user_id).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == RsvpAnswer.YES)
         )
-        return Loaded(meetings, chats, languages, {(meeting_id, user_id) for meeting_id, user_id in coming})
+        return Loaded(meetings, {}, languages, {(meeting_id, user_id) for meeting_id, user_id in coming})
 
     def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
         meeting = context.meetings.get(reminder.subject_id)
-        hours, sequence = hours_of(reminder)
+        sequence = edition_of(reminder)
         if meeting is None or meeting.status != MeetingStatus.PLANNED:
             return Skip("the meeting is cancelled or over")
         if meeting.sequence != sequence:
@@ -114,10 +114,12 @@ class _MeetingKind(Kind[Loaded]):
         if meeting.starts_at <= now:
             return Skip("the meeting has begun")
         zone = self._zone(reminder, context, meeting)
-        key = (meeting.id, zone, hours, get_i18n().current_locale)
+        # The time left, not the reminder's hours: one that waited out quiet hours says how long there really is.
+        left = meeting.starts_at - now
+        key = (meeting.id, zone, round(left.total_seconds() / 3600), get_i18n().current_locale)
         said = context.said.get(key)
         if said is None:
-            said = context.said[key] = Send(parts.message(reminder_cards.meeting_soon(meeting, zone, hours)))
+            said = context.said[key] = Send(parts.message(reminder_cards.meeting_soon(meeting, zone, left)))
         return said
 
     def owner(self, reminder: Reminder, context: Loaded) -> int | None:

@@ -15,7 +15,8 @@ from bot.services import reminders
 from models import Inspector, User
 from scheduler.engine import Reader
 
-OFFICE_HOURS = (time(9), time(18))  # administrators' reminders (escalations) wait for these, in the default zone
+# Administrators' reminders (escalations) wait for office hours, in the default zone.
+OFFICE_HOURS = reminders.OFFICE_HOURS
 
 
 @dataclass(frozen=True)
