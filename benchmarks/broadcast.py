@@ -31,15 +31,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select
 
+from benchmarks.database import empty
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.delivery import parts
 from bot.services import outbox, people
 from bot.services.people import Person
-from models import Base, Building, BuildingChat, Delivery, DeliveryStatus
+from models import Building, BuildingChat, Delivery, DeliveryStatus
 from models.db import create_engine, create_sessionmaker, upgrade_to_head
 from tests.fake_telegram import Call, FakeTelegram
 
@@ -69,7 +69,7 @@ async def prepare(database_url: str, fake: FakeTelegram, chats: int) -> Broadcas
     engine = create_engine(database_url)
     try:
         await upgrade_to_head(engine)
-        await _empty(engine)
+        await empty(engine)
         clock = SystemClock()
         chat_ids = [FIRST_CHAT_ID - n for n in range(chats)]
         fake.add_user(AUTHOR_ID, "Aigerim", language_code="en")
@@ -90,16 +90,6 @@ async def prepare(database_url: str, fake: FakeTelegram, chats: int) -> Broadcas
         return Broadcast(batch.id, chat_ids)
     finally:
         await engine.dispose()
-
-
-async def _empty(engine: AsyncEngine) -> None:
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                await connection.execute(text(f"DELETE FROM {table}"))
 
 
 async def statuses(database_url: str, batch_id: int) -> Counter[str]:

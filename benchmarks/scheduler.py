@@ -33,14 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from benchmarks.database import empty, insert_rows
 from bot.config import Settings
 from bot.i18n import create_i18n
 from models import (
-    Base,
     Building,
     BuildingChat,
     Delivery,
@@ -69,7 +69,6 @@ ZONES = ("Asia/Almaty", "Asia/Tashkent")
 LANGUAGES = ("ru", "kk", "uz", "en")
 FIRST_RESIDENT = 10_000_000
 FIRST_CHAT = -1_000_000_000_000
-INSERT_CHUNK = 5_000
 MIB = 1024 * 1024
 
 
@@ -94,21 +93,11 @@ async def prepare(database_url: str, buildings: int) -> None:
     engine = create_engine(database_url)
     try:
         await upgrade_to_head(engine)
-        await _empty(engine)
+        await empty(engine)
         async with engine.begin() as connection:
             await _district(connection, buildings)
     finally:
         await engine.dispose()
-
-
-async def _empty(engine: AsyncEngine) -> None:
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                await connection.execute(text(f"DELETE FROM {table}"))
 
 
 async def _district(connection: AsyncConnection, buildings: int) -> None:
@@ -121,8 +110,8 @@ async def _district(connection: AsyncConnection, buildings: int) -> None:
         for i in range(1, buildings + 1)
         for k in range(RESIDENTS)
     ]
-    await _insert(connection, User.__table__, users)
-    await _insert(
+    await insert_rows(connection, User.__table__, users)
+    await insert_rows(
         connection,
         Inspector.__table__,
         [
@@ -144,7 +133,7 @@ async def _district(connection: AsyncConnection, buildings: int) -> None:
         ],
     )
     ids = range(1, buildings + 1)
-    await _insert(
+    await insert_rows(
         connection,
         Building.__table__,
         [
@@ -160,7 +149,7 @@ async def _district(connection: AsyncConnection, buildings: int) -> None:
             for i in ids
         ],
     )
-    await _insert(
+    await insert_rows(
         connection,
         BuildingChat.__table__,
         [
@@ -176,7 +165,7 @@ async def _district(connection: AsyncConnection, buildings: int) -> None:
             for i in ids
         ],
     )
-    await _insert(
+    await insert_rows(
         connection,
         Meeting.__table__,
         [
@@ -196,8 +185,8 @@ async def _district(connection: AsyncConnection, buildings: int) -> None:
             for i in ids
         ],
     )
-    await _insert(connection, meeting_buildings, [{"meeting_id": i, "building_id": i} for i in ids])
-    await _insert(
+    await insert_rows(connection, meeting_buildings, [{"meeting_id": i, "building_id": i} for i in ids])
+    await insert_rows(
         connection,
         Rsvp.__table__,
         [
@@ -229,11 +218,6 @@ def _user(user_id: int, name: str, language: str, created: datetime) -> dict[str
         "reachable": True,
         "created_at": created,
     }
-
-
-async def _insert(connection: AsyncConnection, table: Table | Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), INSERT_CHUNK):
-        await connection.execute(insert(table), rows[start : start + INSERT_CHUNK])
 
 
 # --- planning (timed apart) -----------------------------------------------------------------------

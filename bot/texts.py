@@ -19,7 +19,8 @@ def help_text(actor: Actor) -> str:
                 "/appeal — write to your district inspector\n"
                 "/my — your appeals and the answers\n"
                 "/propose — suggest something for your building\n"
-                "/meetings — upcoming meetings with your inspector"
+                "/meetings — upcoming meetings with your inspector\n"
+                "/report — your inspector's latest quarterly report"
             )
         )
     parts.append(
@@ -43,6 +44,9 @@ def help_text(actor: Actor) -> str:
                 "/notice — a notice to your buildings' chats\n"
                 "/meeting — announce a meeting with residents\n"
                 "/meetings — upcoming meetings: answers, changes, results\n"
+                "/proposals — residents' proposals: into the work plan, done or declined\n"
+                "/report — prepare the quarterly report to the residents\n"
+                "/reports — your reports: drafts and published ones\n"
                 "/export — the register of appeals as a CSV file\n"
                 "/buildings — your buildings and their registration links\n"
                 "/hours — your working hours: your reminders come within them\n"

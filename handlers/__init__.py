@@ -8,6 +8,7 @@ from handlers import errors, fallback, refusals, replies
 from handlers.admin import buildings as admin_buildings
 from handlers.admin import inspectors as admin_inspectors
 from handlers.common import cancel, help, inspector, language, meetings_list, privacy
+from handlers.common import report as report_public
 from handlers.group import binding, membership, rsvp
 from handlers.group import questions as group_questions
 from handlers.inspector import appeals as inspector_appeals
@@ -15,7 +16,10 @@ from handlers.inspector import chat_week, export, meeting_manage, meeting_new, n
 from handlers.inspector import hours as inspector_hours
 from handlers.inspector import meeting_plan as inspector_meeting_plan
 from handlers.inspector import meeting_results as inspector_results
+from handlers.inspector import proposals as inspector_proposals
 from handlers.inspector import questions as inspector_questions
+from handlers.inspector import report as inspector_report
+from handlers.inspector import reports as inspector_reports
 from handlers.resident import appeal, my_appeals, registration
 from handlers.resident import propose as resident_propose
 
@@ -45,8 +49,12 @@ def get_routers() -> list[Router]:
         meeting_manage.create_router(),
         meetings_list.create_router(),
         notice.create_router(),
+        inspector_report.create_router(),  # staff's /report; before the residents' /report
+        inspector_reports.create_router(),
+        report_public.create_router(),  # residents' /report, privately and in building chats
         replies.create_router(),
         inspector_results.create_router(),
+        inspector_proposals.create_router(),  # the proposals register
         admin_inspectors.create_router(),
         admin_buildings.create_router(),
         group_questions.create_router(),  # replies to notices in building chats, before /bind's reply step

@@ -32,6 +32,7 @@ from models.outbox import (
     DeliveryStatus,
     FailReason,
     Lease,
+    OutboxFile,
     Priority,
 )
 from models.registry import Building, BuildingChat, Inspector, Residency, User
@@ -62,6 +63,7 @@ __all__ = [
     "MeetingStatus",
     "MessageLink",
     "Notice",
+    "OutboxFile",
     "Priority",
     "ProcessedUpdate",
     "Proposal",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -48,6 +49,8 @@ class Category(StrEnum):
 
 class Appeal(Base):
     __tablename__ = "appeals"
+    # A quarter's report counts the appeals of some buildings closed (or still open) by a date.
+    __table_args__ = (Index("ix_appeals_building_resolved", "building_id", "resolved_at"),)
 
     id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)

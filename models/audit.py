@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SurrogateKey, UtcDateTime
@@ -13,6 +13,8 @@ from models.base import Base, SurrogateKey, UtcDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # An object's history (a proposal's moves) is read back from here.
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SurrogateKey, UtcDateTime
@@ -86,6 +86,19 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     broadcast: Mapped[Broadcast | None] = relationship(back_populates="deliveries")
+
+
+class OutboxFile(Base):
+    """A file the bot made (a calendar file, a chart, a report): kept once however many chats it goes to."""
+
+    __tablename__ = "outbox_files"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the bytes
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # Telegram's ids for it once uploaded (a photo's differs from a document's): the other chats get it by id.
+    document_id: Mapped[str | None] = mapped_column(String(256))
+    photo_id: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Lease(Base):

@@ -30,12 +30,14 @@ from bot.delivery import parts
 from bot.delivery.parts import Part
 from bot.services import outbox, people, reminders
 from bot.services.outbox import Outgoing
-from bot.services.reminders import Planned, Settled
-from models import Priority, Reminder, ReminderStatus
+from bot.services.reminders import Due, Planned, Settled
+from models import Priority, ReminderStatus
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000  # reminders claimed per transaction: memory stays flat however many fall due at once
+BATCH = 5000  # reminders claimed per transaction: memory stays flat however many fall due at once
+CHUNK = 500  # reminders decided, then written while the next ones are decided (in the batch's transaction)
+LET_WRITE_EVERY = 25  # decisions between two chances for the chunk being written to send its next statement
 PLAN_EVERY = timedelta(minutes=10)  # planning looks a day ahead, so it need not run every tick
 
 
@@ -74,23 +76,83 @@ class Kind(ABC, Generic[Context]):
         """The reminders that should exist from now on (planning is idempotent: return them every time)."""
 
     @abstractmethod
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> Context: ...
+    async def load(self, session: AsyncSession, due: list[Due]) -> Context: ...
 
     @abstractmethod
-    def reader(self, reminder: Reminder, context: Context) -> Reader | None:
+    def reader(self, reminder: Due, context: Context) -> Reader | None:
         """None when there is nobody to tell any more (a chat unbound, an inspector removed)."""
 
     @abstractmethod
-    def compose(self, reminder: Reminder, context: Context, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Context, now: datetime) -> Send | Skip:
         """The message, in the reader's language (the engine has set it), or why it is not worth sending."""
 
     @abstractmethod
-    def owner(self, reminder: Reminder, context: Context) -> int | None:
+    def owner(self, reminder: Due, context: Context) -> int | None:
         """The Telegram id of the one told when this reminder was missed (its inspector, usually)."""
 
     @abstractmethod
-    def describe(self, reminder: Reminder, context: Context) -> str:
+    def describe(self, reminder: Due, context: Context) -> str:
         """One line naming the reminder in the owner's list of missed ones, in the owner's language."""
+
+
+class Opens:
+    """When each reader's window next opens, seen from one moment: `next_allowed` once per zone and window in a
+    tick (it depends on nothing else), not once per reminder."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._known: dict[tuple[str, tuple[time, time]], datetime] = {}
+
+    def at(self, zone: str, window: tuple[time, time]) -> datetime:
+        key = (zone, window)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = reminders.next_allowed(self._now, zone, window)
+        return found
+
+
+class _Handover:
+    """A batch's decisions written in the batch's transaction a chunk at a time — the reminders settled, their messages
+    put in the outbox — each while the engine decides the next chunk: the database (PostgreSQL's server, SQLite's own
+    thread) works at the same time as the interpreter, not after it. One write at a time on the session, and nothing
+    else uses the session meanwhile."""
+
+    def __init__(self, session: AsyncSession, clock: Clock, now: datetime, holder: str) -> None:
+        self._session = session
+        self._clock = clock
+        self._now = now
+        self._holder = holder
+        self.results: list[Settled] = []
+        self.messages: list[Outgoing] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def flush(self) -> None:
+        """Start writing what was decided so far, once the chunk before it is written."""
+        results, messages = self.results, self.messages
+        self.results, self.messages = [], []
+        await self.written()
+        if results or messages:
+            self._writing = asyncio.create_task(self._write(results, messages))
+            await asyncio.sleep(0)  # it sends its first statement
+
+    async def written(self) -> None:
+        """Wait for the chunk under way (its error, if it failed, is raised here)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
+
+    async def abandon(self) -> None:
+        """An error or a cancellation: stop the write under way before the transaction is rolled back."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.cancel()
+            await asyncio.wait([writing])
+            if not writing.cancelled():
+                writing.exception()  # retrieved: the error that matters is the one being raised
+
+    async def _write(self, results: list[Settled], messages: list[Outgoing]) -> None:
+        await reminders.settle(self._session, results, now=self._now, holder=self._holder)
+        await outbox.enqueue_many(self._session, self._clock, messages)
 
 
 @dataclass
@@ -131,11 +193,12 @@ class Engine:
             if plan or self._planned_at is None or now - self._planned_at >= PLAN_EVERY:
                 await self.plan(now)
             report = TickReport()
+            opens = Opens(now)
             while True:
                 async with self._sessionmaker.begin() as session:
                     due = await reminders.claim(session, now, limit=BATCH)
                     if due:
-                        await self._handle(session, due, now, report)
+                        await self._handle(session, due, now, opens, report)
                 if report.sent or report.missed:
                     self._wake_sender()
                 if len(due) < BATCH:
@@ -147,38 +210,51 @@ class Engine:
                 await reminders.plan(session, await kind.plan(session, now))
         self._planned_at = now
 
-    async def _handle(self, session: AsyncSession, due: list[Reminder], now: datetime, report: TickReport) -> None:
-        grace = timedelta(hours=self._settings.reminder_grace_hours)
-        results: list[Settled] = []
-        messages: list[Outgoing] = []
-        missed: dict[int, list[tuple[Kind[Any], object, Reminder]]] = defaultdict(list)
-        by_kind: dict[str, list[Reminder]] = defaultdict(list)
+    async def _handle(
+        self, session: AsyncSession, due: list[Due], now: datetime, opens: Opens, report: TickReport
+    ) -> None:
+        stale = now - timedelta(hours=self._settings.reminder_grace_hours)  # due before it: later than the grace
+        handover = _Handover(session, self._clock, now, self.holder)
+        missed: dict[int, list[tuple[Kind[Any], object, Due]]] = defaultdict(list)
+        by_kind: dict[str, list[Due]] = defaultdict(list)
         for reminder in due:
             by_kind[reminder.kind].append(reminder)
         with self._i18n.context():
+            loaded = []
             for name, batch in by_kind.items():
                 kind = self._kinds.get(name)
                 if kind is None:
                     log.warning("%s reminders of an unknown kind %r are skipped", len(batch), name)
-                    results += [Settled(r.id, ReminderStatus.SKIPPED, r.due_at, "unknown kind") for r in batch]
+                    handover.results += [Settled(r.id, ReminderStatus.SKIPPED, r.due_at, "unknown kind") for r in batch]
                     continue
-                context = await kind.load(session, batch)
-                for reminder in batch:
-                    settled = self._decide(kind, context, reminder, now, grace, messages, report)
-                    if settled.status == ReminderStatus.MISSED and (owner := kind.owner(reminder, context)):
-                        missed[owner].append((kind, context, reminder))
-                    results.append(settled)
-            messages += await self._missed_lists(session, missed, now)
-        await reminders.settle(session, results, now=now, holder=self.holder)
-        await outbox.enqueue_many(session, self._clock, messages)
+                loaded.append((kind, await kind.load(session, batch), batch))
+            try:
+                for kind, context, batch in loaded:
+                    for reminder in batch:
+                        settled = self._decide(kind, context, reminder, now, stale, opens, handover.messages, report)
+                        if settled.status == ReminderStatus.MISSED and (owner := kind.owner(reminder, context)):
+                            missed[owner].append((kind, context, reminder))
+                        handover.results.append(settled)
+                        if len(handover.results) >= CHUNK:
+                            await handover.flush()
+                        elif len(handover.results) % LET_WRITE_EVERY == 0:
+                            await asyncio.sleep(0)  # the chunk being written goes on to its next statement
+                await handover.written()  # the session is free again
+                handover.messages += await self._missed_lists(session, missed, now, opens)
+                await handover.flush()
+                await handover.written()
+            except BaseException:
+                await handover.abandon()
+                raise
 
     def _decide(
         self,
         kind: Kind[Any],
         context: object,
-        reminder: Reminder,
+        reminder: Due,
         now: datetime,
-        grace: timedelta,
+        stale: datetime,
+        opens: Opens,
         messages: list[Outgoing],
         report: TickReport,
     ) -> Settled:
@@ -188,17 +264,21 @@ class Engine:
         if reader is None:
             report.skipped += 1
             return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, "nobody to tell")
-        with self._i18n.use_locale(reader.language):
+        # As `use_locale` does, without a generator-based context manager for each of 100,000 reminders.
+        token = self._i18n.ctx_locale.set(reader.language)
+        try:
             outcome = kind.compose(reminder, context, now)
+        finally:
+            self._i18n.ctx_locale.reset(token)
         if isinstance(outcome, Skip):
             log.info("reminder %s (%s) skipped: %s", reminder.id, reminder.kind, outcome.note)
             report.skipped += 1
             return Settled(reminder.id, ReminderStatus.SKIPPED, reminder.due_at, outcome.note[:64])
-        if now - reminder.due_at > grace:
+        if reminder.due_at < stale:
             log.warning("reminder %s (%s) missed: it was due %s", reminder.id, reminder.kind, reminder.due_at)
             report.missed += 1
             return Settled(reminder.id, ReminderStatus.MISSED, reminder.due_at, "missed")
-        allowed = reminders.next_allowed(now, reader.zone, reader.window)
+        allowed = opens.at(reader.zone, reader.window)
         if allowed > now:
             report.deferred += 1
             return Settled(reminder.id, ReminderStatus.PENDING, allowed)
@@ -207,7 +287,11 @@ class Engine:
         return Settled(reminder.id, ReminderStatus.SENT, reminder.due_at)
 
     async def _missed_lists(
-        self, session: AsyncSession, missed: dict[int, list[tuple[Kind[Any], object, Reminder]]], now: datetime
+        self,
+        session: AsyncSession,
+        missed: dict[int, list[tuple[Kind[Any], object, Due]]],
+        now: datetime,
+        opens: Opens,
     ) -> list[Outgoing]:
         """One message per owner listing what was missed: in their language, at their times, in their hours."""
         if not missed:
@@ -223,6 +307,6 @@ class Engine:
                     for kind, context, reminder in sorted(items, key=lambda item: item[2].due_at)
                 ]
                 text = reminder_cards.missed(lines)
-            when = reminders.next_allowed(now, zone, window)
+            when = opens.at(zone, window)
             messages.append(Outgoing(owner_id, parts.message(text), not_before=when))
         return messages

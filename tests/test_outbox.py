@@ -6,7 +6,7 @@ import asyncio
 import socket
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_bot
@@ -15,9 +15,9 @@ from bot.delivery import parts
 from bot.delivery.sender import LEASE_TTL, Sender
 from bot.i18n import create_i18n
 from bot.services import outbox
-from models import BuildingChat, Delivery, DeliveryStatus, MessageLink, Priority
+from models import BuildingChat, Delivery, DeliveryStatus, MessageLink, OutboxFile, Priority
 from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import ErrorLog, FrozenClock, Telegram, running_bot
 from tests.stories import INSPECTOR_ID, bound_chats, district
 
@@ -309,7 +309,9 @@ async def test_a_crash_mid_broadcast_resumes_and_sends_only_what_was_in_flight_t
     d = await district(tg)
     chats = [-300 - n for n in range(60)]
     await bound_chats(tg, d, chats)
-    # A slow Telegram, so that the crash finds requests in flight.
+    # A slow Telegram, so that the crash finds requests in flight; slow, not silent: however loaded the machine, the
+    # bot waits for its answers (this story is about the crash, not about timeouts).
+    tg.app.settings.outbox_timeout = 10
     for chat_id in chats:
         tg.fake.fail_next("sendMessage", chat_id=chat_id, delay=0.05)
 
@@ -361,3 +363,39 @@ async def test_a_connection_that_never_opened_is_retried_later(
     assert row.status == "pending" and row.attempts == 1
     assert row.not_before == clock.now() + timedelta(seconds=5)
     assert "ClientConnectorError" in (row.error or "")
+
+
+def uploads(fake: FakeTelegram) -> list[Call]:
+    """sendDocument requests that carried the file itself rather than Telegram's id for it."""
+    return [c for c in fake.calls("sendDocument") if not str(c.params["document"]).startswith("FILE")]
+
+
+async def test_a_file_the_bot_made_is_kept_once_uploaded_once_and_sent_by_id_after_a_restart(
+    database_url: str, clock: FrozenClock
+) -> None:
+    calendar = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n" * 100
+    media = parts.Media("document", filename="meeting.ics", data=calendar)
+    fake = FakeTelegram(token=TOKEN)
+    await fake.start()
+    try:
+        settings = make_settings(database_url, fake.base_url)
+        async with running_bot(fake, settings, clock) as tg:
+            d = await district(tg)
+            await bound_chats(tg, d, [-101, -102, -103])
+            await broadcast(tg, [-101, -102], "Meeting on Friday", media=media)
+            await tg.drain()
+            async with tg.app.sessionmaker() as session:
+                stored = list(await session.scalars(select(Delivery).where(Delivery.chat_id < 0)))
+                assert await session.scalar(select(func.count()).select_from(OutboxFile)) == 1
+            assert all("data" not in part and part["file"] for row in stored for part in row.parts)
+        assert len(uploads(fake)) == 1, "the second chat got the file by Telegram's id"
+
+        async with running_bot(fake, settings, clock) as tg:  # a new process knows the id from the database
+            await broadcast(tg, [-103], "Meeting on Friday", media=media)
+            await tg.drain()
+        assert len(uploads(fake)) == 1
+        assert [m["document"]["file_name"] for chat in (-101, -102, -103) for m in fake.sent_to(chat)] == [
+            "meeting.ics"
+        ] * 3
+    finally:
+        await fake.stop()

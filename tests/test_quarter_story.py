@@ -492,8 +492,9 @@ def day_in(language: str, day: date) -> str:
 
 
 def month_in(language: str, day: date) -> str:
-    """October 2026 / октябрь 2026."""
-    return format_date(day, "LLLL y", locale=language)
+    """October 2026 / Октябрь 2026 (at the head of the line, capitalised in every language)."""
+    name = format_date(day, "LLLL y", locale=language)
+    return name[:1].upper() + name[1:]
 
 
 def mondays(first: date, last: date) -> Iterable[date]:

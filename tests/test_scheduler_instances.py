@@ -164,22 +164,28 @@ async def instance(tg: Telegram, database_url: str, holder: str) -> AsyncIterato
 
 
 async def tick_while_the_clock_moves(tg: Telegram, engines: list[Engine], moments: list[datetime]) -> None:
-    """Each instance ticks again and again, as its job would, while the clock moves on through the moments."""
+    """Each instance ticks again and again, as its job would, while the clock moves on through the moments; it moves
+    on once every instance has finished a tick begun at the moment before, as a bot's ticks keep up with its clock
+    (however slow this machine is, a reminder is handled at the moment it falls due)."""
     moving = True
+    caught_up: list[datetime | None] = [None] * len(engines)  # the moment each instance's last finished tick began
 
-    async def keep_ticking(engine: Engine) -> None:
+    async def keep_ticking(index: int, engine: Engine) -> None:
         while moving:
+            began = tg.clock.now()
             await engine.tick()
+            caught_up[index] = began
             await asyncio.sleep(0)
 
     async def move() -> None:
         nonlocal moving
         for moment in moments:
             tg.clock.at = moment
-            await asyncio.sleep(0.05)
+            while any(began != moment for began in caught_up):
+                await asyncio.sleep(0.01)
         moving = False
 
-    await asyncio.gather(move(), *(keep_ticking(engine) for engine in engines))
+    await asyncio.gather(move(), *(keep_ticking(index, engine) for index, engine in enumerate(engines)))
     await asyncio.gather(*(engine.tick() for engine in engines for _ in range(3)))
 
 

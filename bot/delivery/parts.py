@@ -4,7 +4,9 @@ A part is a JSON object stored in `Delivery.parts`:
 
 - ``{"kind": "text", "text": html}``
 - ``{"kind": "photo" | "document" | "video", "file_id": id, "caption": html | None}``
-- ``{"kind": "upload", "filename": name, "data": base64, "caption": html | None}`` (a document made by the bot)
+- ``{"kind": "upload", "filename": name, "data": base64, "caption": html | None}`` (a document made by the bot;
+  with ``"as": "photo"`` it is sent as a photo: a chart the bot drew). The outbox keeps the bytes once, in
+  outbox_files, and stores the part with ``"file": sha256`` instead of ``"data"``.
 - ``{"kind": "edit", "target": delivery_id, "target_part": n, "text": html}`` (edit a message the outbox sent)
 - ``{"kind": "unpin", "target": delivery_id, "target_part": n}``
 
@@ -36,7 +38,7 @@ _BREAKS = ("\n\n", "\n", " ")
 
 @dataclass(frozen=True)
 class Media:
-    """A file Telegram already has (by file_id), or one the bot uploads from bytes (a calendar file)."""
+    """A file Telegram already has (by file_id), or one the bot uploads from bytes (a calendar file, a chart)."""
 
     kind: str
     file_id: str | None = None
@@ -45,12 +47,15 @@ class Media:
 
     def part(self, caption: str | None) -> Part:
         if self.data is not None:
-            return {
+            upload: Part = {
                 "kind": "upload",
                 "filename": self.filename or "file",
                 "data": base64.b64encode(self.data).decode(),
                 "caption": caption,
             }
+            if self.kind == "photo":
+                upload["as"] = "photo"
+            return upload
         return {"kind": self.kind, "file_id": self.file_id, "caption": caption}
 
 

@@ -8,9 +8,7 @@ most the requests in flight at that moment are sent twice.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
 import logging
 import os
 import socket
@@ -365,24 +363,43 @@ class Sender:
                 request_timeout=timeout,
             )
         elif kind == "upload":
-            return await self._upload(chat_id, part, markup, timeout)
+            return await self._upload(session, chat_id, part, markup, timeout)
         elif kind in ("edit", "unpin"):
             return await self._on_target(session, delivery, part, markup, timeout)
         else:
             raise ValueError(f"unknown part kind {kind!r}")
         return message.message_id
 
-    async def _upload(self, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None, timeout: int) -> int:
-        """A file the bot made: uploaded once, then sent by the file_id Telegram gave it."""
-        data = base64.b64decode(part["data"])
-        digest = hashlib.sha256(data).hexdigest()
-        known = self._uploads.get(digest)
-        document = known or BufferedInputFile(data, filename=part["filename"])
-        message = await self._bot.send_document(
-            chat_id, document, caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
-        )
-        if known is None and message.document is not None:
-            self._uploads[digest] = message.document.file_id
+    async def _upload(
+        self, session: AsyncSession, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None, timeout: int
+    ) -> int:
+        """A file the bot made: uploaded once, then sent by the id Telegram gave it (as a document, or a photo)."""
+        as_photo = part.get("as") == "photo"
+        digest = part["file"]
+        key = ("photo:" if as_photo else "document:") + digest
+        known = self._uploads.get(key)
+        if known is None:
+            kept = await outbox.kept_file(session, digest)
+            await session.commit()
+            if kept is None:
+                raise ValueError(f"the outbox has no file {digest}")
+            known = kept.photo_id if as_photo else kept.document_id
+            upload: str | BufferedInputFile = known or BufferedInputFile(kept.data, filename=part["filename"])
+        else:
+            upload = known
+        if as_photo:
+            message = await self._bot.send_photo(
+                chat_id, upload, caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+            )
+            file_id = message.photo[-1].file_id if message.photo else None
+        else:
+            message = await self._bot.send_document(
+                chat_id, upload, caption=part.get("caption"), reply_markup=markup, request_timeout=timeout
+            )
+            file_id = message.document.file_id if message.document is not None else None
+        if known is None and file_id is not None:
+            self._uploads[key] = file_id
+            await outbox.remember_upload(session, digest, as_photo=as_photo, file_id=file_id)
         return message.message_id
 
     async def _on_target(

@@ -6,12 +6,16 @@ that asked for it was committed. The sender's side of the table is here too, as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, delete, exists, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Dialect, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +23,21 @@ from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
 from bot.delivery.parts import Part
-from models import Broadcast, Building, BuildingChat, Delivery, DeliveryStatus, FailReason, Lease, Priority
+from models import (
+    Broadcast,
+    Building,
+    BuildingChat,
+    Delivery,
+    DeliveryStatus,
+    FailReason,
+    Lease,
+    OutboxFile,
+    Priority,
+)
 
 # Set on a session that put rows in the outbox: once it commits, the sender is woken.
 WAKE_SENDER = "outbox.wake_sender"
+KEPT_FILES = "outbox.kept_files"  # digests of the files this session already stored
 TITLE_LIMIT = 128
 
 
@@ -54,7 +69,7 @@ async def enqueue(
         broadcast_id=broadcast.id if broadcast is not None else None,
         chat_id=chat_id,
         priority=priority,
-        parts=parts,
+        parts=await _keep_files(session, clock, parts),
         sent_parts=0,
         message_ids=[],
         status=DeliveryStatus.PENDING.value,
@@ -68,8 +83,38 @@ async def enqueue(
     return delivery
 
 
-@dataclass(frozen=True)
-class Outgoing:
+async def _keep_files(session: AsyncSession, clock: Clock, parts: list[Part]) -> list[Part]:
+    """Files the bot made go into outbox_files once; the parts name them by digest (a report to 48 chats is one
+    copy of its PDF, not 48)."""
+    kept = session.info.setdefault(KEPT_FILES, set())
+    result = []
+    for part in parts:
+        if "data" not in part:
+            result.append(part)
+            continue
+        data = base64.b64decode(part["data"])
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in kept:
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            await session.execute(
+                insert(OutboxFile).values(digest=digest, data=data, created_at=clock.now()).on_conflict_do_nothing()
+            )
+            kept.add(digest)
+        result.append({**{key: value for key, value in part.items() if key != "data"}, "file": digest})
+    return result
+
+
+async def kept_file(session: AsyncSession, digest: str) -> OutboxFile | None:
+    return await session.get(OutboxFile, digest)
+
+
+async def remember_upload(session: AsyncSession, digest: str, *, as_photo: bool, file_id: str) -> None:
+    """Telegram's id for a file the bot uploaded: the next chats get it by id, in this process or another."""
+    column = OutboxFile.photo_id if as_photo else OutboxFile.document_id
+    await session.execute(update(OutboxFile).where(OutboxFile.digest == digest).values({column: file_id}))
+
+
+class Outgoing(NamedTuple):
     chat_id: int
     parts: list[Part]
     priority: int = Priority.PERSONAL
@@ -77,29 +122,126 @@ class Outgoing:
 
 
 async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[Outgoing]) -> None:
-    """Many rows in one statement (a scheduler tick hands over thousands at once); no batch, no report."""
+    """Many rows in one statement (a scheduler tick hands over thousands at once), in the order given; no batch, no
+    report.
+
+    Each distinct message (the same `parts` object, as a kind hands it to all who read the same) is serialised once,
+    and every value is bound as SQLAlchemy binds it for its column (JSON as text, UTC times naive on SQLite), so the
+    rows are those `enqueue` writes. The rows go as one array per column (PostgreSQL) or one JSON array (SQLite) into
+    an INSERT … SELECT, not row by row: the database works through them alone, while the engine decides the next
+    ones (an executemany would need the interpreter again for every row).
+    """
     if not messages:
         return
+    connection = await session.connection()
+    handover = _handover(connection.dialect)
     now = clock.now()
-    await session.execute(
-        insert(Delivery),
-        [
-            {
-                "broadcast_id": None,
-                "chat_id": message.chat_id,
-                "priority": message.priority,
-                "parts": message.parts,
-                "sent_parts": 0,
-                "message_ids": [],
-                "status": DeliveryStatus.PENDING.value,
-                "attempts": 0,
-                "not_before": message.not_before or now,
-                "created_at": now,
-            }
-            for message in messages
-        ],
-    )
+    fixed: dict[str, Any] = {
+        "broadcast_id": None,
+        "sent_parts": 0,
+        "message_ids": [],
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "created_at": now,
+    }
+    parameters = {name: handover.bind(name, value) for name, value in fixed.items()}
+    chats, priorities, texts, moments = [], [], [], []
+    encoded: dict[int, Any] = {}  # id(parts) → bound; `messages` holds the parts meanwhile, so no id is reused
+    times: dict[datetime, Any] = {now: handover.bind("not_before", now)}
+    for message in messages:
+        chats.append(message.chat_id)
+        priorities.append(message.priority)
+        text = encoded.get(id(message.parts))
+        if text is None:
+            parts = message.parts
+            if any("data" in part for part in parts):
+                parts = await _keep_files(session, clock, parts)
+            text = encoded[id(message.parts)] = handover.bind("parts", parts)
+        texts.append(text)
+        moment = message.not_before or now
+        when = times.get(moment)
+        if when is None:
+            when = times[moment] = handover.bind("not_before", moment)
+        moments.append(when)
+    rows = (handover.bind_all("chat_id", chats), handover.bind_all("priority", priorities), texts, moments)
+    if handover.arrays:
+        parameters.update(zip(VARYING, rows, strict=True))
+    else:
+        parameters["rows"] = json.dumps(list(zip(*rows, strict=True)))
+    await connection.exec_driver_sql(handover.sql, tuple(parameters[name] for name in handover.order))
     session.info[WAKE_SENDER] = True
+
+
+HANDOVER_COLUMNS = (
+    "broadcast_id",
+    "chat_id",
+    "priority",
+    "parts",
+    "sent_parts",
+    "message_ids",
+    "status",
+    "attempts",
+    "not_before",
+    "created_at",
+)
+VARYING = ("chat_id", "priority", "parts", "not_before")  # the rest are the same in every row
+FIXED = tuple(name for name in HANDOVER_COLUMNS if name not in VARYING)
+
+
+@dataclass(frozen=True)
+class _Handover:
+    """The outbox INSERT … SELECT for one dialect, with each column's bind processor."""
+
+    sql: str
+    order: tuple[str, ...]  # the statement's parameters in order: the fixed columns', then the rows'
+    processors: dict[str, Callable[[Any], Any] | None]
+    arrays: bool  # PostgreSQL: an array for each varying column; SQLite: one JSON array of rows ("rows")
+
+    def bind(self, column: str, value: Any) -> Any:
+        processor = self.processors[column]
+        return value if processor is None else processor(value)
+
+    def bind_all(self, column: str, values: list[Any]) -> list[Any]:
+        processor = self.processors[column]
+        return values if processor is None else [processor(value) for value in values]
+
+
+_handovers: WeakKeyDictionary[Dialect, _Handover] = WeakKeyDictionary()
+
+
+def _handover(dialect: Dialect) -> _Handover:
+    found = _handovers.get(dialect)
+    if found is not None:
+        return found
+    table = Delivery.__table__
+    processors: dict[str, Callable[[Any], Any] | None] = {
+        name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in HANDOVER_COLUMNS
+    }
+    columns = ", ".join((*FIXED, *VARYING))
+    if dialect.name == "postgresql":
+
+        def sql_type(name: str) -> str:
+            return table.c[name].type.compile(dialect=dialect)
+
+        values = ", ".join(f"${n}::{sql_type(name)}" for n, name in enumerate(FIXED, 1))
+        arrays = ", ".join(
+            f"${n}::{'TEXT' if name == 'parts' else sql_type(name)}[]" for n, name in enumerate(VARYING, len(FIXED) + 1)
+        )
+        sql = (
+            f"INSERT INTO {Delivery.__tablename__} ({columns}) SELECT {values}, handed.chat_id, handed.priority, "
+            f"CAST(handed.parts AS {sql_type('parts')}), handed.not_before FROM unnest({arrays}) "
+            "WITH ORDINALITY AS handed(chat_id, priority, parts, not_before, position) ORDER BY handed.position"
+        )
+        found = _Handover(sql, (*FIXED, *VARYING), processors, arrays=True)
+    elif dialect.name == "sqlite":
+        values = ", ".join("?" for _ in FIXED)
+        rows = ", ".join(f"json_extract(value, '$[{n}]')" for n, _ in enumerate(VARYING))
+        sql = f"INSERT INTO {Delivery.__tablename__} ({columns}) SELECT {values}, {rows} FROM json_each(?) ORDER BY key"
+        found = _Handover(sql, (*FIXED, "rows"), processors, arrays=False)
+    else:
+        raise NotImplementedError(f"the outbox hand-over knows PostgreSQL and SQLite, not {dialect.name}")
+    _handovers[dialect] = found
+    return found
 
 
 async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:

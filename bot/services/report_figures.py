@@ -65,3 +65,26 @@ class Comparison:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Comparison:
         return cls(Figures.from_dict(data["current"]), Figures.from_dict(data["previous"]))
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    text: str
+    status: str  # models.ProposalStatus
+    building_code: str | None  # None: raised at a meeting of several buildings
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything a report shows, as plain values: the summary, the chart and the printable page are drawn from it."""
+
+    quarter: str  # "2026Q4"
+    inspector_name: str
+    inspector_rank: str
+    buildings: list[tuple[str, str]]  # (code, address)
+    comparison: Comparison
+    offences: list[tuple[str, int]]  # (kind as the inspector wrote it, count), from official statistics
+    measures: str | None
+    plans: str | None
+    proposals: list[ProposalLine]
+    timezone: str  # the buildings' zone: dates are shown there

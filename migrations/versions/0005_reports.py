@@ -1,4 +1,5 @@
-"""quarterly reports: their figures, offences, measures and plans, and their buildings
+"""quarterly reports: their figures, offences, measures and plans, and their buildings; indexes they read by;
+the files the outbox sends, kept once
 
 Revision ID: 0005
 Revises: 0004
@@ -57,8 +58,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report_id", "building_id", name=op.f("pk_report_buildings")),
     )
 
+    op.create_table(
+        "outbox_files",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("document_id", sa.String(length=256), nullable=True),
+        sa.Column("photo_id", sa.String(length=256), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_outbox_files")),
+    )
+    with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.create_index("ix_appeals_building_resolved", ["building_id", "resolved_at"], unique=False)
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_events_object", ["object_type", "object_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("outbox_files")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_events_object")
+    with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.drop_index("ix_appeals_building_resolved")
     op.drop_table("report_buildings")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reports_published_at"))

@@ -21,8 +21,8 @@ from bot import deadline_cards
 from bot.config import Settings
 from bot.delivery import parts
 from bot.keyboards import stored
-from bot.services.reminders import Planned, at_local, building_zones, local_date
-from models import OPEN_STATUSES, Appeal, AppealStatus, Inspector, Reminder
+from bot.services.reminders import Due, Planned, at_local, building_zones, local_date
+from models import OPEN_STATUSES, Appeal, AppealStatus, Inspector
 from scheduler.engine import Kind, Reader, Send, Skip
 from scheduler.kinds import readers
 from scheduler.kinds.readers import Staff
@@ -117,7 +117,7 @@ class _AppealKind(Kind[Loaded]):
     def _handlers(self, row: Row) -> list[int]:
         return [row.inspector.user_id] if row.inspector is not None else list(self._settings.admin_ids)
 
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> Loaded:
+    async def load(self, session: AsyncSession, due: list[Due]) -> Loaded:
         appeals = {
             appeal.id: appeal
             for appeal in await session.scalars(
@@ -130,7 +130,7 @@ class _AppealKind(Kind[Loaded]):
         staff = await readers.inspectors_by_id(session, self._settings, inspector_ids) if inspector_ids else {}
         return Loaded(appeals, staff, await readers.admin_languages(session, self._settings))
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         appeal = context.appeals.get(reminder.subject_id)
         if appeal is None:
             return None
@@ -140,7 +140,7 @@ class _AppealKind(Kind[Loaded]):
         language = context.admins.get(reminder.recipient_id)
         return readers.admin_reader(language, self._settings) if language is not None else None
 
-    def _still_open(self, reminder: Reminder, context: Loaded) -> Appeal | Skip:
+    def _still_open(self, reminder: Due, context: Loaded) -> Appeal | Skip:
         appeal = context.appeals.get(reminder.subject_id)
         if appeal is None or appeal.status not in OPEN:
             return Skip("the appeal is closed")
@@ -151,7 +151,7 @@ class _AppealKind(Kind[Loaded]):
     def _send(self, appeal: Appeal, text: str) -> Send:
         return Send(parts.message(text, buttons=stored(deadline_cards.open_card(appeal))))
 
-    def owner(self, reminder: Reminder, context: Loaded) -> int | None:
+    def owner(self, reminder: Due, context: Loaded) -> int | None:
         """Its reader is told it was missed: the inspector, or the administrator it was for."""
         return reminder.recipient_id if reminder.subject_id in context.appeals else None
 
@@ -175,7 +175,7 @@ class FirstResponseOverdue(_AppealKind):
             for recipient in self._handlers(row)
         ]
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         appeal = self._still_open(reminder, context)
         if isinstance(appeal, Skip):
             return appeal
@@ -183,7 +183,7 @@ class FirstResponseOverdue(_AppealKind):
             return Skip("the appeal was answered or taken into work")
         return self._send(appeal, deadline_cards.first_response_overdue(appeal, now))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return deadline_cards.first_response_label(context.appeals[reminder.subject_id])
 
 
@@ -201,7 +201,7 @@ class DueSoon(_AppealKind):
             for recipient in self._handlers(row)
         ]
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         appeal = self._still_open(reminder, context)
         if isinstance(appeal, Skip):
             return appeal
@@ -209,7 +209,7 @@ class DueSoon(_AppealKind):
             return Skip("the deadline has passed: the overdue reminders speak")
         return self._send(appeal, deadline_cards.due_soon(appeal, now))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return deadline_cards.due_soon_label(context.appeals[reminder.subject_id])
 
 
@@ -231,7 +231,7 @@ class Overdue(_AppealKind):
             for period, due_at in _daily(row.due_at, now, zones[staff.inspector_id], time(staff.work_from))
         ]
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         appeal = self._still_open(reminder, context)
         if isinstance(appeal, Skip):
             return appeal
@@ -242,7 +242,7 @@ class Overdue(_AppealKind):
             return Skip("waited past its day: that day's reminder replaces it")
         return self._send(appeal, deadline_cards.overdue(appeal, now))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return deadline_cards.overdue_label(context.appeals[reminder.subject_id])
 
 
@@ -262,11 +262,11 @@ class Escalation(_AppealKind):
             for admin_id in self._settings.admin_ids
         ]
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         language = context.admins.get(reminder.recipient_id)
         return readers.admin_reader(language, self._settings) if language is not None else None
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         appeal = context.appeals.get(reminder.subject_id)
         if appeal is None or appeal.status not in OPEN:
             return Skip("the appeal is closed")
@@ -274,7 +274,7 @@ class Escalation(_AppealKind):
             return Skip("waited past its day: that day's escalation replaces it")
         return self._send(appeal, deadline_cards.escalation(appeal, now))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return deadline_cards.escalation_label(context.appeals[reminder.subject_id])
 
 

@@ -26,7 +26,8 @@ from bot import cadence_cards, keyboards, meeting_keyboards
 from bot.config import Settings
 from bot.delivery import parts
 from bot.services import reminders
-from bot.services.reminders import Planned, at_local, local_date, quarter_bounds, quarter_key, quarter_of
+from bot.services.reminders import Due, Planned, at_local, local_date, quarter_bounds, quarter_key, quarter_of
+from bot.services.reports import parse_quarter, previous
 from models import Building, Meeting, MeetingStatus, Reminder, ReminderStatus, Report
 from models.community import meeting_buildings
 from scheduler.engine import Kind, Reader, Send, Skip
@@ -56,15 +57,6 @@ class Loaded:
 def cadence_day(day: date) -> date:
     """The latest reminder day of the monthly cadence on or before `day`."""
     return day.replace(day=max(d for d in CADENCE_DAYS if d <= day.day))
-
-
-def parse_quarter(key: str) -> tuple[int, int]:
-    year, _, quarter = key.partition("Q")
-    return int(year), int(quarter)
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 def prepare_day(year: int, quarter: int) -> date:
@@ -151,7 +143,7 @@ class _Cadence(Kind[Loaded]):
 
     # --- sending ---
 
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> Loaded:
+    async def load(self, session: AsyncSession, due: list[Due]) -> Loaded:
         inspector_ids = sorted({reminder.subject_id for reminder in due})
         staff = await load_staff(session, self._settings, inspector_ids)
         buildings: dict[int, list[Building]] = defaultdict(list)
@@ -165,11 +157,11 @@ class _Cadence(Kind[Loaded]):
         return Loaded(staff, dict(buildings), meetings, published, admins)
 
     async def _meetings(
-        self, session: AsyncSession, due: list[Reminder], buildings: dict[int, list[Building]]
+        self, session: AsyncSession, due: list[Due], buildings: dict[int, list[Building]]
     ) -> dict[int, list[datetime]]:
         return {}
 
-    async def _more(self, session: AsyncSession, due: list[Reminder]) -> tuple[set[tuple[int, str]], dict[int, str]]:
+    async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         """Published reports of these quarters, and the administrators' languages when they are the readers."""
         published = await session.execute(
             select(Report.inspector_id, Report.quarter).where(
@@ -180,17 +172,17 @@ class _Cadence(Kind[Loaded]):
         )
         return {(inspector_id, quarter) for inspector_id, quarter in published}, {}
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         staff = context.staff.get(reminder.subject_id)
         if staff is None or staff.user_id != reminder.recipient_id:
             return None  # no longer an inspector
         return staff.reader()
 
-    def owner(self, reminder: Reminder, context: Loaded) -> int | None:
+    def owner(self, reminder: Due, context: Loaded) -> int | None:
         staff = context.staff.get(reminder.subject_id)
         return staff.user_id if staff is not None else None
 
-    def _unchanged(self, reminder: Reminder, context: Loaded) -> Skip | None:
+    def _unchanged(self, reminder: Due, context: Loaded) -> Skip | None:
         """Why a quarterly reminder is no longer worth sending, if it is not."""
         if not context.buildings.get(reminder.subject_id):
             return Skip("the inspector has no buildings")
@@ -208,7 +200,7 @@ class MonthlyMeetings(_Cadence):
         return [(day.isoformat(), _start(staff, day)) for day in {cadence_day(d) for d in days}]
 
     async def _meetings(
-        self, session: AsyncSession, due: list[Reminder], buildings: dict[int, list[Building]]
+        self, session: AsyncSession, due: list[Due], buildings: dict[int, list[Building]]
     ) -> dict[int, list[datetime]]:
         building_ids = [building.id for served in buildings.values() for building in served]
         if not building_ids:
@@ -232,10 +224,10 @@ class MonthlyMeetings(_Cadence):
             meetings[building_id].append(starts_at)
         return dict(meetings)
 
-    async def _more(self, session: AsyncSession, due: list[Reminder]) -> tuple[set[tuple[int, str]], dict[int, str]]:
+    async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         return set(), {}
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         served = context.buildings.get(reminder.subject_id, [])
         if not served:
             return Skip("the inspector has no buildings")
@@ -248,7 +240,7 @@ class MonthlyMeetings(_Cadence):
             parts.message(cadence_cards.month_without_meetings(month, without), buttons=keyboards.stored(markup))
         )
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return cadence_cards.month_label(date.fromisoformat(reminder.period))
 
 
@@ -272,7 +264,7 @@ class QuarterPrepare(_Cadence):
         quarters = {quarter_of(day) for day in days}
         return [(quarter_key(*q), _start(staff, prepare_day(*q))) for q in quarters]
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (skip := self._unchanged(reminder, context)) is not None:
             return skip
         year, quarter = parse_quarter(reminder.period)
@@ -280,7 +272,7 @@ class QuarterPrepare(_Cadence):
         text = cadence_cards.prepare_report(year, quarter, quarter_bounds(year, quarter)[1])
         return Send(parts.message(text, buttons=keyboards.stored(markup)))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return cadence_cards.prepare_label(*parse_quarter(reminder.period))
 
 
@@ -290,7 +282,7 @@ class QuarterLate(_Cadence):
     name = LATE
 
     def _occurrences(self, staff: Staff, days: set[date]) -> list[tuple[str, datetime]]:
-        ended = {previous_quarter(*quarter_of(day)) for day in days}
+        ended = {previous(*quarter_of(day)) for day in days}
         # Only for a quarter the inspector was reminded of: added in its last two weeks, they owe no report for it.
         return [
             (quarter_key(*q), self._due(staff, late_day(*q)))
@@ -301,12 +293,12 @@ class QuarterLate(_Cadence):
     def _due(self, staff: Staff, day: date) -> datetime:
         return _start(staff, day)
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (skip := self._unchanged(reminder, context)) is not None:
             return skip
         return Send(parts.message(cadence_cards.report_late(*parse_quarter(reminder.period))))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         return cadence_cards.report_late_label(*parse_quarter(reminder.period))
 
 
@@ -324,21 +316,21 @@ class QuarterLateToAdmins(QuarterLate):
     def _window(self, staff: Staff) -> tuple[str, tuple[time, time]]:
         return self._settings.timezone, OFFICE_HOURS
 
-    async def _more(self, session: AsyncSession, due: list[Reminder]) -> tuple[set[tuple[int, str]], dict[int, str]]:
+    async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         published, _ = await super()._more(session, due)
         return published, await admin_languages(session, self._settings)
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         language = context.admins.get(reminder.recipient_id)
         if language is None or reminder.subject_id not in context.staff:
             return None  # no longer an administrator, or the inspector left
         return admin_reader(language, self._settings)
 
-    def owner(self, reminder: Reminder, context: Loaded) -> int | None:
+    def owner(self, reminder: Due, context: Loaded) -> int | None:
         known = reminder.recipient_id in context.admins and reminder.subject_id in context.staff
         return reminder.recipient_id if known else None
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (skip := self._unchanged(reminder, context)) is not None:
             return skip
         inspector = context.staff[reminder.subject_id].inspector
@@ -346,7 +338,7 @@ class QuarterLateToAdmins(QuarterLate):
         text = cadence_cards.report_late_admin(inspector.full_name, *parse_quarter(reminder.period), count)
         return Send(parts.message(text))
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
+    def describe(self, reminder: Due, context: Loaded) -> str:
         inspector = context.staff[reminder.subject_id].inspector
         return cadence_cards.report_late_admin_label(inspector.full_name, *parse_quarter(reminder.period))
 

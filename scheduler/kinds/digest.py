@@ -21,7 +21,7 @@ from bot import digest_cards
 from bot.config import Settings
 from bot.delivery import parts
 from bot.digest_cards import Digest, Upcoming
-from bot.services.reminders import Planned, at_local, local_date, week_key
+from bot.services.reminders import Due, Planned, at_local, local_date, week_key
 from models import (
     OPEN_STATUSES,
     Appeal,
@@ -33,7 +33,6 @@ from models import (
     Priority,
     Proposal,
     ProposalStatus,
-    Reminder,
     Rsvp,
     RsvpAnswer,
     meeting_buildings,
@@ -90,7 +89,7 @@ class WeeklyDigest(Kind[DigestLoaded]):
                 planned.append(Planned(DIGEST, staff.inspector.id, staff.user_id, period, due_at))
         return planned
 
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> DigestLoaded:
+    async def load(self, session: AsyncSession, due: list[Due]) -> DigestLoaded:
         ids = list({reminder.subject_id for reminder in due})
         staff = await readers.inspectors_by_id(session, self._settings, ids)
         # Every figure is relative to the moment of sending, which is no earlier than a reminder's due time: what is
@@ -107,13 +106,13 @@ class WeeklyDigest(Kind[DigestLoaded]):
             buildings=await _buildings(session, ids),
         )
 
-    def reader(self, reminder: Reminder, context: DigestLoaded) -> Reader | None:
+    def reader(self, reminder: Due, context: DigestLoaded) -> Reader | None:
         staff = context.staff.get(reminder.subject_id)
         if staff is None or staff.user_id != reminder.recipient_id:
             return None  # no longer an inspector (or another person is now)
         return staff.reader()
 
-    def compose(self, reminder: Reminder, context: DigestLoaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: DigestLoaded, now: datetime) -> Send | Skip:
         staff = context.staff[reminder.subject_id]
         appeals = context.appeals.get(reminder.subject_id, [])
         open_ = [(status, due_at) for status, due_at, _created in appeals if status in OPEN_STATUSES]
@@ -134,10 +133,10 @@ class WeeklyDigest(Kind[DigestLoaded]):
         buttons = digest_cards.digest_buttons(week.chat_week) if week.buildings else None
         return Send(parts.message(digest_cards.digest(week, now), buttons=buttons))
 
-    def owner(self, reminder: Reminder, context: DigestLoaded) -> int | None:
+    def owner(self, reminder: Due, context: DigestLoaded) -> int | None:
         return reminder.recipient_id if reminder.subject_id in context.staff else None
 
-    def describe(self, reminder: Reminder, context: DigestLoaded) -> str:
+    def describe(self, reminder: Due, context: DigestLoaded) -> str:
         staff = context.staff.get(reminder.subject_id)
         return digest_cards.digest_label(reminder.due_at, staff.zone if staff else self._settings.timezone)
 
@@ -255,7 +254,7 @@ class WeeklyChatPost(Kind[ChatLoaded]):
                 planned.append(Planned(CHAT_WEEK, building_id, chat_id, period, due_at))
         return planned
 
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> ChatLoaded:
+    async def load(self, session: AsyncSession, due: list[Due]) -> ChatLoaded:
         chats = {
             chat.chat_id: chat
             for chat in await session.scalars(
@@ -280,13 +279,13 @@ class WeeklyChatPost(Kind[ChatLoaded]):
             meetings[building_id].append(meeting)
         return ChatLoaded(chats, meetings)
 
-    def reader(self, reminder: Reminder, context: ChatLoaded) -> Reader | None:
+    def reader(self, reminder: Due, context: ChatLoaded) -> Reader | None:
         chat = context.chats.get(reminder.recipient_id)
         if chat is None or chat.building_id != reminder.subject_id:
             return None  # unbound, the bot removed, or the chat now serves another building
         return Reader(chat.language, chat.building.timezone, self._window)
 
-    def compose(self, reminder: Reminder, context: ChatLoaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: ChatLoaded, now: datetime) -> Send | Skip:
         chat = context.chats[reminder.recipient_id]
         inspector: Inspector | None = chat.building.inspector
         if inspector is not None and not inspector.chat_week:
@@ -300,12 +299,12 @@ class WeeklyChatPost(Kind[ChatLoaded]):
         text = digest_cards.week_post(coming, chat.building.timezone)
         return Send(parts.message(text), priority=Priority.BULK)
 
-    def owner(self, reminder: Reminder, context: ChatLoaded) -> int | None:
+    def owner(self, reminder: Due, context: ChatLoaded) -> int | None:
         chat = context.chats.get(reminder.recipient_id)
         if chat is None or chat.building.inspector is None:
             return None
         return chat.building.inspector.user_id
 
-    def describe(self, reminder: Reminder, context: ChatLoaded) -> str:
+    def describe(self, reminder: Due, context: ChatLoaded) -> str:
         chat = context.chats.get(reminder.recipient_id)
         return digest_cards.week_post_label(chat.title if chat is not None else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from aiogram.utils.i18n import get_i18n
 from sqlalchemy import select
@@ -13,13 +14,13 @@ from sqlalchemy.orm import selectinload
 from bot import reminder_cards
 from bot.config import Settings
 from bot.delivery import parts
-from bot.services.reminders import Planned
+from bot.services.reminders import Due, Planned, one_of
 from models import (
     Building,
     BuildingChat,
+    Inspector,
     Meeting,
     MeetingStatus,
-    Reminder,
     Rsvp,
     RsvpAnswer,
     User,
@@ -36,20 +37,64 @@ def period(hours: int, meeting: Meeting) -> str:
     return f"{hours}h@{meeting.sequence}"
 
 
-def edition_of(reminder: Reminder) -> int:
+def edition_of(reminder: Due) -> int:
     """The meeting's sequence the reminder was planned for."""
     return int(reminder.period.partition("h@")[2])
 
 
+class Chat(NamedTuple):
+    """A bound building chat, as its reminders need it."""
+
+    language: str
+    zone: str  # its building's
+    title: str | None
+
+
+class Subject(NamedTuple):
+    """A meeting as its reminders read it: its attributes read once per batch, not through the ORM per reminder."""
+
+    meeting: Meeting  # for the renderers
+    planned: bool
+    sequence: int
+    starts_at: datetime
+    place: str
+    zone: str
+    owner: int  # who hears it was missed: its inspector, or its author when it has none
+
+
 @dataclass
 class Loaded:
-    meetings: dict[int, Meeting]
-    chats: dict[int, BuildingChat]
+    meetings: dict[int, Subject]
+    chats: dict[int, Chat]
     languages: dict[int, str]
     coming: set[tuple[int, int]]  # (meeting, person) who still answer "I will come"
-    # What a batch's reminders say, rendered once per meeting, zone, hours and language: a meeting's reminders to
-    # its chats and to every resident who comes read the same.
-    said: dict[tuple[int, str, int, str], Send] = field(default_factory=dict)
+    readers: dict[tuple[str, str], Reader] = field(default_factory=dict)  # by language and zone
+
+
+class Said:
+    """What meeting reminders say, rendered once for all who read the same: a meeting's reminders to its chats and
+    to every resident who comes, of both kinds. Keyed by everything the text depends on, so it is right across
+    batches and ticks; it keeps the latest `LIMIT` (a few batches' worth), so memory stays flat however many are due.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[datetime, str, str, int, str], Send] = {}
+
+    def get(self, subject: Subject, zone: str, now: datetime) -> Send:
+        # The time left, not the reminder's hours: one that waited out quiet hours says how long there really is.
+        left = subject.starts_at - now
+        key = (subject.starts_at, subject.place, zone, round(left.total_seconds() / 3600), get_i18n().current_locale)
+        said = self._known.get(key)
+        if said is None:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()  # start afresh: what a batch reads again, it renders again
+            said = self._known[key] = Send(parts.message(reminder_cards.meeting_soon(subject.meeting, zone, left)))
+        return said
+
+
+SAID = Said()
 
 
 class _MeetingKind(Kind[Loaded]):
@@ -77,67 +122,75 @@ class _MeetingKind(Kind[Loaded]):
             if meeting.starts_at - timedelta(hours=hours) > meeting.created_at
         ]
 
-    async def load(self, session: AsyncSession, due: list[Reminder]) -> Loaded:
+    async def load(self, session: AsyncSession, due: list[Due]) -> Loaded:
         """The meetings, and the chats (for chat reminders) or the people and who still comes (for residents')."""
         meeting_ids = {reminder.subject_id for reminder in due}
         meetings = {
-            meeting.id: meeting
-            for meeting in await session.scalars(
-                select(Meeting).where(Meeting.id.in_(meeting_ids)).options(selectinload(Meeting.inspector))
+            meeting.id: Subject(
+                meeting,
+                meeting.status == MeetingStatus.PLANNED,
+                meeting.sequence,
+                meeting.starts_at,
+                meeting.place,
+                meeting.timezone,
+                inspector_user_id if inspector_user_id is not None else meeting.author_id,
+            )
+            for meeting, inspector_user_id in await session.execute(
+                select(Meeting, Inspector.user_id)
+                .outerjoin(Inspector, Inspector.id == Meeting.inspector_id)
+                .where(one_of(session, Meeting.id, meeting_ids))
             )
         }
-        recipients = [reminder.recipient_id for reminder in due]
+        recipients = {reminder.recipient_id for reminder in due}
         if self.name == CHATS:
-            chats = {
-                chat.chat_id: chat
-                for chat in await session.scalars(
-                    select(BuildingChat)
-                    .where(BuildingChat.chat_id.in_(recipients), BuildingChat.active)
-                    .options(selectinload(BuildingChat.building))
-                )
-            }
+            rows = await session.execute(
+                select(BuildingChat.chat_id, BuildingChat.language, Building.timezone, BuildingChat.title)
+                .join(Building, Building.id == BuildingChat.building_id)
+                .where(one_of(session, BuildingChat.chat_id, recipients), BuildingChat.active)
+            )
+            chats = {chat_id: Chat(language, zone, title) for chat_id, language, zone, title in rows}
             return Loaded(meetings, chats, {}, set())
-        languages = dict((await session.execute(select(User.id, User.language).where(User.id.in_(recipients)))).all())
+        languages = dict(
+            (await session.execute(select(User.id, User.language).where(one_of(session, User.id, recipients)))).all()
+        )
         # By meeting alone: with the people as well, the database would look up every meeting-person pair.
         coming = await session.execute(
-            select(Rsvp.meeting_id, Rsvp.user_id).where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == RsvpAnswer.YES)
+            select(Rsvp.meeting_id, Rsvp.user_id).where(
+                one_of(session, Rsvp.meeting_id, meeting_ids), Rsvp.answer == RsvpAnswer.YES
+            )
         )
         return Loaded(meetings, {}, languages, {(meeting_id, user_id) for meeting_id, user_id in coming})
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
-        meeting = context.meetings.get(reminder.subject_id)
-        sequence = edition_of(reminder)
-        if meeting is None or meeting.status != MeetingStatus.PLANNED:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
+        subject = context.meetings.get(reminder.subject_id)
+        if subject is None or not subject.planned:
             return Skip("the meeting is cancelled or over")
-        if meeting.sequence != sequence:
+        if subject.sequence != edition_of(reminder):
             return Skip("the meeting was changed")
-        if meeting.starts_at <= now:
+        if subject.starts_at <= now:
             return Skip("the meeting has begun")
-        zone = self._zone(reminder, context, meeting)
-        # The time left, not the reminder's hours: one that waited out quiet hours says how long there really is.
-        left = meeting.starts_at - now
-        key = (meeting.id, zone, round(left.total_seconds() / 3600), get_i18n().current_locale)
-        said = context.said.get(key)
-        if said is None:
-            said = context.said[key] = Send(parts.message(reminder_cards.meeting_soon(meeting, zone, left)))
-        return said
+        return SAID.get(subject, self._zone(reminder, context, subject), now)
 
-    def owner(self, reminder: Reminder, context: Loaded) -> int | None:
-        meeting = context.meetings.get(reminder.subject_id)
-        if meeting is None:
-            return None
-        return meeting.inspector.user_id if meeting.inspector is not None else meeting.author_id
+    def owner(self, reminder: Due, context: Loaded) -> int | None:
+        subject = context.meetings.get(reminder.subject_id)
+        return subject.owner if subject is not None else None
 
-    def describe(self, reminder: Reminder, context: Loaded) -> str:
-        meeting = context.meetings[reminder.subject_id]
+    def _reader(self, context: Loaded, language: str, zone: str) -> Reader:
+        reader = context.readers.get((language, zone))
+        if reader is None:
+            reader = context.readers[(language, zone)] = Reader(language, zone, self._window)
+        return reader
+
+    def describe(self, reminder: Due, context: Loaded) -> str:
+        subject = context.meetings[reminder.subject_id]
         chat = context.chats.get(reminder.recipient_id)
         return reminder_cards.meeting_reminder_label(
-            meeting, self._zone(reminder, context, meeting), chat.title if chat is not None else None
+            subject.meeting, self._zone(reminder, context, subject), chat.title if chat is not None else None
         )
 
-    def _zone(self, reminder: Reminder, context: Loaded, meeting: Meeting) -> str:
+    def _zone(self, reminder: Due, context: Loaded, subject: Subject) -> str:
         chat = context.chats.get(reminder.recipient_id)
-        return chat.building.timezone if chat is not None else meeting.timezone
+        return chat.zone if chat is not None else subject.zone
 
 
 class MeetingChatReminders(_MeetingKind):
@@ -153,11 +206,11 @@ class MeetingChatReminders(_MeetingKind):
                 planned += [Planned(CHATS, meeting.id, chat.chat_id, period(hours, meeting), due_at) for chat in chats]
         return planned
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         chat = context.chats.get(reminder.recipient_id)
         if chat is None:
             return None  # unbound, or the bot was removed
-        return Reader(chat.language, chat.building.timezone, self._window)
+        return self._reader(context, chat.language, chat.zone)
 
 
 class MeetingResidentReminders(_MeetingKind):
@@ -183,14 +236,14 @@ class MeetingResidentReminders(_MeetingKind):
             ]
         return planned
 
-    def reader(self, reminder: Reminder, context: Loaded) -> Reader | None:
-        meeting = context.meetings.get(reminder.subject_id)
+    def reader(self, reminder: Due, context: Loaded) -> Reader | None:
+        subject = context.meetings.get(reminder.subject_id)
         language = context.languages.get(reminder.recipient_id)
-        if meeting is None or language is None:
+        if subject is None or language is None:
             return None  # the person deleted their data
-        return Reader(language, meeting.timezone, self._window)
+        return self._reader(context, language, subject.zone)
 
-    def compose(self, reminder: Reminder, context: Loaded, now: datetime) -> Send | Skip:
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (reminder.subject_id, reminder.recipient_id) not in context.coming:
             return Skip("the resident no longer comes")
         return super().compose(reminder, context, now)

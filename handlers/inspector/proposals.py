@@ -1,0 +1,202 @@
+"""/proposals: the register of residents' proposals by building and status; a proposal's card moves it on.
+
+recorded → in the work plan → done, or declined with a comment (asked for, /cancel leaves); the resident who sent
+the proposal is told of each move in their language. An administrator sees every proposal; an inspector those of
+their buildings. Every button is checked on the server: someone else's proposal is refused and recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import proposal_register_cards as cards
+from bot.clock import Clock
+from bot.filters import IsStaff
+from bot.proposal_register_cards import ProposalCb, RegisterCb
+from bot.services import audit, proposals
+from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.people import Actor
+from bot.services.proposals import CommentRequired, Entry, InvalidMove, ProposalGone
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from models import Proposal, ProposalStatus
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 6
+
+
+class Declining(StatesGroup):
+    comment = State()
+
+
+def create_router() -> Router:
+    router = Router(name="proposals-register")
+    router.message.register(show, Command("proposals"), F.chat.type == "private", IsStaff())
+    router.callback_query.register(page, RegisterCb.filter(), IsStaff())
+    router.callback_query.register(act, ProposalCb.filter(), IsStaff())
+    router.message.register(reason_sent, Declining.comment, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    return router
+
+
+async def show(message: Message, command: CommandObject, session: AsyncSession, actor: Actor) -> None:
+    """The register; `/proposals A-12` opens it filtered by that building."""
+    where = RegisterCb()
+    if command.args and command.args.strip():
+        code = command.args.strip()
+        buildings = await proposals.register_buildings(session, actor)
+        found = next((identifier for identifier, known in buildings if known.casefold() == code.casefold()), None)
+        if found is None:
+            await message.answer(
+                _("There are no proposals for building {code} in your register.").format(code=escape(code))
+            )
+            return
+        where = RegisterCb(building_id=found)
+    text, markup = await _register(session, actor, where)
+    await message.answer(text, reply_markup=markup)
+
+
+async def page(callback: CallbackQuery, callback_data: RegisterCb, session: AsyncSession, actor: Actor) -> None:
+    text, markup = await _register(session, actor, _clean(callback_data))
+    await edit_card(callback, text, markup)
+
+
+async def act(
+    callback: CallbackQuery,
+    callback_data: ProposalCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+) -> None:
+    back = _clean(
+        RegisterCb(page=callback_data.page, building_id=callback_data.building_id, status=callback_data.status)
+    )
+    try:
+        if callback_data.action == "open":
+            await _card(callback, session, await proposals.for_staff(session, actor, callback_data.proposal_id), back)
+        elif callback_data.action == "move" and callback_data.to == ProposalStatus.DECLINED:
+            entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
+            if callback_data.to not in proposals.moves(entry.proposal):
+                raise InvalidMove(entry.proposal, callback_data.to)
+            await end_dialog(state)
+            await state.set_state(Declining.comment)
+            await state.update_data(proposal_id=entry.proposal.id, back=back.pack())
+            if callback.message is not None:
+                await callback.message.answer(cards.ask_reason(entry.proposal))
+        elif callback_data.action == "move":
+            moved = await proposals.move(
+                session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
+            )
+            await _card(callback, session, moved.entry, back)
+            callback_answer.text = cards.moved(moved.entry.proposal)
+        else:
+            raise NotAllowed()
+    except (NotAllowed, ProposalGone):
+        await _refuse(session, clock, actor, callback.data or "")
+        alert(callback_answer, _("This proposal is not yours to handle."))
+    except InvalidMove as exc:
+        # A stale card or a second press: say why, and show the card as it is now.
+        await _card(callback, session, await proposals.for_staff(session, actor, exc.proposal.id), back)
+        alert(callback_answer, cards.cannot_move(exc.proposal))
+
+
+async def reason_sent(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, i18n: I18n
+) -> None:
+    try:
+        note = proposals.comment(message.text, required=True)
+    except InvalidValue:
+        await message.answer(
+            _("The comment is too long: {length} characters, the limit is {limit}. Please shorten it.").format(
+                length=len((message.text or "").strip()), limit=proposals.COMMENT_LIMIT
+            )
+        )
+        return
+    except CommentRequired:
+        await message.answer(_("Please write why the proposal is declined."))
+        return
+    data = await state.get_data()
+    await end_dialog(state)
+    back = RegisterCb.unpack(data["back"])
+    try:
+        moved = await proposals.move(
+            session, clock, actor, data["proposal_id"], ProposalStatus.DECLINED, note, notice=_notice(i18n)
+        )
+    except (NotAllowed, ProposalGone):
+        await _refuse(session, clock, actor, f"decline:{data['proposal_id']}")
+        await message.answer(_("This proposal is not yours to handle."))
+        return
+    except InvalidMove as exc:
+        await message.answer(cards.cannot_move(exc.proposal))
+        return
+    steps = await proposals.history(session, moved.entry.proposal)
+    await message.answer(
+        cards.moved(moved.entry.proposal) + "\n\n" + cards.card(moved.entry, steps),
+        reply_markup=cards.card_buttons(moved.entry, proposals.moves(moved.entry.proposal), back),
+    )
+
+
+async def _register(session: AsyncSession, actor: Actor, where: RegisterCb) -> tuple[str, InlineKeyboardMarkup]:
+    buildings = await proposals.register_buildings(session, actor)
+    codes = dict(buildings)
+    # A building that is not (or no longer) among the actor's is no filter: the list shows all of theirs.
+    building_id = where.building_id if where.building_id in codes else 0
+    result = await proposals.register(
+        session,
+        actor,
+        building_id=building_id or None,
+        status=where.status or None,
+        page=where.page,
+        size=PAGE_SIZE,
+    )
+    text = cards.register(result, building=codes.get(building_id), status=where.status)
+    return text, cards.register_buttons(result, buildings, building_id, where.status)
+
+
+async def _card(callback: CallbackQuery, session: AsyncSession, entry: Entry, back: RegisterCb) -> None:
+    steps = await proposals.history(session, entry.proposal)
+    await edit_card(
+        callback, cards.card(entry, steps), cards.card_buttons(entry, proposals.moves(entry.proposal), back)
+    )
+
+
+async def _refuse(session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
+    """Someone pressed (or forged) a button of a proposal that is not theirs: keep a record."""
+    log.warning("refused a proposal action (%s)", data.split(":", 1)[0])
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor.telegram_id,
+        action="proposal_refused",
+        object_type="callback",
+        object_id=data[:64],
+    )
+
+
+def _clean(where: RegisterCb) -> RegisterCb:
+    """The list's filters as sent by the client, with a status that is not one replaced by all."""
+    status = where.status if where.status in {code.value for code in ProposalStatus} else ""
+    return RegisterCb(page=where.page, building_id=where.building_id, status=status)
+
+
+def _notice(i18n: I18n) -> proposals.Notice:
+    """What the resident reads about a move, rendered in their language."""
+
+    def render(proposal: Proposal, language: str) -> str:
+        with i18n.use_locale(language):
+            return cards.to_resident(proposal)
+
+    return render
