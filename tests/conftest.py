@@ -42,7 +42,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def redis_url() -> AsyncIterator[str]:
     # Skips with the reason when unset (fails in CI, which must run it), like the PostgreSQL fixtures.
-    url = databases.server_or_skip(databases.REDIS_ENV, "Redis FSM storage")
+    url = databases.redis_for_worker(databases.server_or_skip(databases.REDIS_ENV, "Redis FSM storage"))
     client = Redis.from_url(url)
     try:
         await client.flushdb()

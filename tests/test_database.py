@@ -170,15 +170,6 @@ async def test_a_naive_time_is_refused(sessionmaker: async_sessionmaker[AsyncSes
 MIGRATIONS_DATABASE = f"inspector_bot_migrations_{os.getpid()}"
 
 
-async def _admin_execute(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A database with nothing in it; on PostgreSQL a database of its own, as other tests share TEST_DATABASE_URL's."""
@@ -186,12 +177,12 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
         yield f"sqlite+aiosqlite:///{tmp_path}/empty.sqlite3"
         return
     server = databases.server_or_skip(databases.POSTGRES_ENV, "PostgreSQL")
-    await _admin_execute(server, f'DROP DATABASE IF EXISTS "{MIGRATIONS_DATABASE}"')
-    await _admin_execute(server, f'CREATE DATABASE "{MIGRATIONS_DATABASE}"')
+    await databases.admin_execute(server, f'DROP DATABASE IF EXISTS "{MIGRATIONS_DATABASE}"')
+    await databases.admin_execute(server, f'CREATE DATABASE "{MIGRATIONS_DATABASE}"')
     try:
         yield make_url(server).set(database=MIGRATIONS_DATABASE).render_as_string(hide_password=False)
     finally:
-        await _admin_execute(server, f'DROP DATABASE IF EXISTS "{MIGRATIONS_DATABASE}" WITH (FORCE)')
+        await databases.admin_execute(server, f'DROP DATABASE IF EXISTS "{MIGRATIONS_DATABASE}" WITH (FORCE)')
 
 
 async def _alembic(engine: AsyncEngine, action: str, revision: str) -> None:

@@ -262,9 +262,10 @@ async def test_a_long_notice_is_cut_at_paragraphs_and_a_long_caption_follows_its
 
 async def test_a_chat_gets_its_messages_in_order_and_a_person_is_not_kept_waiting_by_a_broadcast(tg: Telegram) -> None:
     d = await district(tg)
-    chats = [-200 - n for n in range(40)]
+    chats = [-200 - n for n in range(100)]  # over three seconds at 30 a second
     await bound_chats(tg, d, chats)
     tg.fake.fail_next("sendMessage", chat_id=-200, error_code=502, description="Bad Gateway")
+    sent_before = len(tg.fake.calls("sendMessage"))
 
     async with tg.app.sessionmaker.begin() as session:
         await enqueue_batch(session, tg, chats, "First")
@@ -276,8 +277,9 @@ async def test_a_chat_gets_its_messages_in_order_and_a_person_is_not_kept_waitin
     await tg.drain()
 
     assert texts(tg, -200) == ["First", "Second"]
-    first_sends = [c.params["chat_id"] for c in tg.fake.calls("sendMessage")]
-    assert first_sends.index(INSPECTOR_ID) < first_sends.index(-239)
+    sends = [c.params["chat_id"] for c in tg.fake.calls("sendMessage")[sent_before:]]
+    # In the broadcast's first second or so, even when the inspector's chat had a message within the last second.
+    assert sends.index(INSPECTOR_ID) < 50, sends
 
 
 async def test_a_second_instance_sends_nothing_until_the_first_ones_lease_lapses(tg: Telegram) -> None:
