@@ -32,8 +32,8 @@ async def running_bot(fake: FakeTelegram, settings: Settings, clock: FrozenClock
     polling = asyncio.create_task(run_polling(app, handle_signals=False))
     await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
     assert not polling.done(), polling.exception()
-    await _tick_at_start_done(app)
     try:
+        await _tick_at_start_done(app)
         yield telegram
     finally:
         await app.dp.stop_polling()
@@ -42,9 +42,8 @@ async def running_bot(fake: FakeTelegram, settings: Settings, clock: FrozenClock
 
 
 async def _tick_at_start_done(app: App) -> None:
-    """The bot ticks once as it starts, at the clock's first moment, on an empty database: wait for that tick, or on a
-    busy machine it would still be planning (with the moment it began at) while the test moves the clock and builds
-    its beat."""
+    """The bot ticks once as it starts, at the clock's first moment: wait for that tick, or on a busy machine it would
+    still be planning (with the moment it began at) while the test moves the clock and builds its beat."""
     job = app.dp["ticking"].get_job("tick")
     submitted_after = datetime.now(UTC) + timedelta(seconds=app.settings.scheduler_tick / 2)
     async with asyncio.timeout(HANDLED_TIMEOUT):

@@ -352,6 +352,7 @@ async def test_a_proposal_whose_author_used_forget_me_moves_without_anyone_told(
     _d, dana, inspector = await beat(tg)
     reply = await dana.send("/propose More benches")
     await dana.press(reply.last, "Send")
+    await tg.drain()  # the inspector is told of it before Dana goes on
     reply = await dana.send("/forget_me")
     await dana.press(reply.last, "Delete my data")
     await tg.drain()
