@@ -134,7 +134,7 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[O
     if not messages:
         return
     connection = await session.connection()
-    handover = _handover(connection.dialect)
+    statement = _bulk_insert(connection.dialect)
     now = clock.now()
     fixed: dict[str, Any] = {
         "broadcast_id": None,
@@ -144,10 +144,10 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[O
         "attempts": 0,
         "created_at": now,
     }
-    parameters = {name: handover.bind(name, value) for name, value in fixed.items()}
+    parameters = {name: statement.bind(name, value) for name, value in fixed.items()}
     chats, priorities, texts, moments = [], [], [], []
     encoded: dict[int, Any] = {}  # id(parts) → bound; `messages` holds the parts meanwhile, so no id is reused
-    times: dict[datetime, Any] = {now: handover.bind("not_before", now)}
+    times: dict[datetime, Any] = {now: statement.bind("not_before", now)}
     for message in messages:
         chats.append(message.chat_id)
         priorities.append(message.priority)
@@ -156,19 +156,19 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[O
             parts = message.parts
             if any("data" in part for part in parts):
                 parts = await _keep_files(session, clock, parts)
-            text = encoded[id(message.parts)] = handover.bind("parts", parts)
+            text = encoded[id(message.parts)] = statement.bind("parts", parts)
         texts.append(text)
         moment = message.not_before or now
         when = times.get(moment)
         if when is None:
-            when = times[moment] = handover.bind("not_before", moment)
+            when = times[moment] = statement.bind("not_before", moment)
         moments.append(when)
-    rows = (handover.bind_all("chat_id", chats), handover.bind_all("priority", priorities), texts, moments)
-    if handover.arrays:
+    rows = (statement.bind_all("chat_id", chats), statement.bind_all("priority", priorities), texts, moments)
+    if statement.arrays:
         parameters.update(zip(VARYING, rows, strict=True))
     else:
         parameters["rows"] = json.dumps(list(zip(*rows, strict=True)))
-    await connection.exec_driver_sql(handover.sql, tuple(parameters[name] for name in handover.order))
+    await connection.exec_driver_sql(statement.sql, tuple(parameters[name] for name in statement.order))
     session.info[WAKE_SENDER] = True
 
 
@@ -189,7 +189,7 @@ FIXED = tuple(name for name in HANDOVER_COLUMNS if name not in VARYING)
 
 
 @dataclass(frozen=True)
-class _Handover:
+class _BulkInsert:
     """The outbox INSERT … SELECT for one dialect, with each column's bind processor."""
 
     sql: str
@@ -206,11 +206,11 @@ class _Handover:
         return values if processor is None else [processor(value) for value in values]
 
 
-_handovers: WeakKeyDictionary[Dialect, _Handover] = WeakKeyDictionary()
+_bulk_inserts: WeakKeyDictionary[Dialect, _BulkInsert] = WeakKeyDictionary()
 
 
-def _handover(dialect: Dialect) -> _Handover:
-    found = _handovers.get(dialect)
+def _bulk_insert(dialect: Dialect) -> _BulkInsert:
+    found = _bulk_inserts.get(dialect)
     if found is not None:
         return found
     table = Delivery.__table__
@@ -232,15 +232,15 @@ def _handover(dialect: Dialect) -> _Handover:
             f"CAST(handed.parts AS {sql_type('parts')}), handed.not_before FROM unnest({arrays}) "
             "WITH ORDINALITY AS handed(chat_id, priority, parts, not_before, position) ORDER BY handed.position"
         )
-        found = _Handover(sql, (*FIXED, *VARYING), processors, arrays=True)
+        found = _BulkInsert(sql, (*FIXED, *VARYING), processors, arrays=True)
     elif dialect.name == "sqlite":
         values = ", ".join("?" for _ in FIXED)
         rows = ", ".join(f"json_extract(value, '$[{n}]')" for n, _ in enumerate(VARYING))
         sql = f"INSERT INTO {Delivery.__tablename__} ({columns}) SELECT {values}, {rows} FROM json_each(?) ORDER BY key"
-        found = _Handover(sql, (*FIXED, "rows"), processors, arrays=False)
+        found = _BulkInsert(sql, (*FIXED, "rows"), processors, arrays=False)
     else:
         raise NotImplementedError(f"the outbox hand-over knows PostgreSQL and SQLite, not {dialect.name}")
-    _handovers[dialect] = found
+    _bulk_inserts[dialect] = found
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -59,15 +60,14 @@ def create_router() -> Router:
     router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
     router.message.register(offences_sent, Compose.offences, TEXT_ANSWER)
     router.callback_query.register(offences_done, Compose.offences, ReportCb.filter(F.action == "offences_done"))
-    router.callback_query.register(
-        offences_skipped, Compose.offences, SkipCb.filter(F.step == report_keyboards.SKIP_OFFENCES)
-    )
     router.message.register(measures_sent, Compose.measures, TEXT_ANSWER)
-    router.callback_query.register(
-        measures_skipped, Compose.measures, SkipCb.filter(F.step == report_keyboards.SKIP_MEASURES)
-    )
     router.message.register(plans_sent, Compose.plans, TEXT_ANSWER)
-    router.callback_query.register(plans_skipped, Compose.plans, SkipCb.filter(F.step == report_keyboards.SKIP_PLANS))
+    for step, asked in (
+        (report_keyboards.SKIP_OFFENCES, Compose.offences),
+        (report_keyboards.SKIP_MEASURES, Compose.measures),
+        (report_keyboards.SKIP_PLANS, Compose.plans),
+    ):
+        router.callback_query.register(skipped, asked, SkipCb.filter(F.step == step))
     router.message.register(
         use_buttons, StateFilter(Compose.quarter, Compose.buildings, Compose.preview), NOT_A_COMMAND
     )
@@ -155,7 +155,7 @@ async def offences_sent(
     if parsed.bad:
         await message.answer(_unread(parsed.bad, kept), reply_markup=report_keyboards.offences_done())
         return
-    await _after_offences(message, state, session, clock, actor, settings)
+    await _go_on(message, state, session, clock, actor, settings, _ask_measures)
 
 
 async def offences_done(
@@ -163,16 +163,7 @@ async def offences_done(
 ) -> None:
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
-        await _after_offences(callback.message, state, session, clock, actor, settings)
-
-
-async def offences_skipped(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
-) -> None:
-    await state.update_data(offences=[])
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _after_offences(callback.message, state, session, clock, actor, settings)
+        await _go_on(callback.message, state, session, clock, actor, settings, _ask_measures)
 
 
 async def measures_sent(
@@ -182,16 +173,7 @@ async def measures_sent(
     if value is None:
         return
     await state.update_data(measures=value)
-    await _after_measures(message, state, session, clock, actor, settings)
-
-
-async def measures_skipped(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
-) -> None:
-    await state.update_data(measures=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _after_measures(callback.message, state, session, clock, actor, settings)
+    await _go_on(message, state, session, clock, actor, settings, _ask_plans)
 
 
 async def plans_sent(
@@ -201,16 +183,23 @@ async def plans_sent(
     if value is None:
         return
     await state.update_data(plans=value)
-    await _preview(message, state, session, clock, actor, settings)
+    await _go_on(message, state, session, clock, actor, settings, None)
 
 
-async def plans_skipped(
-    callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+async def skipped(
+    callback: CallbackQuery,
+    callback_data: SkipCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
 ) -> None:
-    await state.update_data(plans=None)
+    field, empty, ask_next = _SKIPPED[callback_data.step]
+    await state.update_data({field: empty})
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
-        await _preview(callback.message, state, session, clock, actor, settings)
+        await _go_on(callback.message, state, session, clock, actor, settings, ask_next)
 
 
 async def use_buttons(message: Message) -> None:
@@ -386,22 +375,31 @@ async def _ask_plans(message: Message, state: FSMContext) -> None:
     )
 
 
-async def _after_offences(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
-) -> None:
-    if (await state.get_data()).get("editing"):
-        await _preview(message, state, session, clock, actor, settings)
-    else:
-        await _ask_measures(message, state)
+Ask = Callable[[Message, FSMContext], Awaitable[None]]
 
 
-async def _after_measures(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+async def _go_on(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    ask_next: Ask | None,
 ) -> None:
-    if (await state.get_data()).get("editing"):
+    """After a step: the next one, or the preview after the last step or when one step was being edited."""
+    if ask_next is None or (await state.get_data()).get("editing"):
         await _preview(message, state, session, clock, actor, settings)
     else:
-        await _ask_plans(message, state)
+        await ask_next(message, state)
+
+
+# A skipped step: the field it leaves empty, and what is asked next (None: the preview).
+_SKIPPED: dict[str, tuple[str, object, Ask | None]] = {
+    report_keyboards.SKIP_OFFENCES: ("offences", [], _ask_measures),
+    report_keyboards.SKIP_MEASURES: ("measures", None, _ask_plans),
+    report_keyboards.SKIP_PLANS: ("plans", None, None),
+}
 
 
 async def _text(message: Message, field: str) -> str | None:
