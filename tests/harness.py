@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from tests.fake_telegram import Call, FakeTelegram
 
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
 HANDLED_TIMEOUT = 10.0
+QUIET_TIMEOUT = 2.0  # a sender a test stopped, crashed or holds up is not waited for longer
 
 
 @asynccontextmanager
@@ -149,6 +151,12 @@ class Telegram:
         await asyncio.wait_for(self._handled[update["update_id"]].wait(), HANDLED_TIMEOUT)
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
 
+    async def quiet(self) -> None:
+        """What earlier actions put in the outbox goes out before a person acts again (nobody is that quick), so that
+        it never lands among the answers to what they do next."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.app.sender.drained(), QUIET_TIMEOUT)
+
     async def drain(self, *, timeout: float = HANDLED_TIMEOUT) -> None:
         """Let the sender send everything due now (the clock stands still: move it for what waits)."""
         try:
@@ -184,6 +192,7 @@ class Person:
 
     async def send(self, text: str | None = None, *, chat: Group | None = None, **extra: Any) -> Reply:
         chat_id = chat.id if chat is not None else self.id
+        await self.tg.quiet()
         return await self.tg.deliver(self.tg.fake.message_update(self.id, chat_id, text, **extra))
 
     async def reply_to(self, message: dict[str, Any], text: str) -> Reply:
@@ -200,6 +209,7 @@ class Person:
 
     async def press_data(self, message: dict[str, Any], data: str, *, require_button: bool = False) -> Reply:
         """Send callback data as a (possibly modified) client would."""
+        await self.tg.quiet()
         return await self.tg.deliver(
             self.tg.fake.callback_update(self.id, message, data, require_button=require_button)
         )
