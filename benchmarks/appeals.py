@@ -21,14 +21,14 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from bot.appeal_keyboards import confirm_intake
 from bot.config import Settings
 from bot.services import buildings, inspectors, residents
 from bot.services.people import Person
+from bot.ui.appeals.keyboards import confirm_intake
 from handlers.resident.appeal import Intake
 from models import Appeal, Base
 from tests.fake_telegram import FakeTelegram
-from tests.harness import FrozenClock, Telegram, running_bot
+from tests.support.harness import FrozenClock, Telegram, running_bot
 
 TOKEN = "123456:BENCH-token-for-the-fake-telegram-xyz"
 TELEGRAM_MESSAGES_PER_SECOND = 30

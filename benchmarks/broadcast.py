@@ -36,8 +36,7 @@ from sqlalchemy import func, select
 from benchmarks.database import empty
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.delivery import parts
-from bot.services import outbox, people
+from bot.services import outbox, parts, people
 from bot.services.people import Person
 from models import Building, BuildingChat, Delivery, DeliveryStatus
 from models.db import create_engine, create_sessionmaker, upgrade_to_head

@@ -41,12 +41,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from benchmarks.database import INSERT_CHUNK, empty, insert_rows
-from bot import report_cards
 from bot.i18n import create_i18n
-from bot.report_chart import chart_png
-from bot.report_pdf import pdf_bytes
 from bot.services import reports
 from bot.services.report_figures import Comparison, ProposalLine, ReportView
+from bot.ui.reports import cards as report_cards
+from bot.ui.reports.chart import chart_png
+from bot.ui.reports.pdf import pdf_bytes
 from models import (
     Appeal,
     AppealStatus,

@@ -11,9 +11,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
 from bot.clock import Clock
 from bot.services import audit
+from bot.ui import texts
 from handlers.dialogs import alert
 
 log = logging.getLogger(__name__)

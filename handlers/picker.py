@@ -11,10 +11,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
-from bot.keyboards import PickCb
 from bot.services import buildings
 from bot.services.people import Actor
+from bot.ui import keyboards
+from bot.ui.keyboards import PickCb
 from handlers.dialogs import edit_card
 
 PICKED = "picked_buildings"

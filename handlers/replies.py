@@ -8,14 +8,14 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
 from bot.clock import Clock
-from bot.content import content_of
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 from bot.services import appeals, routing
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.content import content_of
 from handlers.inspector.appeals import send_answer
 
 

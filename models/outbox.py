@@ -71,7 +71,7 @@ class Delivery(Base):
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     priority: Mapped[int] = mapped_column(SmallInteger)
-    # What to send, rendered already: a list of parts (see bot.delivery.parts), sent in order.
+    # What to send, rendered already: a list of parts (see bot.services.parts), sent in order.
     parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # Parts confirmed sent, and the ids Telegram gave them: a restart resumes after the last one.
     sent_parts: Mapped[int] = mapped_column(Integer, default=0)

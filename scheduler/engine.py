@@ -23,14 +23,13 @@ from typing import Any, Generic, TypeVar
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import reminder_cards
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import parts
-from bot.delivery.parts import Part
-from bot.services import outbox, people, reminders
+from bot.services import outbox, parts, people, reminders
 from bot.services.outbox import Outgoing
+from bot.services.parts import Part
 from bot.services.reminders import Due, Planned, Settled
+from bot.ui.reminders import cards as reminder_cards
 from models import Priority, ReminderStatus
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from models.db import create_engine, create_sessionmaker
-from tests import databases
 from tests.fake_telegram import FakeTelegram
-from tests.harness import ErrorLog, FrozenClock, Person, Telegram, running_bot
+from tests.support import databases
+from tests.support.harness import ErrorLog, FrozenClock, Person, Telegram, running_bot
 
 TOKEN = "123456:TEST-token-for-the-fake-telegram-xyz"
 ADMIN_ID = 1

@@ -33,10 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import report
+from bot.delivery import summary as report
 from bot.delivery.pace import Limits, Pace
-from bot.delivery.parts import MEDIA_KINDS, Part
 from bot.services import chats, outbox, people, routing
+from bot.services.parts import MEDIA_KINDS, Part
 from models import Delivery, DeliveryStatus, FailReason, Priority
 
 log = logging.getLogger(__name__)

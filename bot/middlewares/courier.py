@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 
 
 class CourierMiddleware(BaseMiddleware):

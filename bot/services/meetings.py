@@ -26,10 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.delivery import parts
-from bot.delivery.parts import Buttons, Part
-from bot.services import audit, buildings, outbox
+from bot.services import audit, buildings, outbox, parts
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.parts import Buttons, Part
 from bot.services.people import Actor
 from models import (
     Broadcast,

@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.delivery import parts
-from bot.services import audit, buildings, outbox
+from bot.services import audit, buildings, outbox, parts
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.people import Actor
 from models import Broadcast, Building, BuildingChat, Delivery, Notice

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
-from bot.delivery.parts import Part
+from bot.services.parts import Part
 from models import (
     Broadcast,
     Building,

@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.delivery import parts
-from bot.services import audit, outbox, people
+from bot.services import audit, outbox, parts, people
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.paging import Page, clamp
 from bot.services.people import Actor

@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.delivery import parts
-from bot.services import appeals, outbox, routing
+from bot.services import appeals, outbox, parts, routing
 from bot.services.appeals import Policy
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.people import QUESTION_RELAY_KIND, Actor, Person

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.delivery.parts import Part
 from bot.services import audit, buildings, outbox, reports
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.paging import Page, clamp
+from bot.services.parts import Part
 from bot.services.people import Actor
 from bot.services.reminders import local_date, quarter_of
 from bot.services.report_figures import Comparison, ProposalLine, ReportView

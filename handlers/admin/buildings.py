@@ -12,14 +12,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
-from bot.cards import building_line, building_title, registration_link
 from bot.clock import Clock
 from bot.config import Settings
 from bot.filters import IsAdmin, IsStaff
 from bot.services import buildings, inspectors, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
+from bot.ui import keyboards
+from bot.ui.cards import building_line, building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
 
 PAGE_SIZE = 6  # a building's line can reach ~500 characters; six stay well inside one message

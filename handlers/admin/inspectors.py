@@ -16,8 +16,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, texts
-from bot.cards import inspector_card, inspector_line
 from bot.clock import Clock
 from bot.commands import INSPECTOR, set_personal_commands
 from bot.config import Settings
@@ -25,6 +23,8 @@ from bot.filters import IsAdmin
 from bot.services import inspectors, validation
 from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.people import Actor, Person
+from bot.ui import keyboards, texts
+from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
 

@@ -6,8 +6,8 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot import texts
 from bot.services.people import Actor
+from bot.ui import texts
 
 
 def create_router() -> Router:

@@ -7,9 +7,9 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import texts
-from bot.cards import inspector_card
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.cards import inspector_card
 from models import BuildingChat, Inspector
 
 

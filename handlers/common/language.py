@@ -11,11 +11,11 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, texts
 from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
 from bot.services import chats, people
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
+from bot.ui import keyboards, texts
 from handlers.dialogs import alert, edit_card
 from models import BuildingChat
 

@@ -8,10 +8,12 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_cards, meeting_keyboards, texts
 from bot.clock import Clock
 from bot.services import meetings
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.meetings import cards as meeting_cards
+from bot.ui.meetings import keyboards as meeting_keyboards
 from models import BuildingChat
 
 STAFF_LISTED = 10

@@ -10,13 +10,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
-from bot.cards import building_title
 from bot.clock import Clock
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import people
 from bot.services.errors import StaffCannotForget
 from bot.services.people import Actor
+from bot.ui import keyboards
+from bot.ui.cards import building_title
 from handlers.dialogs import edit_card
 
 FORGET = "forget"

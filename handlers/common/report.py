@@ -12,10 +12,11 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import report_output, texts
 from bot.config import Settings
 from bot.services import report_store
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.reports import output as report_output
 from models import Building, BuildingChat
 
 

@@ -11,12 +11,12 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, texts
-from bot.cards import building_title, registration_link
 from bot.clock import Clock
 from bot.services import buildings, chats
 from bot.services.errors import ChatBoundElsewhere, NotAllowed, UnknownBuilding
 from bot.services.people import Actor
+from bot.ui import keyboards, texts
+from bot.ui.cards import building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER
 from models import BuildingChat
 

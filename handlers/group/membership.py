@@ -7,7 +7,7 @@ from aiogram.types import ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 from bot.services import chats, people
 from bot.services.people import Actor
 from models import BuildingChat

@@ -18,10 +18,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, question_cards
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import people, questions
+from bot.ui import keyboards
+from bot.ui import questions as question_cards
 from handlers.dialogs import NOT_A_COMMAND, person_of
 from models import Broadcast, BuildingChat
 

@@ -9,11 +9,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_keyboards
 from bot.clock import Clock
-from bot.meeting_keyboards import RSVP_ACTIONS, MeetingCb
 from bot.services import meetings
 from bot.services.meetings import MeetingClosed, MeetingGone, MeetingOver
+from bot.ui.meetings import keyboards as meeting_keyboards
+from bot.ui.meetings.keyboards import RSVP_ACTIONS, MeetingCb
 from handlers.dialogs import alert
 from handlers.inspector.meetings import refuse
 from models import MeetingStatus, RsvpAnswer

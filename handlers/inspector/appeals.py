@@ -13,17 +13,18 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import appeal_keyboards, texts
-from bot.appeal_cards import staff_card
-from bot.appeal_keyboards import RedirectCb, StaffCb
 from bot.clock import Clock
-from bot.content import content_of
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 from bot.filters import IsStaff
 from bot.services import appeals, audit, inspectors
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.appeals import keyboards as appeal_keyboards
+from bot.ui.appeals.cards import staff_card
+from bot.ui.appeals.keyboards import RedirectCb, StaffCb
+from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Appeal
 

@@ -9,12 +9,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import digest_cards, texts
 from bot.clock import Clock
-from bot.digest_cards import ChatWeekCb
 from bot.filters import IsStaff
 from bot.services import inspectors
 from bot.services.people import Actor
+from bot.ui import digest as digest_cards
+from bot.ui import texts
+from bot.ui.digest import ChatWeekCb
 from handlers.dialogs import alert, edit_card
 
 

@@ -15,13 +15,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import labels
-from bot.appeal_cards import is_overdue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.filters import IsStaff
 from bot.services import appeal_lists
 from bot.services.people import Actor
+from bot.ui import labels
+from bot.ui.appeals.cards import is_overdue
 from models import Appeal
 
 

@@ -9,12 +9,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cadence_cards
 from bot.clock import Clock
 from bot.filters import IsStaff
 from bot.services import inspectors
 from bot.services.errors import InvalidValue
 from bot.services.people import Actor
+from bot.ui.reminders import cadence as cadence_cards
 from handlers.dialogs import TEXT_ANSWER, end_dialog
 
 

@@ -14,15 +14,17 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_cards, meeting_keyboards, texts
 from bot.clock import Clock
 from bot.filters import IsStaff
-from bot.meeting_cards import ChatCards
-from bot.meeting_keyboards import STAFF_ACTIONS, MeetingCb, MeetingDraftCb
 from bot.services import meetings
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.meetings import BadWhen, Changes, MeetingClosed, MeetingGone, StaleMeeting
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.meetings import cards as meeting_cards
+from bot.ui.meetings import keyboards as meeting_keyboards
+from bot.ui.meetings.cards import ChatCards
+from bot.ui.meetings.keyboards import STAFF_ACTIONS, MeetingCb, MeetingDraftCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.meetings import refuse
 from models import Meeting, MeetingStatus

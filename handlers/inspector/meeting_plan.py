@@ -9,8 +9,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.meeting_keyboards import PlanMeetingCb
 from bot.services.people import Actor
+from bot.ui.meetings.keyboards import PlanMeetingCb
 from handlers.inspector import meeting_new
 from handlers.inspector.meetings import refuse
 

@@ -12,14 +12,15 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import proposal_cards, texts
 from bot.clock import Clock
-from bot.meeting_keyboards import MeetingCb
-from bot.proposal_cards import ResultsCb
 from bot.services import audit, proposals
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.people import Actor
 from bot.services.proposals import AlreadyRecorded, MeetingCancelled, MeetingGone, NotStartedYet, Results
+from bot.ui import texts
+from bot.ui.meetings.keyboards import MeetingCb
+from bot.ui.proposals import cards as proposal_cards
+from bot.ui.proposals.cards import ResultsCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Meeting
 

@@ -7,9 +7,9 @@ import logging
 from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
 from bot.clock import Clock
 from bot.services import audit
+from bot.ui import texts
 from handlers.dialogs import alert
 
 log = logging.getLogger(__name__)

@@ -21,15 +21,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notice_cards, texts
 from bot.clock import Clock
-from bot.delivery import parts
 from bot.filters import IsStaff
-from bot.keyboards import PickCb
-from bot.services import audit, buildings, notices
+from bot.services import audit, buildings, notices, parts
 from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
 from bot.services.people import Actor
+from bot.ui import notices as notice_cards
+from bot.ui import texts
+from bot.ui.keyboards import PickCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from models import BuildingChat

@@ -20,14 +20,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import proposal_register_cards as cards
 from bot.clock import Clock
 from bot.filters import IsStaff
-from bot.proposal_register_cards import ProposalCb, RegisterCb
 from bot.services import audit, proposals
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
 from bot.services.proposals import CommentRequired, Entry, InvalidMove, ProposalGone
+from bot.ui.proposals import register as cards
+from bot.ui.proposals.register import ProposalCb, RegisterCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Proposal, ProposalStatus
 

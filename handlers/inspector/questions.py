@@ -16,17 +16,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import question_cards
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import content_of
-from bot.courier import Courier
-from bot.delivery import parts
-from bot.question_cards import QuestionCb
-from bot.services import audit, people, questions
+from bot.delivery.courier import Courier
+from bot.services import audit, parts, people, questions
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
 from bot.services.questions import QuestionGone
+from bot.ui import questions as question_cards
+from bot.ui.content import content_of
+from bot.ui.questions import QuestionCb
 from handlers.dialogs import NOT_A_COMMAND, alert
 from handlers.resident.appeal import policy
 from models import Appeal

@@ -8,14 +8,15 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import appeal_keyboards, labels
-from bot.appeal_cards import is_overdue, number
-from bot.appeal_keyboards import ListCb
 from bot.clock import Clock
 from bot.filters import IsStaff
-from bot.formatting import local_date
 from bot.services import appeal_lists
 from bot.services.people import Actor
+from bot.ui import labels
+from bot.ui.appeals import keyboards as appeal_keyboards
+from bot.ui.appeals.cards import is_overdue, number
+from bot.ui.appeals.keyboards import ListCb
+from bot.ui.formatting import local_date
 from handlers.dialogs import edit_card
 from models import AppealStatus
 

@@ -23,16 +23,20 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, notice_cards, report_cards, report_keyboards, report_output, texts
 from bot.clock import Clock
 from bot.config import Settings
 from bot.filters import IsStaff
-from bot.keyboards import PickCb, SkipCb
-from bot.report_keyboards import ReportCb
 from bot.services import audit, buildings, notices, report_store
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
 from bot.services.report_store import AlreadyPublished, Draft, NotOneInspector, ReportGone
+from bot.ui import keyboards, texts
+from bot.ui import notices as notice_cards
+from bot.ui.keyboards import PickCb, SkipCb
+from bot.ui.reports import cards as report_cards
+from bot.ui.reports import keyboards as report_keyboards
+from bot.ui.reports import output as report_output
+from bot.ui.reports.keyboards import ReportCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Report

@@ -17,15 +17,18 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import report_cards, report_keyboards, report_output, texts
 from bot.clock import Clock
 from bot.config import Settings
 from bot.filters import IsStaff
-from bot.report_keyboards import ArchiveCb
 from bot.services import audit, report_store
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
 from bot.services.report_store import AlreadyPublished, ReportGone
+from bot.ui import texts
+from bot.ui.reports import cards as report_cards
+from bot.ui.reports import keyboards as report_keyboards
+from bot.ui.reports import output as report_output
+from bot.ui.reports.keyboards import ArchiveCb
 from handlers.dialogs import alert, edit_card
 from handlers.inspector import report as dialog
 from models import Report

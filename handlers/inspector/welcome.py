@@ -9,13 +9,14 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n, get_i18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import commands, texts
+from bot import commands
 from bot.clock import Clock
 from bot.config import Settings
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 from bot.filters import IsStaff
 from bot.services import people
 from bot.services.people import Actor
+from bot.ui import texts
 from handlers.dialogs import end_dialog, person_of
 
 

@@ -15,17 +15,19 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import appeal_cards, appeal_keyboards, keyboards, texts
-from bot.appeal_keyboards import CategoryCb, IntakeCb
-from bot.cards import APPEAL_PAYLOAD
 from bot.clock import Clock
 from bot.config import Settings
-from bot.content import content_of
-from bot.courier import Courier
-from bot.formatting import local_date
+from bot.delivery.courier import Courier
 from bot.services import appeals
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
 from bot.services.people import Actor
+from bot.ui import keyboards, texts
+from bot.ui.appeals import cards as appeal_cards
+from bot.ui.appeals import keyboards as appeal_keyboards
+from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
+from bot.ui.cards import APPEAL_PAYLOAD
+from bot.ui.content import content_of
+from bot.ui.formatting import local_date
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from models import Category
 

@@ -13,15 +13,16 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import appeal_keyboards, texts
-from bot.appeal_cards import resident_view
-from bot.appeal_keyboards import ListCb, RateCb, ResidentCb
 from bot.clock import Clock
-from bot.courier import Courier
+from bot.delivery.courier import Courier
 from bot.services import appeal_lists, appeals
 from bot.services.appeals import FEEDBACK_LIMIT, AppealGone, InvalidTransition
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.appeals import keyboards as appeal_keyboards
+from bot.ui.appeals.cards import resident_view
+from bot.ui.appeals.keyboards import ListCb, RateCb, ResidentCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Appeal, AppealStatus
 

@@ -15,14 +15,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, proposal_cards, texts
 from bot.clock import Clock
 from bot.config import Settings
-from bot.proposal_cards import PROPOSE_PAYLOAD, ProposeCb
 from bot.services import people, proposals
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
 from bot.services.proposals import RateLimited
+from bot.ui import keyboards, texts
+from bot.ui.proposals import cards as proposal_cards
+from bot.ui.proposals.cards import PROPOSE_PAYLOAD, ProposeCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 
 

@@ -14,13 +14,13 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, texts
-from bot.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
 from bot.clock import Clock
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
 from bot.services.people import Actor, Person, load_actor
+from bot.ui import keyboards, texts
+from bot.ui.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of
 
 

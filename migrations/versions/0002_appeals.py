@@ -134,7 +134,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_message_links_appeal_id"), ["appeal_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("message_links", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_links_appeal_id"))

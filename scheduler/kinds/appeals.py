@@ -17,11 +17,11 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import deadline_cards
 from bot.config import Settings
-from bot.delivery import parts
-from bot.keyboards import stored
+from bot.services import parts
 from bot.services.reminders import Due, Planned, at_local, building_zones, local_date
+from bot.ui.keyboards import stored
+from bot.ui.reminders import deadlines as deadline_cards
 from models import OPEN_STATUSES, Appeal, AppealStatus, Inspector
 from scheduler.engine import Kind, Reader, Send, Skip
 from scheduler.kinds import readers

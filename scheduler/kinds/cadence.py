@@ -22,12 +22,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cadence_cards, keyboards, meeting_keyboards
 from bot.config import Settings
-from bot.delivery import parts
-from bot.services import reminders
+from bot.services import parts, reminders
 from bot.services.reminders import Due, Planned, at_local, local_date, quarter_bounds, quarter_key, quarter_of
 from bot.services.reports import parse_quarter, previous
+from bot.ui import keyboards
+from bot.ui.meetings import keyboards as meeting_keyboards
+from bot.ui.reminders import cadence as cadence_cards
 from models import Building, Meeting, MeetingStatus, Reminder, ReminderStatus, Report
 from models.community import meeting_buildings
 from scheduler.engine import Kind, Reader, Send, Skip

@@ -17,11 +17,11 @@ from sqlalchemy import func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import digest_cards
 from bot.config import Settings
-from bot.delivery import parts
-from bot.digest_cards import Digest, Upcoming
+from bot.services import parts
 from bot.services.reminders import Due, Planned, at_local, local_date, week_key
+from bot.ui import digest as digest_cards
+from bot.ui.digest import Digest, Upcoming
 from models import (
     OPEN_STATUSES,
     Appeal,

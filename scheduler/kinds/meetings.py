@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import reminder_cards
 from bot.config import Settings
-from bot.delivery import parts
+from bot.services import parts
 from bot.services.reminders import Due, Planned, one_of
+from bot.ui.reminders import cards as reminder_cards
 from models import (
     Building,
     BuildingChat,

@@ -1,0 +1,1 @@
+"""Proposals and meeting results as people see them, and the proposals register."""

@@ -1,0 +1,1 @@
+"""What the scheduler says: meeting, cadence and deadline reminders."""

@@ -1,0 +1,1 @@
+"""Quarterly reports as people see them: the summary, the chart, the printable PDF, and the dialog buttons."""

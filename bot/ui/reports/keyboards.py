@@ -1,0 +1,113 @@
+"""Buttons of the /report dialog and the /reports archive; callback data carries ids (and a quarter's key) only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.reminders import quarter_key
+from bot.services.report_store import Quarters
+from bot.ui import keyboards
+from bot.ui.reports import cards as report_cards
+from models import Report
+
+ARCHIVE_CODES = 2  # building codes on an archive button
+
+
+class ReportCb(CallbackData, prefix="rep"):
+    """The dialog: quarter (with its key), offences_done, publish, edit, change (with what), cancel."""
+
+    action: str
+    quarter: str = ""
+    part: str = ""  # what to change: period, offences, measures, plans
+
+
+class ArchiveCb(CallbackData, prefix="rpa"):
+    """The archive: page, open, pdf, continue, delete."""
+
+    action: str
+    report_id: int = 0
+    page: int = 0
+
+
+# The dialog's steps that a Skip button ends (bot.ui.keyboards.SkipCb's step).
+SKIP_OFFENCES = "rep_offences"
+SKIP_MEASURES = "rep_measures"
+SKIP_PLANS = "rep_plans"
+
+
+def quarters(offered: Quarters) -> InlineKeyboardMarkup:
+    """The last finished quarter first (the default), the three before it, then the current one so far."""
+    builder = InlineKeyboardBuilder()
+    for year, quarter in offered.finished:
+        key = quarter_key(year, quarter)
+        label = report_cards.quarter_name(key)
+        if (year, quarter) == offered.default:
+            label = _("{quarter} ✓").format(quarter=label)
+        builder.button(text=label, callback_data=ReportCb(action="quarter", quarter=key))
+    current = quarter_key(*offered.current)
+    builder.button(
+        text=_("{quarter} (so far)").format(quarter=report_cards.quarter_name(current)),
+        callback_data=ReportCb(action="quarter", quarter=current),
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def offences_done() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Continue ➡️"), callback_data=ReportCb(action="offences_done"))
+    return builder.as_markup()
+
+
+def preview(*, can_publish: bool = True) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if can_publish:
+        builder.button(text=_("✅ Publish"), callback_data=ReportCb(action="publish"))
+    builder.button(text=_("✏️ Edit"), callback_data=ReportCb(action="edit"))
+    builder.button(text=_("Cancel"), callback_data=ReportCb(action="cancel"))
+    builder.adjust(1, 2)
+    return builder.as_markup()
+
+
+def changes() -> InlineKeyboardMarkup:
+    """What Edit changes."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗓 Quarter and buildings"), callback_data=ReportCb(action="change", part="period"))
+    builder.button(text=_("🚨 Offence figures"), callback_data=ReportCb(action="change", part="offences"))
+    builder.button(text=_("🛠 Measures taken"), callback_data=ReportCb(action="change", part="measures"))
+    builder.button(text=_("📌 Plans"), callback_data=ReportCb(action="change", part="plans"))
+    builder.adjust(1, 3)
+    return builder.as_markup()
+
+
+def archive(items: Sequence[Report], page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """One button per report on the page, then ◀️ n/m ▶️."""
+    builder = InlineKeyboardBuilder()
+    for report in items:
+        codes = [building.code for building in report.buildings]
+        shown = ", ".join(codes[:ARCHIVE_CODES]) + ("…" if len(codes) > ARCHIVE_CODES else "")
+        mark = "📊" if report.published_at is not None else "📝"
+        builder.button(
+            text=f"{mark} {report_cards.quarter_short(report.quarter)} · {shown}",
+            callback_data=ArchiveCb(action="open", report_id=report.id, page=page),
+        )
+    builder.adjust(1)
+    paging = keyboards.pager(page, pages, lambda number: ArchiveCb(action="page", page=number))
+    if paging is not None:
+        builder.attach(paging)
+    return builder.as_markup() if items else None
+
+
+def opened(report: Report) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📄 PDF"), callback_data=ArchiveCb(action="pdf", report_id=report.id))
+    if report.published_at is None:
+        builder.button(text=_("✏️ Continue"), callback_data=ArchiveCb(action="continue", report_id=report.id))
+        builder.button(text=_("🗑 Delete the draft"), callback_data=ArchiveCb(action="delete", report_id=report.id))
+    builder.adjust(1)
+    return builder.as_markup()

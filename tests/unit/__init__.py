@@ -1,0 +1,1 @@
+"""The fast tier: services and pure code against a real database, no running bot."""
