@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     default_language: Language = "ru"
     timezone: str = "Asia/Almaty"
+    # The country of new buildings: its law sets appeal deadlines, its calendar the working days.
+    country: Literal["KZ", "UZ"] = "KZ"
     redis_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -146,6 +148,11 @@ class Settings(BaseSettings):
     def _weekday_time(cls, value: str) -> str:
         parse_weekly(value)
         return value
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country_code(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

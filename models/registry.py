@@ -58,6 +58,8 @@ class Building(Base):
     address: Mapped[str] = mapped_column(String(256))
     district: Mapped[str | None] = mapped_column(String(128))
     timezone: Mapped[str] = mapped_column(String(64))
+    # KZ or UZ: the law its appeals follow, its calendar of working days, the wording its people read.
+    country: Mapped[str] = mapped_column(String(2), server_default="KZ")
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
