@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -26,6 +27,7 @@ from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
+from bot.webhook import HEALTH_PATH, UpdateHandler
 from handlers import get_routers
 from models.db import SqliteLock, create_engine, create_sessionmaker, lock_sqlite, upgrade_to_head
 from scheduler import jobs
@@ -34,6 +36,7 @@ from scheduler.kinds import all_kinds
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+STOP_SECONDS = 20.0  # a stop waits this long for the updates in hand (the sender has its own bound after it)
 
 
 @dataclass
@@ -162,28 +165,48 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     )
 
 
-async def run_webhook(app: App) -> None:
-    """Serve updates over HTTPS from Telegram (behind a TLS-terminating proxy) instead of polling."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+async def run_webhook(app: App, *, stop: asyncio.Event | None = None, handle_signals: bool = True) -> None:
+    """Serve updates over HTTPS from Telegram (behind a TLS-terminating proxy) instead of polling.
+
+    Runs until SIGTERM or SIGINT (or `stop` is set), then stops in order: the health endpoint turns unready and new
+    updates are turned back (503: Telegram delivers them again, to another instance), the updates in hand finish
+    (within STOP_SECONDS), then the sender finishes its requests in flight and gives up its lease, and the scheduler
+    its tick.
+    """
+    from aiogram.webhook.aiohttp_server import setup_application
 
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    SimpleRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(web_app, path=WEBHOOK_PATH)
+    handler = UpdateHandler(app.dp, app.bot, app.engine, limit=settings.max_concurrent_updates, secret_token=secret)
+    handler.register(web_app, path=WEBHOOK_PATH)
+    web_app.router.add_get(HEALTH_PATH, handler.health)
     setup_application(web_app, app.dp, bot=app.bot)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, handle_signals=False, access_log=None)
     await runner.setup()
-    host, _, port = settings.webhook_listen.rpartition(":")
-    await web.TCPSite(runner, host, int(port)).start()
-    await app.bot.set_webhook(
-        url=f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}" if settings.webhook_url else "",
-        secret_token=secret,
-        allowed_updates=app.dp.resolve_used_update_types(),
-        drop_pending_updates=False,
-        max_connections=app.settings.max_concurrent_updates,
-    )
-    log.info("webhook listening on %s", settings.webhook_listen)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT) if handle_signals else ()
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
     try:
-        await asyncio.Event().wait()
+        host, _, port = settings.webhook_listen.rpartition(":")
+        await web.TCPSite(runner, host, int(port)).start()
+        await app.bot.set_webhook(
+            url=f"{settings.webhook_url.rstrip('/')}{WEBHOOK_PATH}" if settings.webhook_url else "",
+            secret_token=secret,
+            allowed_updates=app.dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+            max_connections=settings.webhook_max_connections,
+        )
+        handler.accepting = True
+        log.info("webhook listening on %s", settings.webhook_listen)
+        await stop.wait()
+        log.info("stopping: no new updates; finishing the ones in hand")
     finally:
-        await runner.cleanup()
+        handler.accepting = False
+        if not await handler.drained(STOP_SECONDS):
+            log.warning("updates still in hand after %s s are left to Telegram to deliver again", STOP_SECONDS)
+        await runner.cleanup()  # the dispatcher's shutdown: the sender and the scheduler stop
+        for number in signals:
+            loop.remove_signal_handler(number)

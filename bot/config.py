@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0:8080"
+    # Connections Telegram opens to the webhook at once, for all instances together (it spreads no more than this).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Updates handled at once. Kept below the database pool (5 + 10 connections) so no update waits for
     # a connection until it times out; the rest wait, unconfirmed and safe, at Telegram.

@@ -84,6 +84,9 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The sender's lease epoch that claimed the row last: a holder whose lease was taken over (a higher epoch) can
+    # no longer claim it, so a stalled process cannot send what its successor sends.
+    epoch: Mapped[int | None] = mapped_column(Integer)
 
     broadcast: Mapped[Broadcast | None] = relationship(back_populates="deliveries")
 
@@ -109,3 +112,5 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Grows by one each time the lease changes hands: the fencing token a holder claims rows with.
+    epoch: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import outbox, parts, people, reminders
+from bot.services import outbox, parts, people, reminders, updates
 from bot.services.outbox import Outgoing
 from bot.services.parts import Part
 from bot.services.reminders import Due, Planned, Settled
@@ -202,6 +202,13 @@ class Engine:
                     self._wake_sender()
                 if len(due) < BATCH:
                     return report
+
+    async def purge(self) -> None:
+        """Old bookkeeping goes: the record of handled updates past the time Telegram could deliver one again."""
+        async with self._sessionmaker.begin() as session:
+            gone = await updates.purge(session, self._clock.now())
+        if gone:
+            log.info("purged %s records of handled updates", gone)
 
     async def plan(self, now: datetime) -> None:
         async with self._sessionmaker.begin() as session:

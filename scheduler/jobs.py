@@ -34,6 +34,13 @@ async def tick(engine: Engine) -> None:
         )
 
 
+async def purge(engine: Engine) -> None:
+    try:
+        await engine.purge()
+    except Exception:
+        log.exception("the hourly purge failed; the next one tries again")
+
+
 def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
@@ -47,6 +54,7 @@ def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
         coalesce=True,
         misfire_grace_time=None,
     )
+    scheduler.add_job(purge, "interval", hours=1, args=[engine], id="purge", coalesce=True, misfire_grace_time=None)
     scheduler.start()
     return scheduler
 

@@ -1,6 +1,8 @@
 """The one sender: drains the outbox within Telegram's limits and tells each batch's author how it went.
 
-One process sends at a time (a lease in the database), so the pace holds across instances. Each part's result
+One process sends at a time (a lease in the database), so the pace holds across instances. The lease is fenced: the
+holder claims each row with the lease's epoch and checks that it still holds the lease before every request, so a
+holder that stalled past its lease sends nothing its successor sends. Each part's result
 is committed before the next part is sent: after a crash, a part confirmed sent is never sent again, and at
 most the requests in flight at that moment are sent twice.
 """
@@ -14,7 +16,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -56,6 +58,10 @@ class _Done(Exception):
     """The row reached an end (or waits) before its last part: stop sending its parts."""
 
 
+class _LeaseLost(Exception):
+    """Another process holds the lease now: this one sends nothing more (the row is the new holder's)."""
+
+
 class Sender:
     def __init__(
         self,
@@ -88,7 +94,9 @@ class Sender:
         self._uploads: dict[str, str] = {}  # sha256 of a file the bot uploaded → Telegram's file_id for it
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._lease_renewed = -1.0e9
+        self._epoch: int | None = None  # the lease's epoch while this process holds it
+        self._renewing = asyncio.Lock()
+        self._lease_renewed: datetime | None = None  # by the clock, like the lease's expiry in the database
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -109,6 +117,7 @@ class Sender:
                 task.cancel()
         async with self._sessionmaker.begin() as session:
             await outbox.release_lease(session, name=LEASE, holder=self.holder)
+        self._epoch = self._lease_renewed = None
         self._loop_task = None
 
     def wake(self) -> None:
@@ -177,15 +186,17 @@ class Sender:
             self._settled.notify_all()
 
     async def _hold_lease(self) -> bool:
-        loop = asyncio.get_running_loop()
-        if loop.time() - self._lease_renewed < LEASE_TTL.total_seconds() / 3:
-            return True
-        async with self._sessionmaker.begin() as session:
-            held = await outbox.hold_lease(
-                session, self._clock, name=LEASE, holder=self.holder, ttl=LEASE_TTL, take_over=self._sole
-            )
-        self._lease_renewed = loop.time() if held else -1.0e9
-        return held
+        """Renewed a third of its life after the last renewal; a holder that stalled longer asks the database."""
+        async with self._renewing:  # the rows' tasks check at once: one of them asks
+            now = self._clock.now()
+            if self._lease_renewed is not None and now - self._lease_renewed < LEASE_TTL / 3:
+                return True
+            async with self._sessionmaker.begin() as session:
+                self._epoch = await outbox.hold_lease(
+                    session, self._clock, name=LEASE, holder=self.holder, ttl=LEASE_TTL, take_over=self._sole
+                )
+            self._lease_renewed = now if self._epoch is not None else None
+            return self._epoch is not None
 
     async def _global_slot(self, chat_id: int) -> None:
         """Wait until a message may go, by the chat's window, the overall one and any pause after a 429; count it.
@@ -201,6 +212,9 @@ class Sender:
             while (wait := max(self._pace.global_wait(), self._paused_until - loop.time())) > 0:
                 await asyncio.sleep(wait)
             self._pace.take(chat_id)
+        # Fencing: the wait may have outlived the lease (a stalled process); then the request does not go.
+        if not await self._hold_lease():
+            raise _LeaseLost()
 
     # --- one row ----------------------------------------------------------------------------------
 
@@ -209,14 +223,12 @@ class Sender:
         delivery: Delivery | None = None
         try:
             async with self._sessionmaker() as session:
-                delivery = await session.get(Delivery, delivery_id, populate_existing=True)
-                ready = (
-                    delivery is not None
-                    and delivery.status == DeliveryStatus.PENDING
-                    and delivery.not_before <= self._clock.now()
-                )
+                epoch = self._epoch
+                if epoch is None:
+                    return
+                delivery = await outbox.claim(session, delivery_id, self._clock.now(), epoch=epoch)
                 await session.commit()  # no transaction stays open across a request to Telegram
-                if delivery is None or not ready:
+                if delivery is None:
                     return
                 broadcast_id = delivery.broadcast_id
                 await self._send_parts(session, delivery)
@@ -224,6 +236,8 @@ class Sender:
                     broadcast_id = None  # it waits to be tried again: the batch is not over
             if broadcast_id is not None:
                 await self._report_if_finished(broadcast_id)
+        except _LeaseLost:
+            log.warning("the sender's lease passed to another process; delivery %s is left to it", delivery_id)
         except Exception:
             log.exception("delivery %s failed in the sender", delivery_id)
         finally:

@@ -11,11 +11,11 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, Dialect, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, Dialect, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,7 @@ from models import (
 WAKE_SENDER = "outbox.wake_sender"
 KEPT_FILES = "outbox.kept_files"  # digests of the files this session already stored
 TITLE_LIMIT = 128
+LAPSED = datetime(2000, 1, 1, tzinfo=UTC)  # a released lease's expiry: long past
 
 
 async def start_broadcast(
@@ -433,29 +434,61 @@ async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
 
 async def hold_lease(
     session: AsyncSession, clock: Clock, *, name: str, holder: str, ttl: timedelta, take_over: bool = False
-) -> bool:
-    """Take or renew the named lease; False while another holder's lease runs.
+) -> int | None:
+    """Take or renew the named lease: its epoch while this holder has it, None while another holder's lease runs.
 
-    take_over: the caller knows no other process is alive (it holds the SQLite file), so a lease left by a process
-    that died is taken at once instead of after it lapses.
+    The epoch grows each time the lease changes hands, so rows claimed under it (`claim`) fence off a holder that
+    stalled past its lease: its successor's higher epoch wins every row. take_over: the caller knows no other process
+    is alive (it holds the SQLite file), so a lease left by a process that died is taken at once, not after it lapses.
     """
     now = clock.now()
-    free = Lease.name == name if take_over else or_(Lease.holder == holder, Lease.expires_at < now)
+    expires = now + ttl
     renewed = await _execute(
-        session, update(Lease).where(Lease.name == name, free).values(holder=holder, expires_at=now + ttl)
+        session, update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=expires)
     )
-    if renewed.rowcount:
-        return True
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    created = await _execute(
-        session, insert(Lease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
+    if not renewed.rowcount:
+        free = Lease.name == name if take_over else Lease.expires_at < now
+        taken = await _execute(
+            session,
+            update(Lease)
+            .where(Lease.name == name, free)
+            .values(holder=holder, expires_at=expires, epoch=Lease.epoch + 1),
+        )
+        if not taken.rowcount:
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            created = await _execute(
+                session,
+                insert(Lease).values(name=name, holder=holder, expires_at=expires, epoch=1).on_conflict_do_nothing(),
+            )
+            if not created.rowcount:
+                return None
+    return await session.scalar(select(Lease.epoch).where(Lease.name == name))
+
+
+async def claim(session: AsyncSession, delivery_id: int, now: datetime, *, epoch: int) -> Delivery | None:
+    """The row, claimed for the lease's epoch, if it is still pending and due and no later holder claimed it."""
+    claimed = await _execute(
+        session,
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.not_before <= now,
+            or_(Delivery.epoch.is_(None), Delivery.epoch <= epoch),
+        )
+        .values(epoch=epoch)
+        .execution_options(synchronize_session=False),
     )
-    return bool(created.rowcount)
+    if not claimed.rowcount:
+        return None
+    return await session.get(Delivery, delivery_id, populate_existing=True)
 
 
 async def release_lease(session: AsyncSession, *, name: str, holder: str) -> None:
-    """Let a successor take over at once (a clean stop) instead of waiting for the lease to lapse."""
-    await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+    """Let a successor take over at once (a clean stop) instead of waiting for the lease to lapse.
+
+    The row stays, lapsed, so that the successor's epoch is higher than any this holder claimed rows with."""
+    await session.execute(update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=LAPSED))
 
 
 async def _execute(session: AsyncSession, statement: Any) -> CursorResult[Any]:

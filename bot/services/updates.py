@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from models import ProcessedUpdate
 
-KEEP = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
-PRUNE_EVERY = 1000
+# Telegram keeps an unconfirmed update for 24 hours: a record older than that can meet no redelivery.
+KEEP = timedelta(days=2)
 
 
 async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> bool:
@@ -26,6 +26,12 @@ async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> boo
             insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
         ),
     )
-    if update_id % PRUNE_EVERY == 0:
-        await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < clock.now() - KEEP))
     return bool(result.rowcount)
+
+
+async def purge(session: AsyncSession, now: datetime) -> int:
+    """Forget updates handled more than KEEP ago (the scheduler does it hourly); returns how many."""
+    result = cast(
+        CursorResult[Any], await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP))
+    )
+    return result.rowcount
