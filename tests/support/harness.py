@@ -16,8 +16,8 @@ from aiogram.types import Update
 
 from bot.app import App, close_app, create_app, run_polling
 from bot.config import Settings
+from bot.emulator import Call, FakeTelegram
 from scheduler.engine import TickReport
-from tests.fake_telegram import Call, FakeTelegram
 
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
 HANDLED_TIMEOUT = 10.0
