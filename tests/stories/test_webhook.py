@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from bot import webhook
 from bot.app import App, close_app, create_app, run_webhook
+from bot.emulator import FakeTelegram
 from bot.webhook import SECRET_HEADER, UpdateHandler
 from models import Lease, ProcessedUpdate
 from models.db import create_engine
 from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
 from tests.support import databases
 from tests.support.harness import ErrorLog, FrozenClock
 
