@@ -36,7 +36,8 @@ from scheduler.kinds import all_kinds
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
-STOP_SECONDS = 20.0  # a stop waits this long for the updates in hand (the sender has its own bound after it)
+STOP_SECONDS = 20.0
+ISOLATION_SECONDS = 10  # a stop waits this long for the updates in hand (the sender has its own bound after it)
 
 
 @dataclass
@@ -73,7 +74,9 @@ def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         storage = RedisStorage.from_url(settings.redis_url)
-        return storage, RedisEventIsolation(storage.redis)
+        # A lock left by an instance that died lapses after this long, not aiogram's minute: the person's next
+        # updates wait for it (on whichever instance they reach), and no handler takes that long.
+        return storage, RedisEventIsolation(storage.redis, lock_kwargs={"timeout": ISOLATION_SECONDS})
     return MemoryStorage(), SimpleEventIsolation()
 
 

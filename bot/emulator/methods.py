@@ -401,6 +401,10 @@ def delete_webhook(fake: FakeTelegram, params: Params) -> Any:
 @handles("setWebhook")
 def set_webhook(fake: FakeTelegram, params: Params) -> Any:
     fake.webhook_url = params["url"]
+    fake.webhook_secret = params.get("secret_token")
+    fake.webhook_max_connections = params.get("max_connections", 40)
+    if params.get("allowed_updates") is not None:
+        fake.queue.allowed = params["allowed_updates"]
     _drop_pending(fake, params)
     return True
 

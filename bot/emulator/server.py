@@ -84,6 +84,8 @@ class FakeTelegram:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.open_callback_queries: set[str] = set()
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_max_connections = 40
         self.dropped_pending_updates = False
         self.privacy_mode = True
         self.enforce_rate_limits = False
