@@ -10,6 +10,7 @@ An occurrence already past when first planned (an inspector added on Wednesday) 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -241,6 +242,20 @@ class WeeklyChatPost(Kind[ChatLoaded]):
         self._weekday, _at = settings.digest_at
         quiet_from, quiet_to = settings.quiet
         self._window: tuple[time, time] = (quiet_to, quiet_from)  # chats: outside quiet hours
+
+    async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
+        """The chats bound (and their buildings' zones), and the hour: a week's post enters the plan a week ahead,
+        so an hour late is early enough."""
+        chats = await session.execute(
+            select(
+                func.count(BuildingChat.id),
+                func.sum(BuildingChat.chat_id),
+                func.sum(BuildingChat.building_id),
+                func.max(BuildingChat.bound_at),
+            ).where(BuildingChat.active)
+        )
+        zones = await session.execute(select(Building.timezone, func.count(Building.id)).group_by(Building.timezone))
+        return (*chats.one(), frozenset(zones.all()), now.replace(minute=0, second=0, microsecond=0))
 
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         rows = await session.execute(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from aiogram.utils.i18n import get_i18n
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -113,6 +114,28 @@ class _MeetingKind(Kind[Loaded]):
                 .options(selectinload(Meeting.buildings).selectinload(Building.chats))
             )
         )
+
+    async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
+        """What the meetings' reminders are planned from: the meetings to come (an edit or a cancellation moves a
+        meeting's sequence), the chats bound, the answers "I will come", the people the bot can reach."""
+        meetings = await session.execute(
+            select(func.count(Meeting.id), func.sum(Meeting.id), func.sum(Meeting.sequence)).where(
+                Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now - RECENT
+            )
+        )
+        chats = await session.execute(
+            select(
+                func.count(BuildingChat.id),
+                func.sum(BuildingChat.chat_id),
+                func.sum(BuildingChat.building_id),
+                func.max(BuildingChat.bound_at),
+            ).where(BuildingChat.active)
+        )
+        coming = await session.execute(
+            select(func.count(Rsvp.id), func.sum(Rsvp.user_id), func.max(Rsvp.at)).where(Rsvp.answer == RsvpAnswer.YES)
+        )
+        reachable = await session.execute(select(func.count(User.id), func.sum(User.id)).where(User.reachable))
+        return (*meetings.one(), *chats.one(), *coming.one(), *reachable.one())
 
     def _due(self, meeting: Meeting, now: datetime) -> list[tuple[int, datetime]]:
         """Each reminder's hours and due time, leaving out those due before the meeting was even announced."""
