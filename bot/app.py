@@ -27,6 +27,7 @@ from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
+from bot.middlewares.responses import KeepResponseTypes
 from bot.webhook import HEALTH_PATH, UpdateHandler
 from handlers import get_routers
 from models.db import SqliteLock, create_engine, create_sessionmaker, lock_sqlite, upgrade_to_head
@@ -57,6 +58,7 @@ def create_bot(settings: Settings) -> Bot:
     api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else PRODUCTION
     session = AiohttpSession(api=api)
     session.middleware(CommitBeforeTelegram())
+    session.middleware(KeepResponseTypes())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -45,6 +45,7 @@ class Instance:
     port: int
     env: dict[str, str]
     workdir: Path
+    module: str = "bot"  # or benchmarks.bare, the framework's ceiling
     process: subprocess.Popen[bytes] | None = None
     exits: list[int] = field(default_factory=list)
 
@@ -59,7 +60,11 @@ class Instance:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"], env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", self.module],
+                env=self.env,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
@@ -74,6 +79,18 @@ class Instance:
                 except aiohttp.ClientConnectionError:
                     pass
                 await asyncio.sleep(0.1)
+
+    def memory(self) -> tuple[int, int]:
+        """The process's resident memory now and at its peak, in bytes."""
+        assert self.process is not None
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines())
+        return int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU the process used so far."""
+        assert self.process is not None
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:
         """SIGKILL: the process ends where it is, its calls and requests in flight cut."""
@@ -116,7 +133,16 @@ class Cluster:
 
     @classmethod
     async def start(
-        cls, fake: FakeTelegram, *, database_url: str, redis_url: str, token: str, workdir: Path, size: int, **env: str
+        cls,
+        fake: FakeTelegram,
+        *,
+        database_url: str,
+        redis_url: str,
+        token: str,
+        workdir: Path,
+        size: int,
+        module: str = "bot",
+        **env: str,
     ) -> Cluster:
         ports = [free_port() for _ in range(size)]
         front = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
@@ -133,17 +159,21 @@ class Cluster:
             **env,
         }
         instances = [
-            Instance(f"bot{n}", port, {**base, **settings, "WEBHOOK_LISTEN": f"127.0.0.1:{port}"}, workdir)
+            Instance(f"{module}{n}", port, {**base, **settings, "WEBHOOK_LISTEN": f"127.0.0.1:{port}"}, workdir, module)
             for n, port in enumerate(ports)
         ]
-        # The release step, before any instance starts.
-        subprocess.run([sys.executable, "-m", "bot", "migrate"], env=instances[0].env, cwd=workdir, check=True)
+        if module == "bot":  # the release step, before any instance starts
+            subprocess.run([sys.executable, "-m", "bot", "migrate"], env=instances[0].env, cwd=workdir, check=True)
         cluster = cls(fake, create_engine(database_url), instances, front)
         await cluster.pusher.start()
-        for instance in instances:
-            instance.start()
-        for instance in instances:
-            await instance.ready(cluster.http)
+        try:
+            for instance in instances:
+                instance.start()
+            for instance in instances:
+                await instance.ready(cluster.http)
+        except BaseException:
+            await cluster.stop()
+            raise
         return cluster
 
     async def stop(self) -> None:
