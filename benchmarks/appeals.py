@@ -129,26 +129,29 @@ async def _prepare(tg: Telegram, count: int) -> list[tuple[int, dict[str, Any], 
             summary = await app.bot.send_message(user_id, "Check your appeal", reply_markup=confirm_intake())
         state = app.dp.fsm.get_context(bot=app.bot, chat_id=user_id, user_id=user_id)
         await state.set_state(Intake.confirm)
-        await state.set_data(
-            {
-                "key": str(uuid.uuid4()),
-                "category": "public_order",
-                "text": "Noise at night",
-                "anonymous": False,
-                "source": {
-                    "kind": "text",
-                    "chat_id": user_id,
-                    "message_id": summary.message_id,
-                    "text": "Noise",
-                    "file_id": None,
-                    "extra": None,
-                },
-                "attachments": [],
-            }
-        )
+        await state.set_data(summary_state(user_id, summary.message_id))
         message = fake.chat_history(user_id)[-1]
         presses.append((user_id, message, message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]))
     return presses
+
+
+def summary_state(user_id: int, message_id: int) -> dict[str, Any]:
+    """The appeal dialog's data as a resident looking at their summary has it (Send is the next step)."""
+    return {
+        "key": str(uuid.uuid4()),
+        "category": "public_order",
+        "text": "Noise at night",
+        "anonymous": False,
+        "source": {
+            "kind": "text",
+            "chat_id": user_id,
+            "message_id": message_id,
+            "text": "Noise",
+            "file_id": None,
+            "extra": None,
+        },
+        "attachments": [],
+    }
 
 
 def main() -> None:

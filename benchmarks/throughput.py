@@ -23,7 +23,6 @@ import asyncio
 import os
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchmarks.appeals import summary_state
 from bot.clock import SystemClock
 from bot.emulator import FakeTelegram
 from bot.i18n import create_i18n
@@ -152,24 +152,7 @@ async def appeal_updates(fake: FakeTelegram, ids: list[int], redis_url: str) -> 
                 summary = await bot.send_message(user_id, "Check your appeal", reply_markup=confirm_intake())
             key = StorageKey(bot_id=BOT_ID, chat_id=user_id, user_id=user_id)
             await storage.set_state(key, Intake.confirm)
-            await storage.set_data(
-                key,
-                {
-                    "key": str(uuid.uuid4()),
-                    "category": "public_order",
-                    "text": "Noise at night",
-                    "anonymous": False,
-                    "source": {
-                        "kind": "text",
-                        "chat_id": user_id,
-                        "message_id": summary.message_id,
-                        "text": "Noise",
-                        "file_id": None,
-                        "extra": None,
-                    },
-                    "attachments": [],
-                },
-            )
+            await storage.set_data(key, summary_state(user_id, summary.message_id))
             message = fake.chat_history(user_id)[-1]
             data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
             update = fake.callback_update(user_id, message, data)

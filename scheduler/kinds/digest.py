@@ -246,16 +246,9 @@ class WeeklyChatPost(Kind[ChatLoaded]):
     async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
         """The chats bound (and their buildings' zones), and the hour: a week's post enters the plan a week ahead,
         so an hour late is early enough."""
-        chats = await session.execute(
-            select(
-                func.count(BuildingChat.id),
-                func.sum(BuildingChat.chat_id),
-                func.sum(BuildingChat.building_id),
-                func.max(BuildingChat.bound_at),
-            ).where(BuildingChat.active)
-        )
+        chats = await readers.chats_fingerprint(session)
         zones = await session.execute(select(Building.timezone, func.count(Building.id)).group_by(Building.timezone))
-        return (*chats.one(), frozenset(zones.all()), now.replace(minute=0, second=0, microsecond=0))
+        return (*chats, frozenset(zones.all()), now.replace(minute=0, second=0, microsecond=0))
 
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         rows = await session.execute(

@@ -27,6 +27,7 @@ from models import (
     User,
 )
 from scheduler.engine import Kind, Reader, Send, Skip
+from scheduler.kinds.readers import chats_fingerprint
 
 CHATS = "meeting_chat"
 RESIDENTS = "meeting_rsvp"
@@ -123,19 +124,12 @@ class _MeetingKind(Kind[Loaded]):
                 Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now - RECENT
             )
         )
-        chats = await session.execute(
-            select(
-                func.count(BuildingChat.id),
-                func.sum(BuildingChat.chat_id),
-                func.sum(BuildingChat.building_id),
-                func.max(BuildingChat.bound_at),
-            ).where(BuildingChat.active)
-        )
+        chats = await chats_fingerprint(session)
         coming = await session.execute(
             select(func.count(Rsvp.id), func.sum(Rsvp.user_id), func.max(Rsvp.at)).where(Rsvp.answer == RsvpAnswer.YES)
         )
         reachable = await session.execute(select(func.count(User.id), func.sum(User.id)).where(User.reachable))
-        return (*meetings.one(), *chats.one(), *coming.one(), *reachable.one())
+        return (*meetings.one(), *chats, *coming.one(), *reachable.one())
 
     def _due(self, meeting: Meeting, now: datetime) -> list[tuple[int, datetime]]:
         """Each reminder's hours and due time, leaving out those due before the meeting was even announced."""

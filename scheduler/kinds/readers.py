@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.config import Settings
 from bot.services import reminders
-from models import Inspector, User
+from models import BuildingChat, Inspector, User
 from scheduler.engine import Reader
 
 # Administrators' reminders (escalations) wait for office hours, in the default zone.
@@ -68,3 +68,16 @@ async def admin_languages(session: AsyncSession, settings: Settings) -> dict[int
 
 def admin_reader(language: str, settings: Settings) -> Reader:
     return Reader(language, settings.timezone, OFFICE_HOURS)
+
+
+async def chats_fingerprint(session: AsyncSession) -> tuple[object, ...]:
+    """Aggregates of the bound building chats: they change when a chat is bound, unbound, moved or migrated."""
+    found = await session.execute(
+        select(
+            func.count(BuildingChat.id),
+            func.sum(BuildingChat.chat_id),
+            func.sum(BuildingChat.building_id),
+            func.max(BuildingChat.bound_at),
+        ).where(BuildingChat.active)
+    )
+    return tuple(found.one())

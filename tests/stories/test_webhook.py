@@ -4,7 +4,6 @@ duplicate is handled once; the load balancer's health check; a stop that finishe
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,16 +24,11 @@ from models import Lease, ProcessedUpdate
 from models.db import create_engine
 from tests.conftest import TOKEN, make_settings
 from tests.support import databases
+from tests.support.cluster import free_port
 from tests.support.harness import ErrorLog, FrozenClock
 
 SECRET = "s3cret"
 WAIT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
