@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.clock import Clock
 from bot.services import audit
@@ -71,12 +71,13 @@ class Actor:
 
 
 async def load_actor(session: AsyncSession, telegram_id: int, *, is_admin: bool) -> Actor:
+    # One statement with joins, not one per relation: it runs for every update.
     user = await session.scalar(
         select(User)
         .where(User.id == telegram_id)
         .options(
-            selectinload(User.inspector),
-            selectinload(User.residency).selectinload(Residency.building).selectinload(Building.inspector),
+            joinedload(User.inspector),
+            joinedload(User.residency).joinedload(Residency.building).joinedload(Building.inspector),
         )
     )
     inspector = user.inspector if user is not None and user.inspector and user.inspector.active else None
