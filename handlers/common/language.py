@@ -19,8 +19,6 @@ from bot.ui import keyboards, texts
 from handlers.dialogs import alert, edit_card
 from models import BuildingChat
 
-GROUPS = F.chat.type.in_({"group", "supergroup"})
-
 
 def create_router() -> Router:
     router = Router(name="language")

@@ -20,8 +20,6 @@ from bot.ui.cards import building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER
 from models import BuildingChat
 
-GROUPS = F.chat.type.in_({"group", "supergroup"})
-
 
 class BindDialog(StatesGroup):
     code = State()
@@ -29,7 +27,6 @@ class BindDialog(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="binding")
-    router.message.filter(GROUPS)
     router.message.register(bind, Command("bind"))
     # With privacy mode on, the bot sees the code only as a reply to its own question.
     router.message.register(code_sent, BindDialog.code, TEXT_ANSWER, F.reply_to_message.from_user.is_bot)

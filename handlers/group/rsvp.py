@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.filters import GROUP_CHATS
 from bot.services import meetings
 from bot.services.meetings import MeetingClosed, MeetingGone, MeetingOver
 from bot.ui.meetings import keyboards as meeting_keyboards
@@ -17,8 +18,6 @@ from bot.ui.meetings.keyboards import RSVP_ACTIONS, MeetingCb
 from handlers.dialogs import alert
 from handlers.inspector.meetings import refuse
 from models import MeetingStatus, RsvpAnswer
-
-GROUPS = ("group", "supergroup")
 
 
 def create_router() -> Router:
@@ -36,7 +35,7 @@ async def answer(
     bot: Bot,
 ) -> None:
     message = callback.message
-    if message is None or message.chat.type not in GROUPS:
+    if message is None or message.chat.type not in GROUP_CHATS:
         await refuse(callback_answer, session, clock, callback.from_user.id, callback.data or "")
         return
     choice = RsvpAnswer(callback_data.action)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
 from bot.services import appeals, audit, inspectors
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import InvalidValue, NotAllowed
@@ -43,8 +42,8 @@ def create_router() -> Router:
     router = Router(name="inspector-appeals")
     router.callback_query.register(act, StaffCb.filter())
     router.callback_query.register(redirect_to, RedirectCb.filter())
-    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff(), NOT_A_COMMAND)
-    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.message.register(answer_sent, Answer.message, NOT_A_COMMAND)
+    router.message.register(reason_sent, Answer.reason, TEXT_ANSWER)
     return router
 
 

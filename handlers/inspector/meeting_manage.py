@@ -15,7 +15,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import meetings
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.meetings import BadWhen, Changes, MeetingClosed, MeetingGone, StaleMeeting
@@ -39,9 +38,8 @@ class ChangeMeeting(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-manage")
-    router.callback_query.filter(IsStaff())
     router.callback_query.register(act, MeetingCb.filter(F.action.in_(STAFF_ACTIONS)))
-    router.message.register(value_sent, ChangeMeeting.value, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.message.register(value_sent, ChangeMeeting.value, TEXT_ANSWER)
     router.callback_query.register(save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "save"))
     router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "drop"))
     return router

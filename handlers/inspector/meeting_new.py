@@ -17,7 +17,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import buildings, meetings
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.meetings import BadWhen, Draft
@@ -45,8 +44,6 @@ class NewMeeting(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-new")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(start, Command("meeting"))
     router.callback_query.register(buildings_chosen, NewMeeting.buildings, PickCb.filter(F.dialog == DIALOG))
     router.message.register(when_sent, NewMeeting.when, TEXT_ANSWER)

@@ -36,7 +36,6 @@ class Recording(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-results")
-    router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
     router.callback_query.register(start, MeetingCb.filter(F.action == "results"))
     router.message.register(attendance_sent, Recording.attendance, TEXT_ANSWER)

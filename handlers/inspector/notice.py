@@ -22,7 +22,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import audit, buildings, notices, parts
 from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
@@ -51,15 +50,14 @@ class NoticeCb(CallbackData, prefix="ntc"):
 
 def create_router() -> Router:
     router = Router(name="notice")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(start, Command("notice"), IsStaff())
-    router.message.register(content_sent, Compose.content, NOT_A_COMMAND, IsStaff())
-    router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND, IsStaff())
-    router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG), IsStaff())
-    router.callback_query.register(send, Compose.preview, NoticeCb.filter(F.action == "send"), IsStaff())
-    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == "edit"), IsStaff())
-    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == "buildings"), IsStaff())
-    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == "cancel"), IsStaff())
+    router.message.register(start, Command("notice"))
+    router.message.register(content_sent, Compose.content, NOT_A_COMMAND)
+    router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND)
+    router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
+    router.callback_query.register(send, Compose.preview, NoticeCb.filter(F.action == "send"))
+    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == "edit"))
+    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == "buildings"))
+    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == "cancel"))
     return router
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,7 +21,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import audit, proposals
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
@@ -42,10 +41,10 @@ class Declining(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="proposals-register")
-    router.message.register(show, Command("proposals"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, RegisterCb.filter(), IsStaff())
-    router.callback_query.register(act, ProposalCb.filter(), IsStaff())
-    router.message.register(reason_sent, Declining.comment, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.message.register(show, Command("proposals"))
+    router.callback_query.register(page, RegisterCb.filter())
+    router.callback_query.register(act, ProposalCb.filter())
+    router.message.register(reason_sent, Declining.comment, TEXT_ANSWER)
     return router
 
 

@@ -45,7 +45,7 @@ class RepliesToQuestion(Filter):
 
 def create_router() -> Router:
     router = Router(name="inspector-questions")
-    router.message.register(answered, F.chat.type == "private", F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion())
+    router.message.register(answered, F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion())
     router.callback_query.register(make_appeal, QuestionCb.filter(F.action == "appeal"))
     return router
 

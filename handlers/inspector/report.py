@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
 from bot.services import audit, buildings, notices, report_store
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
@@ -57,8 +56,6 @@ class Compose(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="report")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(start, Command("report"))
     router.callback_query.register(quarter_chosen, Compose.quarter, ReportCb.filter(F.action == "quarter"))
     router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
 from bot.services import audit, report_store
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
@@ -40,11 +39,9 @@ PAGE_SIZE = 8
 
 def create_router() -> Router:
     router = Router(name="reports")
-    router.message.register(show, Command("reports"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"), IsStaff())
-    router.callback_query.register(
-        act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})), IsStaff()
-    )
+    router.message.register(show, Command("reports"))
+    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"))
+    router.callback_query.register(act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})))
     return router
 
 

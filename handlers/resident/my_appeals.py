@@ -35,7 +35,6 @@ class Feedback(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="my-appeals")
-    router.message.filter(F.chat.type == "private")
     router.message.register(list_mine, Command("my"))
     router.callback_query.register(page, ListCb.filter(F.listing == "my"))
     router.callback_query.register(open_one, ResidentCb.filter(F.action == "open"))

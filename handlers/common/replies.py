@@ -21,7 +21,7 @@ from handlers.inspector.appeals import send_answer
 
 def create_router() -> Router:
     router = Router(name="replies")
-    router.message.register(reply, F.chat.type == "private", F.reply_to_message)
+    router.message.register(reply, F.reply_to_message)
     return router
 
 
