@@ -19,7 +19,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals
-from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
+from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy
+from bot.services.errors import RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import cards as appeal_cards

@@ -18,18 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import people, proposals
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue, RateLimited
 from bot.services.people import Actor
-from bot.services.proposals import RateLimited
 from bot.ui import texts
 from bot.ui.proposals import cards as proposal_cards
 from bot.ui.proposals.cards import PROPOSE_PAYLOAD, ProposeCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, Shown, flag
 
 
 class Proposing(StatesGroup):
     text = State()
     confirm = State()
+
+
+# No longer a resident when Send is pressed (data deleted meanwhile).
+NOT_RESIDENT = Refusal(texts.not_registered, shown=Shown.CARD)
 
 
 def create_router() -> Router:
@@ -38,7 +42,9 @@ def create_router() -> Router:
     # The building chat's button: "/start propose" (this router comes before registration's deep links).
     router.message.register(start, CommandStart(deep_link=True, magic=F.args == PROPOSE_PAYLOAD))
     router.message.register(text_sent, Proposing.text, TEXT_ANSWER)
-    router.callback_query.register(send, Proposing.confirm, ProposeCb.filter(F.step == "send"))
+    router.callback_query.register(
+        send, Proposing.confirm, ProposeCb.filter(F.step == "send"), flags=flag(NOT_RESIDENT)
+    )
     router.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == "cancel"))
     return router
 
@@ -117,9 +123,6 @@ async def send(
         proposal = await proposals.propose(session, clock, actor, data["text"])
     except RateLimited:
         await edit_card(callback, _rate_limited())
-        return
-    except NotAllowed:
-        await edit_card(callback, texts.not_registered())
         return
     assert actor.residency is not None and actor.user is not None
     building = actor.residency.building
