@@ -92,6 +92,7 @@ class Sender:
         self._settled_at = 0  # the wake count at the start of the last round that found nothing to do
         self._paused_until = 0.0
         self._uploads: dict[str, str] = {}  # sha256 of a file the bot uploaded → Telegram's file_id for it
+        self._uploading: dict[str, asyncio.Lock] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._epoch: int | None = None  # the lease's epoch while this process holds it
@@ -385,6 +386,14 @@ class Sender:
         return message.message_id
 
     async def _upload(
+        self, session: AsyncSession, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None, timeout: int
+    ) -> int:
+        """One upload of a file at a time: rows that want it meanwhile wait, then send it by Telegram's id."""
+        key = ("photo:" if part.get("as") == "photo" else "document:") + part["file"]
+        async with self._uploading.setdefault(key, asyncio.Lock()):
+            return await self._upload_once(session, chat_id, part, markup, timeout)
+
+    async def _upload_once(
         self, session: AsyncSession, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None, timeout: int
     ) -> int:
         """A file the bot made: uploaded once, then sent by the id Telegram gave it (as a document, or a photo)."""
