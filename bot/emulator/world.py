@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,12 @@ ENVELOPE_KEYS = frozenset(
 NEWER_ADMIN_RIGHTS = ("can_send_welcome_messages",)
 
 
+# Where message dates come from: the wall clock, or the sandbox's movable clock (one emulator per process there).
+time_source: Callable[[], float] = time.time
+
+
 def now() -> int:
-    return int(time.time())
+    return int(time_source())
 
 
 @dataclass

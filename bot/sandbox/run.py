@@ -1,0 +1,209 @@
+"""`python -m bot sandbox`: the bot itself, unchanged, polling the built-in Bot API emulator, and a page of its chats.
+
+Everything listens on 127.0.0.1 only; nothing needs a token or the network. The database (data/sandbox.sqlite3) and the
+emulator's world (data/sandbox.world: people, chats, files, the page's events, the clock) stay apart from production's
+and survive a restart; --fresh starts over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import pickle
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.app import App, close_app, create_app, run_polling
+from bot.clock import MovableClock
+from bot.config import Settings
+from bot.emulator import FakeTelegram, world
+from bot.sandbox import seed
+from bot.sandbox.feed import Event, Feed
+from bot.sandbox.people import Acts, Cast
+from bot.sandbox.web import make_app
+
+log = logging.getLogger(__name__)
+TOKEN = "100000:SANDBOX-token-known-only-to-this-machine"
+SAVE_EVERY = 5.0
+TICK_EVERY = 30
+
+
+@dataclass
+class Saved:
+    """What of the emulator's world outlives the process (the database keeps the bot's side)."""
+
+    users: dict[int, dict[str, Any]]
+    chats: dict[int, world.Chat]
+    files: dict[str, world.StoredFile]
+    next_file: int
+    events: list[Event]
+    cast: Cast
+    clock_offset: timedelta
+
+
+class Sandbox:
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.fake = FakeTelegram(token=TOKEN, bot_username="inspector_sandbox_bot")
+        self.clock = MovableClock()
+        world.time_source = lambda: self.clock.now().timestamp()
+        saved = self._load()
+        self.cast = saved.cast if saved else seed.cast()
+        self.feed = Feed(self.fake, saved.events if saved else None)
+        if saved:
+            self._restore(saved)
+        else:
+            self.clock.move_to(seed.daytime(self.clock.now()))
+        self.app: App | None = None
+        self._acts: Acts | None = None
+        self.seeded = saved is not None
+
+    @property
+    def acts(self) -> Acts:
+        assert self._acts is not None, "the bot is not running yet"
+        return self._acts
+
+    @property
+    def world_file(self) -> Path:
+        return self.data / "sandbox.world"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.data / 'sandbox.sqlite3'}"
+
+    def settings(self) -> Settings:
+        return Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            bot_token=SecretStr(TOKEN),
+            database_url=self.database_url,
+            telegram_api_url=self.fake.base_url,
+            admin_ids=[self.cast.admin_id],
+            redis_url=None,
+            webhook_url=None,
+            timezone=seed.ALMATY,
+            scheduler_tick=TICK_EVERY,
+        )
+
+    # --- running --------------------------------------------------------------------------
+
+    async def serve(self, port: int, ready: asyncio.Event | None = None) -> None:
+        """Run until cancelled; prints the page's address once the page and the bot are up."""
+        await self.fake.start()
+        runner = web.AppRunner(make_app(self), access_log=None, shutdown_timeout=1.0)
+        app = await create_app(self.settings(), self.clock)
+        self.app = app
+        self._acts = Acts(self.fake, app, self.cast, self.feed.queries)
+        if not self.seeded:
+            seed.people(self.acts)
+        started = asyncio.Event()
+        app.dp.startup.register(started.set)
+        polling = asyncio.create_task(run_polling(app, handle_signals=False))
+        saving = asyncio.create_task(self._save_now_and_then())
+        try:
+            await asyncio.wait([polling, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+            if polling.done():
+                polling.result()
+            if not self.seeded:
+                await seed.seed(self.acts, self.clock)
+                self.seeded = True
+                self._save()
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", port)
+            await site.start()
+            print(f"http://127.0.0.1:{runner.addresses[0][1]}/", flush=True)
+            if ready is not None:
+                ready.set()
+            await polling
+        finally:
+            saving.cancel()
+            await runner.cleanup()
+            if not polling.done():
+                await app.dp.stop_polling()
+                with contextlib.suppress(Exception):
+                    await polling
+            await close_app(app)
+            await self.fake.stop()
+            self._save()
+
+    async def move_clock(self, to: str) -> None:
+        """Jump the sandbox's time forward, then let the scheduler and the sender act at the new time."""
+        now = self.clock.now()
+        targets = {
+            "hour": lambda: now + timedelta(hours=1),
+            "day": lambda: now + timedelta(days=1),
+            "monday": lambda: seed.next_monday_nine(now),
+            "quarter": lambda: seed.quarter_end(now),
+        }
+        if to not in targets:
+            raise ValueError(f"cannot move the clock to {to!r}")
+        self.clock.move_to(targets[to]())
+        self.feed.add({"type": "clock", "now": self.clock.now().isoformat()})
+        assert self.app is not None
+        await self.app.scheduler.tick(plan=True)
+        self.app.sender.wake()
+
+    # --- keeping the world ----------------------------------------------------------------
+
+    def _load(self) -> Saved | None:
+        if not self.world_file.exists():
+            return None
+        try:
+            with self.world_file.open("rb") as file:
+                saved = pickle.load(file)  # our own file, written by _save below
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            log.warning("the sandbox's world file could not be read; start over with --fresh")
+            raise
+        return saved if isinstance(saved, Saved) else None
+
+    def _restore(self, saved: Saved) -> None:
+        self.fake.world.users.update(saved.users)
+        self.fake.world.chats.update(saved.chats)
+        self.fake.world.files.by_id.update(saved.files)
+        self.fake.world.files._counter = itertools.count(saved.next_file)
+        self.clock.offset = saved.clock_offset
+
+    def _save(self) -> None:
+        files = self.fake.world.files
+        number = next(files._counter)
+        files._counter = itertools.count(number)
+        saved = Saved(
+            users=self.fake.world.users,
+            chats=self.fake.world.chats,
+            files=files.by_id,
+            next_file=number,
+            events=self.feed.events,
+            cast=self.cast,
+            clock_offset=self.clock.offset,
+        )
+        self.data.mkdir(parents=True, exist_ok=True)
+        partial = self.world_file.with_suffix(".partial")
+        with partial.open("wb") as file:
+            pickle.dump(saved, file)
+        partial.replace(self.world_file)
+
+    async def _save_now_and_then(self) -> None:
+        saved_at = 0
+        while True:
+            await asyncio.sleep(SAVE_EVERY)
+            if len(self.feed.events) != saved_at:
+                saved_at = len(self.feed.events)
+                self._save()
+
+
+def start_over(data: Path) -> None:
+    for name in ("sandbox.sqlite3", "sandbox.sqlite3-wal", "sandbox.sqlite3-shm", "sandbox.world"):
+        (data / name).unlink(missing_ok=True)
+
+
+async def main(port: int, fresh: bool, data: Path) -> None:
+    if fresh or not (data / "sandbox.world").exists():  # a database without its world cannot be shown
+        start_over(data)
+    data.mkdir(parents=True, exist_ok=True)
+    await Sandbox(data).serve(port)
