@@ -20,7 +20,7 @@ from .methods import HANDLERS
 from .ratelimit import RateLimiter
 from .updates import UpdateQueue
 from .validate import Upload, check_limits, check_schema, decode_params, load_schema
-from .world import GROUP, PRIVATE, SUPERGROUP, Chat, World, now
+from .world import GROUP, PRIVATE, SUPERGROUP, Chat, World
 
 MAX_UPLOAD = 50 * 1024 * 1024
 # Messages in a group a bot in privacy mode still receives (besides commands and replies to it).
@@ -335,7 +335,7 @@ class FakeTelegram:
             "my_chat_member": {
                 "chat": chat.as_dict(),
                 "from": self.world.users[from_user_id],
-                "date": now(),
+                "date": self.world.now(),
                 "old_chat_member": self.world.chat_member(old, self.bot_user),
                 "new_chat_member": self.world.chat_member(new_status, self.bot_user),
             }

@@ -33,14 +33,6 @@ ENVELOPE_KEYS = frozenset(
 NEWER_ADMIN_RIGHTS = ("can_send_welcome_messages",)
 
 
-# Where message dates come from: the wall clock, or the sandbox's movable clock (one emulator per process there).
-time_source: Callable[[], float] = time.time
-
-
-def now() -> int:
-    return int(time_source())
-
-
 @dataclass
 class Chat:
     id: int
@@ -126,6 +118,11 @@ class World:
         self.users: dict[int, dict[str, Any]] = {bot_user["id"]: bot_user}
         self.chats: dict[int, Chat] = {}
         self.files = Files()
+        # Where message dates come from: the wall clock, or the sandbox's movable one.
+        self.clock: Callable[[], float] = time.time
+
+    def now(self) -> int:
+        return int(self.clock())
 
     def user(self, user_id: int) -> dict[str, Any]:
         try:
@@ -162,7 +159,7 @@ class World:
         chat.last_message_id += 1
         message = {
             "message_id": chat.last_message_id,
-            "date": now(),
+            "date": self.now(),
             "chat": chat.as_dict(),
             "from": sender,
             **{key: value for key, value in content.items() if value is not None},

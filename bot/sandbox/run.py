@@ -13,7 +13,7 @@ import itertools
 import logging
 import pickle
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ class Sandbox:
         self.data = data
         self.fake = FakeTelegram(token=TOKEN, bot_username="inspector_sandbox_bot")
         self.clock = MovableClock()
-        world.time_source = lambda: self.clock.now().timestamp()
+        self.fake.world.clock = lambda: self.clock.now().timestamp()
         saved = self._load()
         self.cast = saved.cast if saved else seed.cast()
         self.feed = Feed(self.fake, saved.events if saved else None)
@@ -64,6 +64,8 @@ class Sandbox:
         self.app: App | None = None
         self._acts: Acts | None = None
         self.seeded = saved is not None
+        self.address = ""
+        self._moving = asyncio.Lock()  # two presses of a clock button move it twice, one after the other
 
     @property
     def acts(self) -> Acts:
@@ -117,10 +119,11 @@ class Sandbox:
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", port)
             await site.start()
-            print(f"http://127.0.0.1:{runner.addresses[0][1]}/", flush=True)
+            self.address = f"http://127.0.0.1:{runner.addresses[0][1]}/"
+            print(self.address, flush=True)
             if ready is not None:
                 ready.set()
-            await polling
+            await asyncio.shield(polling)  # on Ctrl-C polling is stopped below, not cut off mid-request
         finally:
             saving.cancel()
             await runner.cleanup()
@@ -133,20 +136,30 @@ class Sandbox:
             self._save()
 
     async def move_clock(self, to: str) -> None:
-        """Jump the sandbox's time forward, then let the scheduler and the sender act at the new time."""
-        now = self.clock.now()
+        """Move the sandbox's time forward, living through the time in between (see _live_until)."""
         targets = {
-            "hour": lambda: now + timedelta(hours=1),
-            "day": lambda: now + timedelta(days=1),
-            "monday": lambda: seed.next_monday_nine(now),
-            "quarter": lambda: seed.quarter_end(now),
+            "hour": lambda now: now + timedelta(hours=1),
+            "day": lambda now: now + timedelta(days=1),
+            "monday": seed.next_monday_nine,
+            "quarter": seed.quarter_end,
         }
         if to not in targets:
             raise ValueError(f"cannot move the clock to {to!r}")
-        self.clock.move_to(targets[to]())
+        async with self._moving:
+            await self._live_until(targets[to](self.clock.now()))
         self.feed.add({"type": "clock", "now": self.clock.now().isoformat()})
+
+    async def _live_until(self, target: datetime) -> None:
+        """Time passes as if the bot ran all along: the scheduler plans and ticks every few hours on the way (within
+        the grace a reminder may be late by), so what fell due in between is sent, not listed as missed."""
         assert self.app is not None
-        await self.app.scheduler.tick(plan=True)
+        step = timedelta(hours=max(1, self.app.settings.reminder_grace_hours))
+        while True:
+            moment = min(self.clock.now() + step, target)
+            self.clock.move_to(moment)
+            await self.app.scheduler.tick(plan=True)
+            if moment >= target:
+                break
         self.app.sender.wake()
 
     # --- keeping the world ----------------------------------------------------------------

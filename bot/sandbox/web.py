@@ -26,11 +26,12 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox")
 
 
 def make_app(sandbox: Sandbox) -> web.Application:
     app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[_headers, _refusals])
-    app["sandbox"] = sandbox
+    app[SANDBOX] = sandbox
     app.router.add_get("/", _page)
     app.router.add_get("/static/{name}", _static)
     app.router.add_get("/api/state", _state)
@@ -64,8 +65,7 @@ async def _refusals(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 def _sandbox(request: web.Request) -> Sandbox:
-    sandbox: Sandbox = request.app["sandbox"]
-    return sandbox
+    return request.app[SANDBOX]
 
 
 async def _page(request: web.Request) -> web.StreamResponse:
@@ -118,7 +118,7 @@ async def _events(request: web.Request) -> web.StreamResponse:
 
 
 async def _close_streams(app: web.Application) -> None:
-    app["sandbox"].feed.close()
+    app[SANDBOX].feed.close()
 
 
 async def _file(request: web.Request) -> web.StreamResponse:
