@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot.emulator import FakeTelegram
 from bot.services import buildings
-from bot.ui.digest import ChatWeekCb
+from bot.ui.callbacks import ChatWeekCb
 from models import (
     Building,
     BuildingChat,
