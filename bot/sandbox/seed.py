@@ -15,6 +15,18 @@ from bot.clock import Clock
 from bot.sandbox.people import Acts, Cast
 from bot.services import buildings, inspectors, residents
 from bot.services.people import Person
+from bot.ui.callbacks import (
+    AppealAction,
+    CategoryCb,
+    DraftStep,
+    IntakeCb,
+    IntakeStep,
+    MeetingDraftCb,
+    PickCb,
+    ProposeCb,
+    ProposeStep,
+    StaffCb,
+)
 
 ADMIN_ID = 1001
 INSPECTOR_ID = 2001
@@ -60,7 +72,8 @@ async def seed(acts: Acts, clock: Clock) -> None:
     await _appeal(acts, 3002, "В подъезде №2 третью неделю не горит свет, вечером темно и страшно.")
     await _appeal(acts, 3004, "Hovlida mashinalar yo'lni to'sib qo'yishadi, tez yordam o'ta olmaydi.")
     await _appeal(acts, 3003, "Кіреберіс есігінің құлпы сынған, бөтен адамдар кіріп жүр.")
-    await acts.handled(acts.press_newest(INSPECTOR_ID, INSPECTOR_ID, "ap:take"))  # Ерлан's, taken into work
+    take = f"{StaffCb.__prefix__}:{AppealAction.TAKE}:"
+    await acts.handled(acts.press_newest(INSPECTOR_ID, INSPECTOR_ID, take))  # Ерлан's, taken into work
     await _answer_first(acts)
     await _meeting(acts, clock)
     await _propose(acts, 3001, "/propose Put a light over the playground by entrance 2")
@@ -99,10 +112,10 @@ async def _registry(acts: Acts, clock: Clock) -> None:
 async def _appeal(acts: Acts, user_id: int, text: str) -> None:
     """The intake dialog as the resident walks it: category, text, next, with my name, send."""
     await acts.handled(acts.say(user_id, user_id, "/appeal"))
-    await acts.handled(acts.press_newest(user_id, user_id, "cat:"))
+    await acts.handled(acts.press_newest(user_id, user_id, CategoryCb.__prefix__ + ":"))
     await acts.handled(acts.say(user_id, user_id, text))
-    for step in ("intake:next", "intake:named", "intake:send"):
-        await acts.handled(acts.press_newest(user_id, user_id, step))
+    for step in (IntakeStep.NEXT, IntakeStep.NAMED, IntakeStep.SEND):
+        await acts.handled(acts.press_newest(user_id, user_id, IntakeCb(step=step).pack()))
 
 
 async def _answer_first(acts: Acts) -> None:
@@ -123,16 +136,16 @@ async def _meeting(acts: Acts, clock: Clock) -> None:
     day = clock.now().astimezone(ZoneInfo(ALMATY)) + timedelta(days=3)
     me = INSPECTOR_ID
     await acts.handled(acts.say(me, me, "/meeting"))
-    await acts.handled(acts.press_newest(me, me, "pick:", "A-12"))
-    await acts.handled(acts.press_newest(me, me, "pick:", "➡️"))
+    await acts.handled(acts.press_newest(me, me, PickCb.__prefix__ + ":", "A-12"))
+    await acts.handled(acts.press_newest(me, me, PickCb.__prefix__ + ":", "➡️"))
     for text in (f"{day:%d.%m} 19:00", "Abay ave 10, the yard by entrance 2", "Parking in the yard\nNoise after 23:00"):
         await acts.handled(acts.say(me, me, text))
-    await acts.handled(acts.press_newest(me, me, "mtd:publish"))
+    await acts.handled(acts.press_newest(me, me, MeetingDraftCb(step=DraftStep.PUBLISH).pack()))
 
 
 async def _propose(acts: Acts, user_id: int, text: str) -> None:
     await acts.handled(acts.say(user_id, user_id, text))
-    await acts.handled(acts.press_newest(user_id, user_id, "prop:send"))
+    await acts.handled(acts.press_newest(user_id, user_id, ProposeCb(step=ProposeStep.SEND).pack()))
 
 
 def daytime(now: datetime, zone: str = ALMATY) -> datetime:
