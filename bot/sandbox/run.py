@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 TOKEN = "100000:SANDBOX-token-known-only-to-this-machine"
 SAVE_EVERY = 5.0
 TICK_EVERY = 30
+DRAIN_TIMEOUT = 30.0  # a sender held up (Telegram's pace) goes on in the background after it
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Sandbox:
         self.app = app
         self._acts = Acts(self.fake, app, self.cast, self.feed.queries)
         if not self.seeded:
-            seed.people(self.acts)
+            seed.cast_in_world(self.acts)
         started = asyncio.Event()
         app.dp.startup.register(started.set)
         polling = asyncio.create_task(run_polling(app, handle_signals=False))
@@ -128,6 +129,7 @@ class Sandbox:
             saving.cancel()
             await runner.cleanup()
             if not polling.done():
+                self.fake.queue.close()  # a getUpdates waiting for updates answers now
                 await app.dp.stop_polling()
                 with contextlib.suppress(Exception):
                     await polling
@@ -147,20 +149,21 @@ class Sandbox:
             raise ValueError(f"cannot move the clock to {to!r}")
         async with self._moving:
             await self._live_until(targets[to](self.clock.now()))
-        self.feed.add({"type": "clock", "now": self.clock.now().isoformat()})
 
     async def _live_until(self, target: datetime) -> None:
-        """Time passes as if the bot ran all along: the scheduler plans and ticks every few hours on the way (within
-        the grace a reminder may be late by), so what fell due in between is sent, not listed as missed."""
+        """Time passes as if the bot ran all along: every few hours on the way (within the grace a reminder may be late
+        by) the scheduler plans and ticks and the sender sends, so what fell due in between arrives on its day."""
         assert self.app is not None
         step = timedelta(hours=max(1, self.app.settings.reminder_grace_hours))
         while True:
             moment = min(self.clock.now() + step, target)
             self.clock.move_to(moment)
+            self.feed.add({"type": "clock", "now": moment.isoformat()})  # the page's clock runs on meanwhile
             await self.app.scheduler.tick(plan=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.app.sender.drained(), DRAIN_TIMEOUT)
             if moment >= target:
                 break
-        self.app.sender.wake()
 
     # --- keeping the world ----------------------------------------------------------------
 

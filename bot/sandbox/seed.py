@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.sandbox.people import Acts, Cast
-from bot.services import buildings, inspectors, residents
+from bot.services import buildings, inspectors, people, residents
 from bot.services.people import Person
 from bot.ui.callbacks import (
     AppealAction,
@@ -50,7 +50,7 @@ def cast() -> Cast:
     return Cast(admin_id=ADMIN_ID, inspector_id=INSPECTOR_ID)
 
 
-def people(acts: Acts) -> None:
+def cast_in_world(acts: Acts) -> None:
     """Everyone has opened the bot already (before it starts, so the admin's own commands reach the admin)."""
     acts.person("Aigerim (admin)", "en", role="admin", user_id=ADMIN_ID)
     acts.person("Nurlan (inspector)", "en", role="inspector", user_id=INSPECTOR_ID)
@@ -84,6 +84,8 @@ async def seed(acts: Acts, clock: Clock) -> None:
 
 async def _registry(acts: Acts, clock: Clock) -> None:
     async with acts.app.sessionmaker.begin() as session:
+        admin = Person(id=ADMIN_ID, first_name="Aigerim")
+        await people.ensure_user(session, clock, admin, language="en")  # what the scheduler writes to her is in English
         draft = inspectors.draft(
             Person(id=INSPECTOR_ID, first_name="Nurlan"),
             full_name="Nurlan Abenov",

@@ -41,9 +41,14 @@ function showAlert(text) {
 
 // --- time -------------------------------------------------------------------------------
 
+// A message's time; with its day when that is not the sandbox's today (the clock may have moved on).
 function formatTime(seconds) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: store.state.zone, hour: "2-digit", minute: "2-digit" })
-    .format(new Date(seconds * 1000));
+  const zone = store.state.zone;
+  const day = (date) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "numeric", month: "short" }).format(date);
+  const at = new Date(seconds * 1000);
+  const time = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit" }).format(at);
+  const today = store.clockBase ? new Date(store.clockBase.at + (Date.now() - store.clockBase.seen)) : new Date();
+  return day(at) === day(today) ? time : day(at) + " " + time;
 }
 
 function showClock(iso) {
@@ -470,6 +475,7 @@ function connect() {
 
 async function start() {
   store.state = await (await fetch("/api/state")).json();
+  showClock(store.state.now);
   for (const person of store.state.people) store.people.set(person.id, person);
   for (const group of store.state.groups) store.groups.set(group.id, group);
   const residents = store.state.people.filter((p) => p.role === "resident");
@@ -487,7 +493,6 @@ async function start() {
     panes.push(pane);
     pane.render();
   }
-  showClock(store.state.now);
   const languages = document.querySelector("#add-person select");
   for (const language of store.state.languages) {
     const option = el("option", null, language);
