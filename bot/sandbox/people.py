@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot
-from aiogram.types import Update
-
 from bot.app import App
 from bot.emulator import FakeTelegram
+from bot.sandbox.handled import HandledUpdates
 
 HANDLED_TIMEOUT = 30.0
 # A picture a person sends is stored as they send it; Telegram would give sizes, the emulator says "plausible".
@@ -39,28 +36,14 @@ class Acts:
         self.app = app
         self.cast = cast
         self.queries = queries
-        self._handled: dict[int, asyncio.Event] = {}
-        self._ids = itertools.count(1)
-        original = app.dp.feed_update
-
-        async def feed_update(bot: Bot, update: Update, **kwargs: Any) -> Any:
-            try:
-                return await original(bot, update, **kwargs)
-            finally:
-                self._event(update.update_id).set()
-
-        # Polling feeds each update through dp.feed_update: the wrapper tells a waiting seed step it is done.
-        app.dp.feed_update = feed_update  # type: ignore[method-assign]
-
-    def _event(self, update_id: int) -> asyncio.Event:
-        return self._handled.setdefault(update_id, asyncio.Event())
+        self._handled = HandledUpdates(app.dp)
 
     async def handled(self, update: dict[str, Any] | None) -> None:
         """The bot handled the update and what it put in the outbox went out (or the bot could not see it)."""
         if update is None:
             return
-        await asyncio.wait_for(self._event(update["update_id"]).wait(), HANDLED_TIMEOUT)
-        self._handled.pop(update["update_id"], None)
+        await asyncio.wait_for(self._handled.event(update["update_id"]).wait(), HANDLED_TIMEOUT)
+        self._handled.forget(update["update_id"])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.app.sender.drained(), HANDLED_TIMEOUT)
 
