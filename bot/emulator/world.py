@@ -85,9 +85,15 @@ class Files:
     def __init__(self) -> None:
         self.by_id: dict[str, StoredFile] = {}
         self._counter = itertools.count(1)
+        self.last_number = 0
+
+    def continue_after(self, number: int) -> None:
+        """Numbers go on after this one (files restored from disk), so no two files share an id."""
+        self.last_number = number
+        self._counter = itertools.count(number + 1)
 
     def add(self, content: bytes, file_name: str | None, file_id: str | None = None) -> StoredFile:
-        number = next(self._counter)
+        number = self.last_number = next(self._counter)
         stored = StoredFile(
             file_id=file_id or f"FILE{number:06d}",
             file_unique_id=f"U{number:06d}",

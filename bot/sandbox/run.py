@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import pickle
 from dataclasses import dataclass
@@ -43,7 +42,8 @@ class Saved:
     users: dict[int, dict[str, Any]]
     chats: dict[int, world.Chat]
     files: dict[str, world.StoredFile]
-    next_file: int
+    last_file: int
+    last_update: int
     events: list[Event]
     cast: Cast
     clock_offset: timedelta
@@ -182,18 +182,18 @@ class Sandbox:
         self.fake.world.users.update(saved.users)
         self.fake.world.chats.update(saved.chats)
         self.fake.world.files.by_id.update(saved.files)
-        self.fake.world.files._counter = itertools.count(saved.next_file)
+        self.fake.world.files.continue_after(saved.last_file)
+        self.fake.queue.continue_after(saved.last_update)
         self.clock.offset = saved.clock_offset
 
     def _save(self) -> None:
         files = self.fake.world.files
-        number = next(files._counter)
-        files._counter = itertools.count(number)
         saved = Saved(
             users=self.fake.world.users,
             chats=self.fake.world.chats,
             files=files.by_id,
-            next_file=number,
+            last_file=files.last_number,
+            last_update=self.fake.queue.last_id,
             events=self.feed.events,
             cast=self.cast,
             clock_offset=self.clock.offset,

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.run import Sandbox
+from bot.sandbox.run import TOKEN, Sandbox, start_over
 from bot.sandbox.seed import INSPECTOR_ID
 from models import Appeal, Building, BuildingChat, Meeting, Proposal
 
@@ -23,9 +23,10 @@ WAIT = 15.0
 DANA = 3001
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
-    sandbox = Sandbox(tmp_path)
+@contextlib.asynccontextmanager
+async def running(data: Path) -> AsyncIterator[Sandbox]:
+    """The sandbox serving on a free port until the block ends (as Ctrl-C ends it)."""
+    sandbox = Sandbox(data)
     ready = asyncio.Event()
     serving = asyncio.create_task(sandbox.serve(0, ready))
     await asyncio.wait([serving, asyncio.create_task(ready.wait())], timeout=180, return_when=asyncio.FIRST_COMPLETED)
@@ -38,6 +39,12 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await serving
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    async with running(tmp_path) as sandbox:
+        yield sandbox
 
 
 async def until(found: Callable[[], Any]) -> Any:
@@ -159,6 +166,32 @@ async def test_the_clock_moves_to_monday_for_the_digest_and_to_the_quarters_end_
     end = sandbox.clock.now().astimezone(ZoneInfo("Asia/Almaty"))
     assert (end.month % 3, (end + timedelta(days=1)).day, end.hour) == (0, 1, 18)
     await until(lambda: bot_says(sandbox, INSPECTOR_ID, "is overdue"))
+
+
+async def test_a_request_against_the_bot_api_spec_shows_on_the_page_as_a_violation(sandbox: Sandbox) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{sandbox.fake.base_url}/bot{TOKEN}/sendMessage", json={"chat_id": DANA}) as response,
+    ):
+        assert response.status == 400
+    [violation] = [e for e in sandbox.feed.events if e["type"] == "violation"]
+    assert violation["method"] == "sendMessage" and "text" in violation["description"]
+
+
+async def test_a_restarted_sandbox_goes_on_with_its_world_and_a_fresh_one_starts_over(tmp_path: Path) -> None:
+    async with running(tmp_path) as first:
+        history = first.fake.chat_history(INSPECTOR_ID)
+        events = len(first.feed.events)
+    async with running(tmp_path) as second:
+        assert second.fake.chat_history(INSPECTOR_ID) == history, "the chats as they were"
+        assert len(second.feed.events) >= events and second.cast.people.keys() == first.cast.people.keys()
+        assert second.app is not None
+        async with second.app.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(Appeal)) == 3, "not seeded twice"
+        second.acts.say(DANA, DANA, "/help")
+        await until(lambda: bot_says(second, DANA, "/appeal"))
+    start_over(tmp_path)
+    assert not (tmp_path / "sandbox.world").exists() and not (tmp_path / "sandbox.sqlite3").exists()
 
 
 async def _next_event(stream: aiohttp.ClientResponse) -> dict[str, Any]:
