@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import shutil
 import signal
+import socket
 import struct
 import sys
 import zlib
@@ -46,37 +47,50 @@ def _browser_or_skip() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
-    """`python -m bot sandbox --port 0 --fresh` in its own process; yields the address it printed."""
-    _browser_or_skip()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "sandbox",
-        "--port",
-        "0",
-        "--fresh",
-        "--data",
-        str(tmp_path / "data"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    try:
+class Sandbox:
+    """`python -m bot sandbox` in its own process, on a port of its own; it can be stopped and started again."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.address = f"http://127.0.0.1:{self.port}/"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, *flags: str) -> None:
+        command = ["-m", "bot", "sandbox", "--port", str(self.port), "--data", str(self.data), *flags]
+        self.process = process = await asyncio.create_subprocess_exec(
+            sys.executable, *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        assert process.stdout is not None
         async with asyncio.timeout(STARTUP_TIMEOUT):
             line = (await process.stdout.readline()).decode().strip()
-        assert line.startswith("http://127.0.0.1:") and line.endswith("/"), f"the first line printed: {line!r}"
-        yield line
-    finally:
+        assert line == self.address, f"the first line printed: {line!r}"
+
+    async def stop(self) -> None:
+        """As Ctrl-C stops it."""
+        process, self.process = self.process, None
+        if process is None:
+            return
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGINT)
         try:
-            await asyncio.wait_for(process.wait(), 20)
+            await asyncio.wait_for(process.wait(), 30)
         except TimeoutError:
             process.kill()
             await process.wait()
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    _browser_or_skip()
+    sandbox = Sandbox(tmp_path / "data")
+    await sandbox.start("--fresh")
+    try:
+        yield sandbox
+    finally:
+        await sandbox.stop()
 
 
 def photo(width: int = 160, height: int = 120) -> bytes:
@@ -135,7 +149,7 @@ class Steps:
         await self.page.screenshot(path=ARTIFACTS / f"{self.number:02d}-{name}.png", full_page=True)
 
 
-async def test_a_newcomer_walks_an_appeal_and_a_meeting_through_the_sandbox_page(sandbox: str) -> None:
+async def test_a_newcomer_walks_an_appeal_and_a_meeting_through_the_sandbox_page(sandbox: Sandbox) -> None:
     assert async_playwright is not None
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -143,7 +157,7 @@ async def test_a_newcomer_walks_an_appeal_and_a_meeting_through_the_sandbox_page
             page = await browser.new_page(viewport={"width": 1600, "height": 1000})
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
-            await page.goto(sandbox)
+            await page.goto(sandbox.address)
             await _walk(Steps(page), page, sandbox)
             assert not errors, errors
             await expect(page.locator("#violations")).to_be_hidden()
@@ -151,7 +165,7 @@ async def test_a_newcomer_walks_an_appeal_and_a_meeting_through_the_sandbox_page
             await browser.close()
 
 
-async def _walk(steps: Steps, page: Page, address: str) -> None:
+async def _walk(steps: Steps, page: Page, sandbox: Sandbox) -> None:
     await expect(page.locator("[data-testid=live]")).to_have_text("● live", timeout=WAIT_MS)
     await steps.sees("group", "This chat is now connected to A-12")
     await steps.shot("the-seeded-beat")
@@ -206,7 +220,7 @@ async def _walk(steps: Steps, page: Page, address: str) -> None:
     await steps.shot("rated")
 
     # A meeting announced to the building chat; the newcomer answers "I will come" there.
-    now = datetime.fromisoformat((await (await page.request.get(address + "api/state")).json())["now"])
+    now = datetime.fromisoformat((await (await page.request.get(sandbox.address + "api/state")).json())["now"])
     day = now.astimezone(ZoneInfo("Asia/Almaty")) + timedelta(days=5)
     pickers, previews = await steps.count("inspector", "Done"), await steps.count("inspector", "Preview")
     await steps.type("inspector", "/meeting")
@@ -228,3 +242,17 @@ async def _walk(steps: Steps, page: Page, address: str) -> None:
     ).to_be_visible(timeout=WAIT_MS)
     await expect(steps.pane("group").locator(".toast")).to_contain_text("you will come", timeout=WAIT_MS)
     await steps.shot("i-will-come")
+
+    # The sandbox is stopped and started again: the page reconnects by itself and goes on after the last event it saw.
+    await sandbox.stop()
+    await expect(page.locator("[data-testid=live]")).to_have_text("reconnecting…", timeout=WAIT_MS)
+    await sandbox.start()
+    said = await page.request.post(
+        sandbox.address + "api/send", multipart={"user": "3001", "chat": "3001", "text": "/help"}
+    )
+    assert said.ok
+    await expect(page.locator("[data-testid=live]")).to_have_text("● live", timeout=WAIT_MS)
+    await steps.pane("resident").locator(".chat-select").select_option(label="Dana · resident · en")
+    await steps.sees("resident", "/forget_me")
+    await expect(steps.pane("group").locator(".msg", has_text="The yard by entrance 1")).to_have_count(1)
+    await steps.shot("after-a-restart")

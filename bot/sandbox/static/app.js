@@ -465,11 +465,16 @@ function logCall(what, ok, description) {
 }
 
 function connect() {
-  // EventSource reconnects by itself and sends Last-Event-ID: the server goes on from there.
-  const source = new EventSource("/api/events");
+  // EventSource reconnects by itself and sends Last-Event-ID; the server goes on from there. Should the browser give
+  // up (an answer that is no stream), a new one starts after the last event this page applied.
+  const source = new EventSource("/api/events?after=" + store.lastId);
   const live = document.querySelector("[data-testid=live]");
   source.onopen = () => { live.textContent = "● live"; live.classList.add("on"); };
-  source.onerror = () => { live.textContent = "reconnecting…"; live.classList.remove("on"); };
+  source.onerror = () => {
+    live.textContent = "reconnecting…";
+    live.classList.remove("on");
+    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+  };
   source.onmessage = (message) => apply(JSON.parse(message.data));
 }
 
