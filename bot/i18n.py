@@ -55,31 +55,29 @@ def language_of(locale: str) -> str:
     return locale.partition("@")[0]
 
 
-class CountryI18n(I18n):
-    """aiogram's I18n with a locale for every language in every country; a country's catalog falls back to the
-    language's main one, and a language with nothing to reword in a country reads its main catalog there."""
-
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        found = super().find_locales()
-        locales: dict[str, gettext.GNUTranslations] = {
-            language: found[language] for language in LANGUAGES if language in found
-        }
-        for language, main in list(locales.items()):
-            for country in COUNTRIES:
-                if country == HOME_COUNTRIES[language]:
-                    continue
-                variant = found.get(reading_locale(language, country))
-                if variant is None:
-                    locales[reading_locale(language, country)] = main
-                else:
-                    variant.add_fallback(main)
-                    locales[reading_locale(language, country)] = variant
-        return locales
+def with_countries(found: dict[str, gettext.GNUTranslations]) -> dict[str, gettext.GNUTranslations]:
+    """A locale for every language in every country: a country's catalog falls back to the language's main one,
+    and a language with nothing to reword in a country reads its main catalog there."""
+    locales: dict[str, gettext.GNUTranslations] = {
+        language: found[language] for language in LANGUAGES if language in found
+    }
+    for language, main in list(locales.items()):
+        for country in COUNTRIES:
+            if country == HOME_COUNTRIES[language]:
+                continue
+            variant = found.get(reading_locale(language, country))
+            if variant is not None:
+                variant.add_fallback(main)
+            locales[reading_locale(language, country)] = variant or main
+    return locales
 
 
 def create_i18n(default_language: str) -> I18n:
     compile_catalogs()
-    return CountryI18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
+    # Not a subclass: aiogram's get_i18n() finds the current instance by the class I18n itself.
+    i18n = I18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
+    i18n.locales = with_countries(i18n.locales)
+    return i18n
 
 
 def telegram_language(user: User | None) -> str | None:
