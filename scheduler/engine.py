@@ -57,7 +57,7 @@ class Skip:
 class Reader:
     """Who reads a reminder: their language, their zone, and the local hours they may be written to."""
 
-    language: str
+    language: str  # the gettext locale: the language with the country's wording (bot.config.reading_locale)
     zone: str
     window: tuple[time, time]
 

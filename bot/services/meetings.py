@@ -221,7 +221,7 @@ class Counts:
 class Reader:
     """Who reads a text: a chat's language and its building's time zone."""
 
-    language: str
+    language: str  # the gettext locale: the language with the building's country's wording (ru, ru@UZ)
     timezone: str
 
 
