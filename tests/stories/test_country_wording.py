@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.services import buildings
 from models import BuildingChat
-from tests.support.harness import Person, Telegram
+from tests.support.harness import Group, Person, Telegram
 from tests.support.stories import INSPECTOR_ID, District, district
 
 OLGA, IRINA, DILNOZA = 3101, 3102, 3103
@@ -66,6 +66,10 @@ async def test_a_tashkent_and_an_almaty_resident_in_russian_read_their_own_count
                     bound_at=tg.clock.now(),
                 )
             )
+    # The chat's own replies too: /inspector in each chat ends with its country's emergency line.
+    assert "(органы внутренних дел)" in (await olga.send("/inspector", chat=Group(-201))).text
+    assert "(полиция)" in (await irina.send("/inspector", chat=Group(-202))).text
+
     inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
     picker = (await inspector.send("/notice Water is off on Friday")).last
     await inspector.press(picker, "A-12")
@@ -73,8 +77,8 @@ async def test_a_tashkent_and_an_almaty_resident_in_russian_read_their_own_count
     summary = (await inspector.press(picker, "Done")).last
     await inspector.press(summary, "Send")
     await tg.drain()
-    [in_tashkent] = [m["text"] for m in tg.fake.sent_to(-201)]
-    [in_almaty] = [m["text"] for m in tg.fake.sent_to(-202)]
+    in_tashkent = tg.fake.sent_to(-201)[-1]["text"]
+    in_almaty = tg.fake.sent_to(-202)[-1]["text"]
     assert in_tashkent.startswith("📢 Объявление инспектора профилактики\n")
     assert in_almaty.startswith("📢 Объявление участкового инспектора\n")
 
