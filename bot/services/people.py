@@ -86,7 +86,10 @@ async def load_actor(
     )
     inspector = user.inspector if user is not None and user.inspector and user.inspector.active else None
     residency = user.residency if user is not None else None
-    country = (await countries(session, [telegram_id], default_country)).get(telegram_id, default_country)
+    if inspector is not None:  # their buildings decide: one query, for staff only
+        country = (await countries(session, [telegram_id], default_country)).get(telegram_id, default_country)
+    else:
+        country = residency.building.country if residency is not None else default_country
     return Actor(
         telegram_id=telegram_id,
         is_admin=is_admin,
