@@ -158,7 +158,7 @@ def seed_country(everything: bool) -> int:
     else:
         kept = Catalog(locale="uz_Cyrl@KZ", project="inspector-bot", fuzzy=False)
         kept.language_team = "uz_Cyrl@KZ"
-    kept.header_comment = latin.header_comment.replace("uz ", "uz_Cyrl ", 1).replace("locales/uz", "locales/uz_Cyrl")
+    kept.header_comment = latin.header_comment.replace("(Latin)", "(Cyrillic)").replace("locales/uz ", "locales/uz_Cyrl ")
     filled = 0
     for message in list(kept):
         if message.id and message.id not in latin:
@@ -167,9 +167,13 @@ def seed_country(everything: bool) -> int:
         if not message.id:
             continue
         existing = kept.get(message.id)
-        if existing is None or everything or _empty(existing.string):
+        if existing is None:
             kept.add(message.id, _strings(message.string))
-            filled += 1
+        elif everything or _empty(existing.string):
+            existing.string = _strings(message.string)  # Catalog.add keeps an existing entry's text
+        else:
+            continue
+        filled += 1
     _write(kept, path)
     return filled
 
