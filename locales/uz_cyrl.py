@@ -158,7 +158,9 @@ def seed_country(everything: bool) -> int:
     else:
         kept = Catalog(locale="uz_Cyrl@KZ", project="inspector-bot", fuzzy=False)
         kept.language_team = "uz_Cyrl@KZ"
-    kept.header_comment = latin.header_comment.replace("(Latin)", "(Cyrillic)").replace("locales/uz ", "locales/uz_Cyrl ")
+    kept.header_comment = latin.header_comment.replace("(Latin)", "(Cyrillic)").replace(
+        "locales/uz ", "locales/uz_Cyrl "
+    )
     filled = 0
     for message in list(kept):
         if message.id and message.id not in latin:
