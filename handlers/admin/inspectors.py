@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import INSPECTOR, set_personal_commands
 from bot.config import Settings
-from bot.filters import IsAdmin
 from bot.services import inspectors, validation
 from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
+from bot.ui.callbacks import ConfirmCb, PageCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
@@ -66,16 +66,14 @@ def _question(field: str) -> str:
 
 def create_router() -> Router:
     router = Router(name="admin-inspectors")
-    router.message.filter(F.chat.type == "private", IsAdmin())
-    router.callback_query.filter(IsAdmin())
     router.message.register(start, Command("add_inspector"))
     router.message.register(person_shared, AddInspector.person, F.users_shared)
     router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
         router.message.register(field_sent, state, TEXT_ANSWER)
-    router.callback_query.register(save, AddInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == SAVE))
+    router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
-    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))
+    router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
 
@@ -158,7 +156,7 @@ def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
 
 async def save(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -208,7 +206,7 @@ async def list_inspectors(message: Message, session: AsyncSession) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def page(callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession) -> None:
+async def page(callback: CallbackQuery, callback_data: PageCb, session: AsyncSession) -> None:
     text, markup = await _page(session, max(callback_data.page, 0))
     await edit_card(callback, text, markup)
 

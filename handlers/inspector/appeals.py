@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
 from aiogram import F, Router
@@ -15,21 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
-from bot.services import appeals, audit, inspectors
-from bot.services.appeals import AppealGone, InvalidTransition
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services import appeals, inspectors
+from bot.services.errors import InvalidTransition, InvalidValue
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
-from bot.ui.appeals.keyboards import RedirectCb, StaffCb
+from bot.ui.callbacks import AppealAction, RedirectCb, StaffCb
 from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, flag
 from models import Appeal
-
-log = logging.getLogger(__name__)
-
 
 REDIRECT_BUTTONS = 40
 
@@ -41,84 +36,62 @@ class Answer(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeals")
-    router.callback_query.register(act, StaffCb.filter())
-    router.callback_query.register(redirect_to, RedirectCb.filter())
-    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff(), NOT_A_COMMAND)
-    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    for handler, actions in (
+        (open_card, {AppealAction.OPEN}),
+        (take, {AppealAction.TAKE}),
+        (ask_for_answer, {AppealAction.REPLY, AppealAction.ASK}),
+        (resolve, {AppealAction.RESOLVE}),
+        (ask_reason, {AppealAction.REJECT}),
+        (offer_redirect, {AppealAction.REDIRECT}),
+    ):
+        router.callback_query.register(handler, StaffCb.filter(F.action.in_(actions)), flags=flag(PRESSED))
+    router.callback_query.register(redirect_to, RedirectCb.filter(), flags=flag(PRESSED))
+    router.message.register(answer_sent, Answer.message, NOT_A_COMMAND, flags=flag(ANSWERED))
+    router.message.register(reason_sent, Answer.reason, TEXT_ANSWER, flags=flag(ANSWERED))
     return router
 
 
-async def refuse(callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
-    """Someone pressed (or forged) a button of an appeal that is not theirs: refuse and keep a record."""
-    log.warning("refused an appeal action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session, clock, actor_id=actor.telegram_id, action="appeal_refused", object_type="callback", object_id=data[:64]
-    )
-    alert(callback_answer, _("This appeal is not yours to handle."))
+def _not_yours() -> str:
+    return _("This appeal is not yours to handle.")
 
 
-async def act(
-    callback: CallbackQuery,
-    callback_data: StaffCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    courier: Courier,
+# A button of an appeal that is not the presser's (or forged data): refused and recorded; of a closed one: said so.
+PRESSED = Refusal(_not_yours, audit="appeal_refused", closed=lambda: _("This appeal is already closed."))
+# An answer or reason for an appeal taken from the inspector meanwhile.
+ANSWERED = Refusal(_not_yours, ends_dialog=True)
+
+
+async def _open(session: AsyncSession, actor: Actor, callback_data: StaffCb) -> Appeal:
+    """The appeal the button is for, while it is open (InvalidTransition otherwise: the flag says it is closed)."""
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+    appeals.ensure_open(appeal)
+    return appeal
+
+
+async def open_card(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, actor: Actor, courier: Courier
 ) -> None:
-    try:
-        appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
-        if callback_data.action != "open":
-            appeals.ensure_open(appeal)
-        if callback_data.action == "open":
-            await _resend_card(callback, appeal, courier)
-        elif callback_data.action == "take":
-            await _take(callback, appeal, session, clock, actor, courier)
-        elif callback_data.action in ("reply", "ask"):
-            await _ask_for_answer(callback, appeal, state, question=callback_data.action == "ask")
-        elif callback_data.action == "resolve":
-            await _resolve(callback, appeal, session, clock, actor, courier)
-        elif callback_data.action == "reject":
-            await state.set_state(Answer.reason)
-            await state.update_data(appeal_id=appeal.id)
-            await _prompt(
-                callback,
-                _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number),
-            )
-        elif callback_data.action == "redirect":
-            await _offer_redirect(callback, appeal, session)
-    except (NotAllowed, AppealGone):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
-
-
-async def _prompt(callback: CallbackQuery, text: str) -> None:
-    if callback.message is not None:
-        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
-
-
-async def _resend_card(callback: CallbackQuery, appeal: Appeal, courier: Courier) -> None:
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
     if callback.message is not None:
         await courier.card_to(callback.message.chat.id, appeal)
 
 
-async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
-    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
-
-
-async def _take(
-    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+async def take(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    appeal = await appeals.take(session, clock, actor, appeal.id)
+    appeal = await appeals.take(session, clock, actor, (await _open(session, actor, callback_data)).id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
         appeal, lambda: _("🔎 The inspector has taken your appeal №{number} into work.").format(number=appeal.number)
     )
 
 
-async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMContext, *, question: bool) -> None:
+async def ask_for_answer(
+    callback: CallbackQuery, callback_data: StaffCb, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    """Reply or Ask for details: the next message the inspector sends goes to the resident."""
+    appeal = await _open(session, actor, callback_data)
+    question = callback_data.action == AppealAction.ASK
     await state.set_state(Answer.message)
     await state.update_data(appeal_id=appeal.id, question=question)
     prompt = (
@@ -129,10 +102,10 @@ async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMCon
     await _prompt(callback, prompt.format(number=appeal.number))
 
 
-async def _resolve(
-    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+async def resolve(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    appeal = await appeals.resolve(session, clock, actor, appeal.id)
+    appeal = await appeals.resolve(session, clock, actor, (await _open(session, actor, callback_data)).id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
         appeal,
@@ -143,7 +116,21 @@ async def _resolve(
     )
 
 
-async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: AsyncSession) -> None:
+async def ask_reason(
+    callback: CallbackQuery, callback_data: StaffCb, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    """Reject: the reason comes next."""
+    appeal = await _open(session, actor, callback_data)
+    await state.set_state(Answer.reason)
+    await state.update_data(appeal_id=appeal.id)
+    await _prompt(
+        callback,
+        _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number),
+    )
+
+
+async def offer_redirect(callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, actor: Actor) -> None:
+    appeal = await _open(session, actor, callback_data)
     listed = await inspectors.list_inspectors(session, size=REDIRECT_BUTTONS)
     others = [row.inspector for row in listed.items if row.inspector.id != appeal.inspector_id]
     if not others:
@@ -154,6 +141,15 @@ async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: Asyn
             _("Pass appeal №{number} to which inspector?").format(number=appeal.number),
             reply_markup=appeal_keyboards.redirect_targets(appeal, others),
         )
+
+
+async def _prompt(callback: CallbackQuery, text: str) -> None:
+    if callback.message is not None:
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
+
+
+async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
+    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
 
 
 async def redirect_to(
@@ -167,9 +163,6 @@ async def redirect_to(
 ) -> None:
     try:
         appeal = await appeals.redirect(session, clock, actor, callback_data.appeal_id, callback_data.inspector_id)
-    except (NotAllowed, AppealGone):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
-        return
     except InvalidTransition:
         alert(callback_answer, _("This appeal cannot be passed on any more."))
         return
@@ -214,9 +207,6 @@ async def send_answer(
         return
     try:
         appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)
-    except (NotAllowed, AppealGone):
-        await message.answer(_("This appeal is not yours to handle."))
-        return
     except InvalidTransition:
         await message.answer(_("This appeal is already closed."))
         return
@@ -252,10 +242,6 @@ async def reason_sent(
         appeal = await appeals.reject(session, clock, actor, data["appeal_id"], message.text or "")
     except InvalidValue:
         await message.answer(_("Please write the reason in words."))
-        return
-    except (NotAllowed, AppealGone):
-        await end_dialog(state)
-        await message.answer(_("This appeal is not yours to handle."))
         return
     except InvalidTransition:
         await end_dialog(state)

@@ -7,9 +7,8 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -17,23 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
 from bot.services import appeal_lists
 from bot.services.people import Actor
 from bot.ui import labels
 from bot.ui.appeals.cards import is_overdue
+from bot.ui.callbacks import ExportCb
 from models import Appeal
-
-
-class ExportCb(CallbackData, prefix="exp"):
-    start: str  # ISO dates: the range is [start, end)
-    end: str
 
 
 def create_router() -> Router:
     router = Router(name="export")
-    router.message.register(ask, Command("export"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(chosen, ExportCb.filter(), IsStaff())
+    router.message.register(ask, Command("export"))
+    router.callback_query.register(chosen, ExportCb.filter())
     return router
 
 

@@ -7,7 +7,6 @@ their buildings. Every button is checked on the server: someone else's proposal 
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
 from aiogram import F, Router
@@ -21,17 +20,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
-from bot.services import audit, proposals
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services import proposals
+from bot.services.errors import InvalidValue
 from bot.services.people import Actor
-from bot.services.proposals import CommentRequired, Entry, InvalidMove, ProposalGone
+from bot.services.proposals import CommentRequired, Entry, InvalidMove
+from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.proposals import register as cards
-from bot.ui.proposals.register import ProposalCb, RegisterCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, flag
 from models import Proposal, ProposalStatus
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 6
 
@@ -42,11 +39,20 @@ class Declining(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="proposals-register")
-    router.message.register(show, Command("proposals"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, RegisterCb.filter(), IsStaff())
-    router.callback_query.register(act, ProposalCb.filter(), IsStaff())
-    router.message.register(reason_sent, Declining.comment, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.message.register(show, Command("proposals"))
+    router.callback_query.register(page, RegisterCb.filter())
+    router.callback_query.register(open_card, ProposalCb.filter(F.action == ProposalAction.OPEN), flags=flag(REFUSED))
+    declining = (F.action == ProposalAction.MOVE) & (F.to == ProposalStatus.DECLINED)
+    router.callback_query.register(ask_decline_reason, ProposalCb.filter(declining), flags=flag(REFUSED))
+    router.callback_query.register(
+        move, ProposalCb.filter(~declining & (F.action == ProposalAction.MOVE)), flags=flag(REFUSED)
+    )
+    router.message.register(reason_sent, Declining.comment, TEXT_ANSWER, flags=flag(REFUSED))
     return router
+
+
+# A proposal that is not the actor's (a forged button, or one taken away meanwhile): refused and recorded.
+REFUSED = Refusal(lambda: _("This proposal is not yours to handle."), audit="proposal_refused")
 
 
 async def show(message: Message, command: CommandObject, session: AsyncSession, actor: Actor) -> None:
@@ -71,46 +77,67 @@ async def page(callback: CallbackQuery, callback_data: RegisterCb, session: Asyn
     await edit_card(callback, text, markup)
 
 
-async def act(
+def _back(callback_data: ProposalCb) -> RegisterCb:
+    """The register's page the card was opened from."""
+    return _clean(
+        RegisterCb(page=callback_data.page, building_id=callback_data.building_id, status=callback_data.status)
+    )
+
+
+async def open_card(callback: CallbackQuery, callback_data: ProposalCb, session: AsyncSession, actor: Actor) -> None:
+    entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
+    await _card(callback, session, entry, _back(callback_data))
+
+
+async def ask_decline_reason(
     callback: CallbackQuery,
     callback_data: ProposalCb,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     session: AsyncSession,
+    actor: Actor,
+) -> None:
+    """Declining needs a comment for the resident: it comes next."""
+    entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
+    if callback_data.to not in proposals.moves(entry.proposal):
+        await _cannot_move(callback, callback_answer, session, entry, _back(callback_data))
+        return
+    await end_dialog(state)
+    await state.set_state(Declining.comment)
+    await state.update_data(proposal_id=entry.proposal.id, back=_back(callback_data).pack())
+    if callback.message is not None:
+        await callback.message.answer(cards.ask_reason(entry.proposal))
+
+
+async def move(
+    callback: CallbackQuery,
+    callback_data: ProposalCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    back = _clean(
-        RegisterCb(page=callback_data.page, building_id=callback_data.building_id, status=callback_data.status)
-    )
+    back = _back(callback_data)
     try:
-        if callback_data.action == "open":
-            await _card(callback, session, await proposals.for_staff(session, actor, callback_data.proposal_id), back)
-        elif callback_data.action == "move" and callback_data.to == ProposalStatus.DECLINED:
-            entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
-            if callback_data.to not in proposals.moves(entry.proposal):
-                raise InvalidMove(entry.proposal, callback_data.to)
-            await end_dialog(state)
-            await state.set_state(Declining.comment)
-            await state.update_data(proposal_id=entry.proposal.id, back=back.pack())
-            if callback.message is not None:
-                await callback.message.answer(cards.ask_reason(entry.proposal))
-        elif callback_data.action == "move":
-            moved = await proposals.move(
-                session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
-            )
-            await _card(callback, session, moved.entry, back)
-            callback_answer.text = cards.moved(moved.entry.proposal)
-        else:
-            raise NotAllowed()
-    except (NotAllowed, ProposalGone):
-        await _refuse(session, clock, actor, callback.data or "")
-        alert(callback_answer, _("This proposal is not yours to handle."))
+        moved = await proposals.move(
+            session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
+        )
     except InvalidMove as exc:
-        # A stale card or a second press: say why, and show the card as it is now.
-        await _card(callback, session, await proposals.for_staff(session, actor, exc.proposal.id), back)
-        alert(callback_answer, cards.cannot_move(exc.proposal))
+        await _cannot_move(
+            callback, callback_answer, session, await proposals.for_staff(session, actor, exc.proposal.id), back
+        )
+        return
+    await _card(callback, session, moved.entry, back)
+    callback_answer.text = cards.moved(moved.entry.proposal)
+
+
+async def _cannot_move(
+    callback: CallbackQuery, callback_answer: CallbackAnswer, session: AsyncSession, entry: Entry, back: RegisterCb
+) -> None:
+    """A stale card or a second press: say why, and show the card as it is now."""
+    await _card(callback, session, entry, back)
+    alert(callback_answer, cards.cannot_move(entry.proposal))
 
 
 async def reason_sent(
@@ -135,10 +162,6 @@ async def reason_sent(
         moved = await proposals.move(
             session, clock, actor, data["proposal_id"], ProposalStatus.DECLINED, note, notice=_notice(i18n)
         )
-    except (NotAllowed, ProposalGone):
-        await _refuse(session, clock, actor, f"decline:{data['proposal_id']}")
-        await message.answer(_("This proposal is not yours to handle."))
-        return
     except InvalidMove as exc:
         await message.answer(cards.cannot_move(exc.proposal))
         return
@@ -170,19 +193,6 @@ async def _card(callback: CallbackQuery, session: AsyncSession, entry: Entry, ba
     steps = await proposals.history(session, entry.proposal)
     await edit_card(
         callback, cards.card(entry, steps), cards.card_buttons(entry, proposals.moves(entry.proposal), back)
-    )
-
-
-async def _refuse(session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
-    """Someone pressed (or forged) a button of a proposal that is not theirs: keep a record."""
-    log.warning("refused a proposal action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session,
-        clock,
-        actor_id=actor.telegram_id,
-        action="proposal_refused",
-        object_type="callback",
-        object_id=data[:64],
     )
 
 

@@ -7,8 +7,6 @@ so each is checked again on the server (bot.services.report_store.for_staff).
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -19,33 +17,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
-from bot.services import audit, report_store
-from bot.services.errors import NotAllowed
+from bot.services import report_store
+from bot.services.errors import ReportGone
 from bot.services.people import Actor
-from bot.services.report_store import AlreadyPublished, ReportGone
+from bot.services.report_store import AlreadyPublished
 from bot.ui import texts
+from bot.ui.callbacks import ArchiveAction, ArchiveCb
 from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
-from bot.ui.reports.keyboards import ArchiveCb
 from handlers.dialogs import alert, edit_card
 from handlers.inspector import report as dialog
+from handlers.refusing import Refusal, flag
 from models import Report
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 
 
 def create_router() -> Router:
     router = Router(name="reports")
-    router.message.register(show, Command("reports"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"), IsStaff())
-    router.callback_query.register(
-        act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})), IsStaff()
-    )
+    router.message.register(show, Command("reports"))
+    router.callback_query.register(page, ArchiveCb.filter(F.action == ArchiveAction.PAGE))
+    for handler, action in (
+        (open_summary, ArchiveAction.OPEN),
+        (send_pdf, ArchiveAction.PDF),
+        (continue_draft, ArchiveAction.CONTINUE),
+        (delete_draft, ArchiveAction.DELETE),
+    ):
+        router.callback_query.register(handler, ArchiveCb.filter(F.action == action), flags=flag(REFUSED))
     return router
+
+
+# Another inspector's report (a forged button) is refused and recorded; a deleted one's button is simply gone.
+REFUSED = Refusal(lambda: _("This report is not yours."), audit="report_refused", gone=texts.button_gone)
 
 
 async def show(message: Message, session: AsyncSession, actor: Actor, settings: Settings) -> None:
@@ -60,7 +64,53 @@ async def page(
     await edit_card(callback, text, markup)
 
 
-async def act(
+async def _report(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor
+) -> tuple[Message, Report]:
+    """The button's message and the report it is for (NotAllowed or Gone: the flag refuses)."""
+    if not isinstance(callback.message, Message):
+        raise ReportGone()  # an inaccessible old message: its button is simply gone
+    return callback.message, await report_store.for_staff(session, actor, callback_data.report_id)
+
+
+async def _draft(
+    callback: CallbackQuery,
+    callback_data: ArchiveCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    actor: Actor,
+) -> tuple[Message, Report] | None:
+    """The same for a draft; a published report can no longer be changed (None)."""
+    message, report = await _report(callback, callback_data, session, actor)
+    if report.published_at is not None:
+        alert(callback_answer, _published_already())
+        return None
+    return message, report
+
+
+def _published_already() -> str:
+    return _("This report is published already: it can no longer be changed.")
+
+
+async def open_summary(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    message, report = await _report(callback, callback_data, session, actor)
+    view = await report_store.view(session, report, default_zone=settings.timezone)
+    await message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))
+
+
+async def send_pdf(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    message, report = await _report(callback, callback_data, session, actor)
+    view = await report_store.view(session, report, default_zone=settings.timezone)
+    await report_output.send_pdf(
+        message, await report_output.render(view, published_at=report.published_at, chart=False)
+    )
+
+
+async def continue_draft(
     callback: CallbackQuery,
     callback_data: ArchiveCb,
     callback_answer: CallbackAnswer,
@@ -70,46 +120,31 @@ async def act(
     actor: Actor,
     settings: Settings,
 ) -> None:
-    if not isinstance(callback.message, Message):
-        alert(callback_answer, texts.button_gone())
+    found = await _draft(callback, callback_data, callback_answer, session, actor)
+    if found is None:
+        return
+    message, report = found
+    await message.edit_reply_markup(reply_markup=None)
+    await dialog.continue_draft(message, state, session, clock, actor, settings, report)
+
+
+async def delete_draft(
+    callback: CallbackQuery,
+    callback_data: ArchiveCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+) -> None:
+    found = await _draft(callback, callback_data, callback_answer, session, actor)
+    if found is None:
         return
     try:
-        report = await report_store.for_staff(session, actor, callback_data.report_id)
-    except NotAllowed:
-        log.warning("refused a report of another inspector (%s)", callback_data.action)
-        await audit.record(
-            session,
-            clock,
-            actor_id=actor.telegram_id,
-            action="report_refused",
-            object_type="report",
-            object_id=callback_data.report_id,
-        )
-        alert(callback_answer, _("This report is not yours."))
+        await report_store.delete_draft(session, clock, actor, found[1].id)
+    except AlreadyPublished:
+        alert(callback_answer, _published_already())
         return
-    except ReportGone:
-        alert(callback_answer, texts.button_gone())
-        return
-    if callback_data.action == "open":
-        view = await report_store.view(session, report, default_zone=settings.timezone)
-        await callback.message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))
-    elif callback_data.action == "pdf":
-        view = await report_store.view(session, report, default_zone=settings.timezone)
-        await report_output.send_pdf(
-            callback.message, await report_output.render(view, published_at=report.published_at, chart=False)
-        )
-    elif report.published_at is not None:
-        alert(callback_answer, _("This report is published already: it can no longer be changed."))
-    elif callback_data.action == "continue":
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await dialog.continue_draft(callback.message, state, session, clock, actor, settings, report)
-    else:
-        try:
-            await report_store.delete_draft(session, clock, actor, report.id)
-        except AlreadyPublished:
-            alert(callback_answer, _("This report is published already: it can no longer be changed."))
-            return
-        await edit_card(callback, _("The draft is deleted."))
+    await edit_card(callback, _("The draft is deleted."))
 
 
 async def _render(
