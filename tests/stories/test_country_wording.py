@@ -96,3 +96,7 @@ async def test_an_uzbek_resident_switches_to_cyrillic_and_is_told_the_menus_stay
     assert "Буйруқлар менюси лотин ёзувида қолади" in reply.text
     help_text = (await dilnoza.send("/help")).text
     assert "/appeal — профилактика инспекторингизга ёзиш" in help_text
+    # Telegram keeps menus under two-letter codes only: Uzbek has its Latin one, and no uz_Cyrl is ever sent.
+    assert {language for _scope, _chat, language in tg.fake.commands} == {"", "ru", "kk", "uz", "en"}
+    menu = {c["command"]: c["description"] for c in tg.fake.commands[("all_private_chats", None, "uz")]}
+    assert menu["appeal"] == "Profilaktika inspektoriga yozish"
