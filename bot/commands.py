@@ -19,6 +19,8 @@ from bot.config import LANGUAGES
 from bot.i18n import N_
 
 log = logging.getLogger(__name__)
+# Telegram keeps a menu per two-letter language code of the app: uz_Cyrl readers see the uz (Latin) menus.
+MENU_LANGUAGES = tuple(language for language in LANGUAGES if len(language) == 2)
 
 EVERYONE = [
     ("start", N_("Start or register")),
@@ -82,7 +84,7 @@ async def _set(
     bot: Bot, i18n: I18n, scope: BotCommandScopeUnion, commands: list[tuple[str, str]], default: str
 ) -> None:
     # One list per language Telegram clients may report, and the default list for everyone else.
-    for language in (*LANGUAGES, None):
+    for language in (*MENU_LANGUAGES, None):
         locale = language or default
         await bot.set_my_commands(
             [BotCommand(command=name, description=i18n.gettext(text, locale=locale)) for name, text in commands],

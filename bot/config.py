@@ -15,8 +15,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-Language = Literal["ru", "kk", "uz", "en"]
-LANGUAGES: tuple[Language, ...] = ("ru", "kk", "uz", "en")
+# uz is Uzbek in Latin script (what Telegram reports), uz_Cyrl the same language in Cyrillic, chosen with /lang.
+Language = Literal["ru", "kk", "uz", "uz_Cyrl", "en"]
+LANGUAGES: tuple[Language, ...] = ("ru", "kk", "uz", "uz_Cyrl", "en")
+Country = Literal["KZ", "UZ"]
+COUNTRIES: tuple[Country, ...] = ("KZ", "UZ")
+DEFAULT_COUNTRY: Country = "KZ"
+# Each language's main catalog is worded for the country most of its readers live in: Kazakhstan's "участковый
+# инспектор полиции" in ru, kk and en; Uzbekistan's "profilaktika inspektori" in Uzbek. locales/<language>@<country>
+# holds only what the other country says otherwise (ru@UZ, kk@UZ, en@UZ, uz@KZ, uz_Cyrl@KZ).
+HOME_COUNTRIES: dict[str, Country] = {"ru": "KZ", "kk": "KZ", "uz": "UZ", "uz_Cyrl": "UZ", "en": "KZ"}
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -37,7 +45,10 @@ class Settings(BaseSettings):
     default_language: Language = "ru"
     timezone: str = "Asia/Almaty"
     # The country of new buildings: its law sets appeal deadlines, its calendar the working days.
-    country: Literal["KZ", "UZ"] = "KZ"
+    country: Country = DEFAULT_COUNTRY
+    # Who processes residents' personal data, named in the consent and /privacy. Unset: the district police
+    # department (or the internal affairs body in Uzbekistan), in the reader's language.
+    operator_name: str | None = Field(default=None, max_length=300)
     redis_url: str | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -163,8 +174,12 @@ class Settings(BaseSettings):
 
     @field_validator("default_language", mode="before")
     @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+    def _language_code(cls, value: Any) -> Any:
+        # uz_Cyrl keeps its script's capital; uz-cyrl and UZ_CYRL mean the same.
+        if isinstance(value, str):
+            language, _, script = value.strip().replace("-", "_").partition("_")
+            return f"{language.lower()}_{script.title()}" if script else language.lower()
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -189,6 +204,11 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("use 1-256 characters of A-Z a-z 0-9 _ -")
         return value
+
+    @property
+    def default_locale(self) -> str:
+        """What someone the bot knows nothing about reads: the default language in COUNTRY's wording."""
+        return reading_locale(self.default_language, self.country)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -234,6 +254,14 @@ def parse_weekly(text: str) -> tuple[int, time]:
     if day[:3] not in WEEKDAYS:
         raise ValueError("expected a weekday and a time like mon 09:00")
     return WEEKDAYS.index(day[:3]), parse_clock(at)
+
+
+def reading_locale(language: str, country: str) -> str:
+    """The gettext locale a reader reads in: their language, with their building's country's wording.
+
+    `ru@UZ` is gettext's form for a variant of a catalog; Babel formats it as plain `ru`.
+    """
+    return language if country == HOME_COUNTRIES.get(language, DEFAULT_COUNTRY) else f"{language}@{country}"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, SmallInteger, String, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Boolean, ForeignKey, SmallInteger, String, select, true
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, SurrogateKey, UtcDateTime
 
@@ -79,6 +79,10 @@ class BuildingChat(Base):
     language: Mapped[str] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     bound_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The building's country, loaded with the chat: the chat reads that country's wording (bot.config.reading_locale).
+    country: Mapped[str] = column_property(
+        select(Building.country).where(Building.id == building_id).correlate_except(Building).scalar_subquery()
+    )
 
     building: Mapped[Building] = relationship(back_populates="chats")
 

@@ -57,7 +57,7 @@ class Skip:
 class Reader:
     """Who reads a reminder: their language, their zone, and the local hours they may be written to."""
 
-    language: str
+    language: str  # the gettext locale: the language with the country's wording (bot.config.reading_locale)
     zone: str
     window: tuple[time, time]
 
@@ -317,12 +317,12 @@ class Engine:
         """One message per owner listing what was missed: in their language, at their times, in their hours."""
         if not missed:
             return []
-        languages = await people.languages(session, list(missed))
+        locales = await people.reading_locales(session, list(missed), default_country=self._settings.country)
         hours = await reminders.staff_hours(session, list(missed), self._settings.timezone)
         messages = []
         for owner_id, items in missed.items():
             zone, window = hours[owner_id]
-            with self._i18n.use_locale(languages.get(owner_id, self._settings.default_language)):
+            with self._i18n.use_locale(locales.get(owner_id, self._settings.default_locale)):
                 lines = [
                     reminder_cards.missed_line(reminder.due_at, zone, kind.describe(reminder, context))
                     for kind, context, reminder in sorted(items, key=lambda item: item[2].due_at)

@@ -157,8 +157,8 @@ class Courier:
                 log.warning("an administrator could not be told now")
 
     async def _language(self, chat_id: int) -> str:
-        known = await people.languages(self.session, [chat_id])
-        return known.get(chat_id, self.settings.default_language)
+        known = await people.reading_locales(self.session, [chat_id], default_country=self.settings.country)
+        return known.get(chat_id, self.settings.default_locale)
 
     async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
         try:

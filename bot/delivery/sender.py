@@ -473,9 +473,9 @@ class Sender:
             if batch is None or batch.author_id is None:
                 return
             summary = await outbox.summary(session, batch)
-            language = (await people.languages(session, [batch.author_id])).get(
-                batch.author_id, self._settings.default_language
-            )
+            language = (
+                await people.reading_locales(session, [batch.author_id], default_country=self._settings.country)
+            ).get(batch.author_id, self._settings.default_locale)
             with self._i18n.context(), self._i18n.use_locale(language):
                 parts = report.parts_of(summary)
             await outbox.enqueue(session, self._clock, chat_id=batch.author_id, parts=parts, priority=Priority.PERSONAL)

@@ -24,5 +24,5 @@ def setup_middlewares(
     dp.update.outer_middleware(ActorMiddleware(settings))
     dp.update.outer_middleware(CourierMiddleware())
     # Event level, so that error handlers keep the reader's language too.
-    LocaleMiddleware(i18n).setup(dp)
+    LocaleMiddleware(i18n, country=settings.country).setup(dp)
     dp.callback_query.middleware(CallbackAnswerMiddleware())

@@ -27,7 +27,9 @@ class ActorMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is not None:
-            data["actor"] = await people.load_actor(session, user.id, is_admin=self._settings.is_admin(user.id))
+            data["actor"] = await people.load_actor(
+                session, user.id, is_admin=self._settings.is_admin(user.id), default_country=self._settings.country
+            )
         if chat is not None and chat.type in ("group", "supergroup"):
             data["building_chat"] = await chats.binding(session, chat.id)
         return await handler(event, data)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
+from bot.config import reading_locale
 from bot.services import audit, buildings, outbox, parts
 from bot.services.errors import DomainError, InvalidValue, MeetingGone, NotAllowed
 from bot.services.parts import Buttons, Part
@@ -220,7 +221,7 @@ class Counts:
 class Reader:
     """Who reads a text: a chat's language and its building's time zone."""
 
-    language: str
+    language: str  # the gettext locale: the language with the building's country's wording (ru, ru@UZ)
     timezone: str
 
 
@@ -361,7 +362,7 @@ async def publish(session: AsyncSession, clock: Clock, actor: Actor, draft: Draf
     )
     announcements = []
     for chat, building in chats:
-        reader = Reader(language=chat.language, timezone=building.timezone)
+        reader = Reader(language=reading_locale(chat.language, building.country), timezone=building.timezone)
         text, buttons = cards.announcement(meeting, reader, Counts())
         message = parts.message(text, buttons=buttons, pin=True, link=True)
         announcements.append(
@@ -726,11 +727,11 @@ async def _readers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, 
     if not chat_ids:
         return {}
     rows = await session.execute(
-        select(BuildingChat.chat_id, BuildingChat.language, Building.timezone)
+        select(BuildingChat.chat_id, BuildingChat.language, Building.country, Building.timezone)
         .join(Building, Building.id == BuildingChat.building_id)
         .where(BuildingChat.chat_id.in_(set(chat_ids)), BuildingChat.active)
     )
-    return {chat_id: Reader(language, zone) for chat_id, language, zone in rows.all()}
+    return {chat_id: Reader(reading_locale(language, country), zone) for chat_id, language, country, zone in rows.all()}
 
 
 def _calendar_part(cards: Cards, meeting: Meeting, reader: Reader) -> Part:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.clock import Clock
+from bot.config import DEFAULT_COUNTRY, reading_locale
 from bot.services import audit
 from bot.services.errors import StaffCannotForget
 from models import (
@@ -50,8 +51,10 @@ class Actor:
     user: User | None
     inspector: Inspector | None
     residency: Residency | None
-    # A plain copy: error handlers read it after the update's session was rolled back and closed.
+    # Plain copies: error handlers read them after the update's session was rolled back and closed.
     language: str | None = None
+    # Whose wording they read: an inspector's buildings' country (most of them), a resident's building's, else COUNTRY.
+    country: str = DEFAULT_COUNTRY
 
     @property
     def is_inspector(self) -> bool:
@@ -70,7 +73,9 @@ class Actor:
         return self.is_admin or (self.inspector is not None and building.inspector_id == self.inspector.id)
 
 
-async def load_actor(session: AsyncSession, telegram_id: int, *, is_admin: bool) -> Actor:
+async def load_actor(
+    session: AsyncSession, telegram_id: int, *, is_admin: bool, default_country: str = DEFAULT_COUNTRY
+) -> Actor:
     # One statement with joins, not one per relation: it runs for every update.
     user = await session.scalar(
         select(User)
@@ -82,6 +87,10 @@ async def load_actor(session: AsyncSession, telegram_id: int, *, is_admin: bool)
     )
     inspector = user.inspector if user is not None and user.inspector and user.inspector.active else None
     residency = user.residency if user is not None else None
+    if inspector is not None:  # their buildings decide: one query, for staff only
+        country = (await countries(session, [telegram_id], default_country)).get(telegram_id, default_country)
+    else:
+        country = residency.building.country if residency is not None else default_country
     return Actor(
         telegram_id=telegram_id,
         is_admin=is_admin,
@@ -89,6 +98,7 @@ async def load_actor(session: AsyncSession, telegram_id: int, *, is_admin: bool)
         inspector=inspector,
         residency=residency,
         language=user.language if user is not None else None,
+        country=country,
     )
 
 
@@ -177,9 +187,38 @@ async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
     )
 
 
-async def languages(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str]:
-    """The languages of the people the bot is about to write to (those it keeps a record of)."""
+async def reading_locales(session: AsyncSession, telegram_ids: list[int], *, default_country: str) -> dict[int, str]:
+    """The locales of the people the bot is about to write to (those it keeps a record of): each one's language
+    with the wording of their country (`Actor.country`); `default_country` is COUNTRY."""
     if not telegram_ids:
         return {}
-    rows = await session.execute(select(User.id, User.language).where(User.id.in_(telegram_ids)))
-    return {telegram_id: language for telegram_id, language in rows}
+    rows = (await session.execute(select(User.id, User.language).where(User.id.in_(telegram_ids)))).all()
+    found = await countries(session, [telegram_id for telegram_id, _ in rows], default_country)
+    return {
+        telegram_id: reading_locale(language, found.get(telegram_id, default_country)) for telegram_id, language in rows
+    }
+
+
+async def countries(session: AsyncSession, telegram_ids: list[int], default_country: str) -> dict[int, str]:
+    """The country whose wording each person reads: an active inspector's buildings' (the most of them, COUNTRY
+    on a tie), a resident's building's; the others are left out (they read COUNTRY's)."""
+    if not telegram_ids:
+        return {}
+    resident_rows = await session.execute(
+        select(Residency.user_id, Building.country)
+        .join(Building, Building.id == Residency.building_id)
+        .where(Residency.user_id.in_(telegram_ids))
+    )
+    found = {telegram_id: country for telegram_id, country in resident_rows}
+    staff_rows = await session.execute(
+        select(Inspector.user_id, Building.country, func.count())
+        .join(Building, Building.inspector_id == Inspector.id)
+        .where(Inspector.user_id.in_(telegram_ids), Inspector.active)
+        .group_by(Inspector.user_id, Building.country)
+    )
+    best: dict[int, tuple[int, bool]] = {}
+    for telegram_id, country, count in staff_rows:
+        rank = (count, country == default_country)
+        if telegram_id not in best or rank > best[telegram_id]:
+            best[telegram_id], found[telegram_id] = rank, country
+    return found

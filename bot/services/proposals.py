@@ -414,7 +414,9 @@ async def move(
     )
     told = None
     if proposal.resident_id is not None and notice is not None:
-        language = (await people.languages(session, [proposal.resident_id])).get(proposal.resident_id)
+        language = (await people.reading_locales(session, [proposal.resident_id], default_country=actor.country)).get(
+            proposal.resident_id
+        )
         if language is not None:
             await tell(session, clock, proposal.resident_id, notice(proposal, language))
             told = proposal.resident_id

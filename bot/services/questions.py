@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
+from bot.config import reading_locale
 from bot.services import appeals, outbox, parts, routing
 from bot.services.appeals import Policy
 from bot.services.errors import InvalidValue, NotAllowed, QuestionGone
@@ -142,9 +143,11 @@ async def for_answer(session: AsyncSession, actor: Actor, question_id: int) -> G
     return question
 
 
-async def chat_language(session: AsyncSession, question: GroupQuestion) -> str | None:
-    """The language of the chat the question was asked in; None when it is no longer a building chat."""
-    return await session.scalar(select(BuildingChat.language).where(BuildingChat.chat_id == question.chat_id))
+async def chat_locale(session: AsyncSession, question: GroupQuestion) -> str | None:
+    """The locale of the chat the question was asked in (its language, its building's country's wording); None
+    when it is no longer a building chat."""
+    chat = await session.scalar(select(BuildingChat).where(BuildingChat.chat_id == question.chat_id))
+    return reading_locale(chat.language, chat.country) if chat is not None else None
 
 
 async def answer(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.people import Actor
@@ -9,6 +11,11 @@ from bot.services.people import Actor
 
 def emergency() -> str:
     return _("⚠️ This bot is not an emergency line. In an emergency call <b>102</b> (police) or <b>112</b>.")
+
+
+def operator(name: str | None) -> str:
+    """Who processes residents' personal data: OPERATOR_NAME as written, or the district police department."""
+    return escape(name) if name else _("the district police department")
 
 
 def help_text(actor: Actor) -> str:

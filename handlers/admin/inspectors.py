@@ -186,7 +186,7 @@ async def save(
     reached = await set_personal_commands(bot, i18n, inspector.user_id, INSPECTOR, settings.default_language)
     if reached:
         try:
-            with i18n.use_locale(settings.default_language):
+            with i18n.use_locale(settings.default_locale):
                 await bot.send_message(
                     inspector.user_id,
                     _("You have been added as a district inspector. /help shows what you can do."),

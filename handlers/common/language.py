@@ -11,7 +11,9 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
+from bot.commands import MENU_LANGUAGES
+from bot.config import LANGUAGES, reading_locale
+from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES, language_of
 from bot.services import chats, people
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
@@ -48,7 +50,9 @@ async def ask(message: Message, actor: Actor, building_chat: BuildingChat | None
         if not actor.can_manage(building_chat.building):
             await message.answer(_not_staff())
             return
-    await message.answer(_("Choose the language:"), reply_markup=keyboards.languages(get_i18n().current_locale))
+    await message.answer(
+        _("Choose the language:"), reply_markup=keyboards.languages(language_of(get_i18n().current_locale))
+    )
 
 
 async def chosen_in_private(
@@ -61,15 +65,18 @@ async def chosen_in_private(
     callback_answer: CallbackAnswer,
 ) -> None:
     language = callback_data.code
-    if language not in i18n.available_locales:
+    if language not in LANGUAGES:
         alert(callback_answer, texts.button_gone())
         return
     if actor.user is not None:
         await people.set_language(session, actor.user, language)
     else:
         await state.update_data({FSM_LANGUAGE_KEY: language})
-    with i18n.use_locale(language):
-        await edit_card(callback, _("Language: {name}.").format(name=LANGUAGE_NAMES[language]))
+    with i18n.use_locale(reading_locale(language, actor.country)):
+        said = _("Language: {name}.").format(name=LANGUAGE_NAMES[language])
+        if language not in MENU_LANGUAGES:
+            said += "\n" + _("Command menus stay in Uzbek Latin: Telegram picks them by the app's two-letter language.")
+        await edit_card(callback, said)
 
 
 async def chosen_in_group(
@@ -82,9 +89,9 @@ async def chosen_in_group(
     building_chat: BuildingChat | None = None,
 ) -> None:
     language = callback_data.code
-    if building_chat is None or language not in i18n.available_locales:
+    if building_chat is None or language not in LANGUAGES:
         alert(callback_answer, texts.button_gone())
         return
     await chats.set_language(session, actor, building_chat, language)
-    with i18n.use_locale(language):
+    with i18n.use_locale(reading_locale(language, building_chat.building.country)):
         await edit_card(callback, _("The chat's language: {name}.").format(name=LANGUAGE_NAMES[language]))

@@ -11,11 +11,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import people
 from bot.services.errors import StaffCannotForget
 from bot.services.people import Actor
-from bot.ui import keyboards
+from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConfirmCb
 from bot.ui.cards import building_title
 from handlers.dialogs import edit_card
@@ -31,7 +32,7 @@ def create_router() -> Router:
     return router
 
 
-async def show_privacy(message: Message, session: AsyncSession, actor: Actor) -> None:
+async def show_privacy(message: Message, session: AsyncSession, actor: Actor, settings: Settings) -> None:
     parts = [
         _(
             "<b>Privacy</b>\n\n"
@@ -45,6 +46,11 @@ async def show_privacy(message: Message, session: AsyncSession, actor: Actor) ->
             "your Telegram id with it (and the text of your question), so that the inspector can answer you. "
             "Proposals you send stay in the building's work plan; after /forget_me they stay without your name."
         ),
+        _(
+            "The data is processed by {operator} and kept while you are registered. Consent is voluntary: "
+            "/forget_me withdraws it and deletes your data. Messages to and from the bot pass through "
+            "Telegram's servers."
+        ).format(operator=texts.operator(settings.operator_name)),
     ]
     user = actor.user
     in_chats = await people.kept_in_chats(session, actor.telegram_id)

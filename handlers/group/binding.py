@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.i18n import language_of
 from bot.services import buildings, chats
 from bot.services.errors import ChatBoundElsewhere, UnknownBuilding
 from bot.services.people import Actor
@@ -84,7 +85,7 @@ async def _bind(
             building=building,
             chat_id=message.chat.id,
             title=message.chat.title or "",
-            language=get_i18n().current_locale,
+            language=language_of(get_i18n().current_locale),
         )
     except UnknownBuilding:
         await message.reply(_("There is no building with that code."))

@@ -82,7 +82,9 @@ async def asked(
     )
     if not result.created:
         return
-    language = (await people.languages(session, [under.author_id])).get(under.author_id, settings.default_language)
+    language = (await people.reading_locales(session, [under.author_id], default_country=settings.country)).get(
+        under.author_id, settings.default_locale
+    )
     with i18n.use_locale(language):
         relay = question_cards.relay(result.question, under, building_chat.building.code)
         buttons = keyboards.stored(question_cards.relay_buttons(result.question))

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import reading_locale
 from bot.services import buildings, notices, parts
 from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
@@ -341,7 +342,7 @@ def _renderer(data: dict[str, Any], actor: Actor, name: str, i18n: I18n) -> Call
     """The notice as one chat reads it: the same text, the header in the chat's language."""
 
     def render(chat: BuildingChat) -> str:
-        with i18n.use_locale(chat.language):
+        with i18n.use_locale(reading_locale(chat.language, chat.country)):
             return notice_cards.notice(data["text"], inspector=actor.inspector, name=name)
 
     return render

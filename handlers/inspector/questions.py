@@ -74,7 +74,7 @@ async def answered(
         await message.reply(_("Only text, a photo, a document or a video can be posted in the chat."))
         return
     name = message.from_user.full_name if message.from_user is not None else ""
-    language = await questions.chat_language(session, question) or settings.default_language
+    language = await questions.chat_locale(session, question) or settings.default_locale
     with i18n.use_locale(language):
         text = question_cards.signed(question_cards.signature(actor.inspector, name), content.text)
     await questions.answer(
@@ -109,8 +109,8 @@ async def make_appeal(
     callback_answer.text = _("Appeal №{number} is registered.").format(number=appeal.number)
     await courier.deliver_card(appeal)
     if appeal.resident_id is not None:
-        language = (await people.languages(session, [appeal.resident_id])).get(
-            appeal.resident_id, settings.default_language
+        language = (await people.reading_locales(session, [appeal.resident_id], default_country=settings.country)).get(
+            appeal.resident_id, settings.default_locale
         )
         with i18n.use_locale(language):
             text = _(

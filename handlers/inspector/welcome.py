@@ -13,6 +13,7 @@ from bot import commands
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
+from bot.i18n import language_of
 from bot.services import people
 from bot.services.people import Actor
 from bot.ui import texts
@@ -39,7 +40,9 @@ async def start(
     await end_dialog(state)
     if actor.user is None and message.from_user is not None:
         # An administrator from ADMIN_IDS: keep their record, so their language choice and messages to them last.
-        await people.ensure_user(session, clock, person_of(message.from_user), language=get_i18n().current_locale)
+        await people.ensure_user(
+            session, clock, person_of(message.from_user), language=language_of(get_i18n().current_locale)
+        )
     await message.answer(texts.help_text(actor))
     # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
     menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR

@@ -128,9 +128,9 @@ async def send(
     assert actor.residency is not None and actor.user is not None
     building = actor.residency.building
     readers = proposals.readers(building, settings.admin_ids)
-    languages = await people.languages(session, readers)
+    locales = await people.reading_locales(session, readers, default_country=settings.country)
     for reader in readers:
-        with i18n.use_locale(languages.get(reader, settings.default_language)):
+        with i18n.use_locale(locales.get(reader, settings.default_locale)):
             text = proposal_cards.to_inspector(building, actor.user.first_name, proposal.text)
         await proposals.tell(session, clock, reader, text)
     await edit_card(callback, _("✅ Your proposal is recorded and passed to the inspector. Thank you!"))

@@ -15,7 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.i18n import FSM_LANGUAGE_KEY
+from bot.config import LANGUAGES, Settings, reading_locale
+from bot.i18n import FSM_COUNTRY_KEY, FSM_LANGUAGE_KEY, language_of
 from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
 from bot.services.people import Actor, Person, load_actor
@@ -91,9 +92,10 @@ async def _begin(message: Message, state: FSMContext, session: AsyncSession, act
         await message.answer(_("You are already registered at {building}.").format(building=building_title(building)))
         return
     data = await state.get_data()
-    language = actor.language or data.get(FSM_LANGUAGE_KEY) or get_i18n().current_locale
+    language = actor.language or data.get(FSM_LANGUAGE_KEY) or language_of(get_i18n().current_locale)
     await state.set_state(Registration.language)
-    await state.update_data({"building_id": building.id, FSM_LANGUAGE_KEY: language})
+    # From here on the person reads the wording of the building's country.
+    await state.update_data({"building_id": building.id, FSM_LANGUAGE_KEY: language, FSM_COUNTRY_KEY: building.country})
     await message.answer(
         _("Building: {building}.\n\nChoose your language:").format(building=building_title(building)),
         reply_markup=keyboards.languages(language),
@@ -106,26 +108,31 @@ async def language_chosen(
     callback_answer: CallbackAnswer,
     state: FSMContext,
     i18n: I18n,
+    settings: Settings,
 ) -> None:
-    if callback_data.code not in i18n.available_locales:
+    if callback_data.code not in LANGUAGES:
         alert(callback_answer, texts.button_gone())
         return
-    await state.update_data({FSM_LANGUAGE_KEY: callback_data.code})
+    data = await state.update_data({FSM_LANGUAGE_KEY: callback_data.code})
     await state.set_state(Registration.consent)
-    with i18n.use_locale(callback_data.code):
-        await edit_card(callback, consent_text(), keyboards.consent())
+    with i18n.use_locale(reading_locale(callback_data.code, data.get(FSM_COUNTRY_KEY, settings.country))):
+        await edit_card(callback, consent_text(settings.operator_name), keyboards.consent())
 
 
-def consent_text() -> str:
+def consent_text(operator_name: str | None) -> str:
     return _(
-        "<b>Consent to the processing of personal data</b>\n\n"
+        "<b>Consent to the collection and processing of personal data</b>\n\n"
+        "Operator: {operator}.\n\n"
         "To pass your messages to your district inspector, the bot keeps: your Telegram id and name, "
         "your language, your building and, if you give it, your flat number; later also the appeals "
         "you send and the answers to them.\n\n"
         "They are used only for your contact with the police inspector and are not shown to other residents. "
-        "/privacy shows what is kept; /forget_me deletes it.\n\n"
+        "Messages to and from the bot pass through Telegram's servers.\n\n"
+        "The data is kept while you are registered. Consent is voluntary: you can withdraw it at any time with "
+        "/forget_me, which deletes your data (your appeals stay in the statistics without your name or text). "
+        "/privacy shows what is kept.\n\n"
         "Do you agree?"
-    )
+    ).format(operator=texts.operator(operator_name))
 
 
 async def consent_answered(callback: CallbackQuery, callback_data: ConsentCb, state: FSMContext) -> None:

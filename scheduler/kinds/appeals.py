@@ -128,7 +128,7 @@ class _AppealKind(Kind[Loaded]):
         }
         inspector_ids = [appeal.inspector_id for appeal in appeals.values() if appeal.inspector_id is not None]
         staff = await readers.inspectors_by_id(session, self._settings, inspector_ids) if inspector_ids else {}
-        return Loaded(appeals, staff, await readers.admin_languages(session, self._settings))
+        return Loaded(appeals, staff, await readers.admin_locales(session, self._settings))
 
     def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         appeal = context.appeals.get(reminder.subject_id)

@@ -32,7 +32,7 @@ from bot.ui.reminders import cadence as cadence_cards
 from models import Building, Meeting, MeetingStatus, Reminder, ReminderStatus, Report
 from models.community import meeting_buildings
 from scheduler.engine import Kind, Reader, Send, Skip
-from scheduler.kinds.readers import OFFICE_HOURS, Staff, active_inspectors, admin_languages, admin_reader
+from scheduler.kinds.readers import OFFICE_HOURS, Staff, active_inspectors, admin_locales, admin_reader
 from scheduler.kinds.readers import inspectors_by_id as load_staff
 
 MONTHLY = "cadence_month"
@@ -319,7 +319,7 @@ class QuarterLateToAdmins(QuarterLate):
 
     async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         published, _ = await super()._more(session, due)
-        return published, await admin_languages(session, self._settings)
+        return published, await admin_locales(session, self._settings)
 
     def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         language = context.admins.get(reminder.recipient_id)

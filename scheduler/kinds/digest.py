@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.config import Settings
+from bot.config import Settings, reading_locale
 from bot.services import parts
 from bot.services.reminders import Due, Planned, at_local, local_date, week_key
 from bot.ui import digest as digest_cards
@@ -291,7 +291,7 @@ class WeeklyChatPost(Kind[ChatLoaded]):
         chat = context.chats.get(reminder.recipient_id)
         if chat is None or chat.building_id != reminder.subject_id:
             return None  # unbound, the bot removed, or the chat now serves another building
-        return Reader(chat.language, chat.building.timezone, self._window)
+        return Reader(reading_locale(chat.language, chat.building.country), chat.building.timezone, self._window)
 
     def compose(self, reminder: Due, context: ChatLoaded, now: datetime) -> Send | Skip:
         chat = context.chats[reminder.recipient_id]

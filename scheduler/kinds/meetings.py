@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.config import Settings
+from bot.config import Settings, reading_locale
 from bot.services import parts
 from bot.services.reminders import Due, Planned, one_of
 from bot.ui.reminders import cards as reminder_cards
@@ -22,6 +22,7 @@ from models import (
     Inspector,
     Meeting,
     MeetingStatus,
+    Residency,
     Rsvp,
     RsvpAnswer,
     User,
@@ -47,7 +48,7 @@ def edition_of(reminder: Due) -> int:
 class Chat(NamedTuple):
     """A bound building chat, as its reminders need it."""
 
-    language: str
+    language: str  # the locale it reads in: its language, its building's country's wording
     zone: str  # its building's
     title: str | None
 
@@ -161,15 +162,28 @@ class _MeetingKind(Kind[Loaded]):
         recipients = {reminder.recipient_id for reminder in due}
         if self.name == CHATS:
             rows = await session.execute(
-                select(BuildingChat.chat_id, BuildingChat.language, Building.timezone, BuildingChat.title)
+                select(
+                    BuildingChat.chat_id, BuildingChat.language, Building.country, Building.timezone, BuildingChat.title
+                )
                 .join(Building, Building.id == BuildingChat.building_id)
                 .where(one_of(session, BuildingChat.chat_id, recipients), BuildingChat.active)
             )
-            chats = {chat_id: Chat(language, zone, title) for chat_id, language, zone, title in rows}
+            chats = {
+                chat_id: Chat(reading_locale(language, country), zone, title)
+                for chat_id, language, country, zone, title in rows
+            }
             return Loaded(meetings, chats, {}, set())
-        languages = dict(
-            (await session.execute(select(User.id, User.language).where(one_of(session, User.id, recipients)))).all()
+        # Each in their language, with their building's country's wording.
+        people = await session.execute(
+            select(User.id, User.language, Building.country)
+            .outerjoin(Residency, Residency.user_id == User.id)
+            .outerjoin(Building, Building.id == Residency.building_id)
+            .where(one_of(session, User.id, recipients))
         )
+        languages = {
+            user_id: reading_locale(language, country or self._settings.country)
+            for user_id, language, country in people
+        }
         # By meeting alone: with the people as well, the database would look up every meeting-person pair.
         coming = await session.execute(
             select(Rsvp.meeting_id, Rsvp.user_id).where(

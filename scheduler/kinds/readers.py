@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.config import Settings
-from bot.services import reminders
-from models import BuildingChat, Inspector, User
+from bot.config import Settings, reading_locale
+from bot.services import people, reminders
+from models import BuildingChat, Inspector
 from scheduler.engine import Reader
 
 # Administrators' reminders (escalations) wait for office hours, in the default zone.
@@ -25,6 +25,7 @@ class Staff:
 
     inspector: Inspector
     zone: str
+    country: str
 
     @property
     def user_id(self) -> int:
@@ -32,7 +33,7 @@ class Staff:
 
     def reader(self) -> Reader:
         window = (time(self.inspector.work_from), time(self.inspector.work_to % 24))
-        return Reader(self.inspector.user.language, self.zone, window)
+        return Reader(reading_locale(self.inspector.user.language, self.country), self.zone, window)
 
 
 async def active_inspectors(session: AsyncSession, settings: Settings) -> list[Staff]:
@@ -57,13 +58,18 @@ async def inspectors_by_id(session: AsyncSession, settings: Settings, inspector_
 
 async def _with_zones(session: AsyncSession, settings: Settings, found: list[Inspector]) -> list[Staff]:
     zones = await reminders.building_zones(session, [inspector.id for inspector in found], settings.timezone)
-    return [Staff(inspector, zones[inspector.id]) for inspector in found]
+    countries = await people.countries(session, [inspector.user_id for inspector in found], settings.country)
+    return [
+        Staff(inspector, zones[inspector.id], countries.get(inspector.user_id, settings.country)) for inspector in found
+    ]
 
 
-async def admin_languages(session: AsyncSession, settings: Settings) -> dict[int, str]:
-    """Each administrator's language: their own once they opened the bot, else the default."""
-    known = dict((await session.execute(select(User.id, User.language).where(User.id.in_(settings.admin_ids)))).all())
-    return {admin_id: known.get(admin_id, settings.default_language) for admin_id in settings.admin_ids}
+async def admin_locales(session: AsyncSession, settings: Settings) -> dict[int, str]:
+    """Each administrator's locale: their own language once they opened the bot, else the default; COUNTRY's
+    wording unless they also serve buildings."""
+    known = await people.reading_locales(session, settings.admin_ids, default_country=settings.country)
+    default = reading_locale(settings.default_language, settings.country)
+    return {admin_id: known.get(admin_id, default) for admin_id in settings.admin_ids}
 
 
 def admin_reader(language: str, settings: Settings) -> Reader:

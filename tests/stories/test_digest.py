@@ -310,5 +310,7 @@ async def test_an_administrator_with_no_beat_is_told_the_weekly_chat_post_is_an_
 ) -> None:
     await admin.send("/start")  # an administrator who reads Russian (ADMIN_IDS, language from Telegram)
     reply = await admin.send("/chat_week")
-    assert reply.text.startswith("Еженедельное сообщение в чатах настраивает участковый инспектор")
+    assert reply.text.startswith(
+        "Включить или отключить еженедельное сообщение в чатах может только участковый инспектор"
+    )
     assert reply.buttons() == []

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.app import WEBHOOK_PATH, close_app, create_app, run_webhook
-from bot.config import LANGUAGES
+from bot.commands import MENU_LANGUAGES
 from bot.emulator import FakeTelegram
 from bot.services import buildings
 from tests.conftest import TOKEN, make_settings
@@ -85,11 +85,11 @@ async def test_command_menus_are_set_for_private_and_group_chats_in_every_langua
     await tg.person(500, "Dana", language_code="en").send("/start")
     commands = tg.fake.commands
     for scope in ("all_private_chats", "all_group_chats"):
-        for language in (*LANGUAGES, ""):
+        for language in (*MENU_LANGUAGES, ""):
             menu = commands.get((scope, None, language))
             assert menu, f"no {scope} menu for language {language!r}; menus set: {sorted(commands, key=str)}"
         names = [c["command"] for c in commands[(scope, None, "ru")]]
-        for language in (*LANGUAGES, ""):
+        for language in (*MENU_LANGUAGES, ""):
             assert [c["command"] for c in commands[(scope, None, language)]] == names
     private = [c["command"] for c in commands[("all_private_chats", None, "ru")]]
     assert {"start", "help", "lang", "cancel", "inspector", "privacy", "forget_me"} <= set(private)
@@ -116,7 +116,7 @@ async def test_an_admin_who_has_opened_the_bot_gets_the_admin_menu_at_startup(
         fake.add_user(1, "Aigerim", language_code="ru")
         async with polling_bot(fake, database_url, clock):
             pass
-        for language in (*LANGUAGES, ""):
+        for language in (*MENU_LANGUAGES, ""):
             menu = fake.commands.get(("chat", 1, language))
             assert menu, f"no admin menu in {language!r}"
             assert {"add_inspector", "add_building", "assign"} <= {c["command"] for c in menu}

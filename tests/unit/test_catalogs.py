@@ -1,4 +1,6 @@
-"""The four catalogs are complete, current with the code, and keep every placeholder, tag and command."""
+"""The five catalogs are complete, current with the code, and keep every placeholder, tag and command; the
+country catalogs (locales/<language>@<country>) reword only messages the main ones have, and reword every one of
+them that uses the other country's terms."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from babel.messages.frontend import parse_keywords
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from bot.config import LANGUAGES
-from bot.i18n import LOCALES_DIR, compile_catalogs
+from bot.config import COUNTRIES, HOME_COUNTRIES, LANGUAGES, reading_locale
+from bot.i18n import LOCALES_DIR, compile_catalogs, create_i18n
+from locales.uz_cyrl import transliterate
 
 ROOT = Path(__file__).resolve().parents[2]
 # The same keywords as locales/extract.sh.
@@ -61,6 +64,86 @@ def test_extraction_finds_every_translated_call_in_the_code() -> None:
 def _catalog(language: str) -> Catalog:
     with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
         return read_po(po, locale=language)
+
+
+# Country catalogs: (language, the country it rewords for). Every language has one for the country that is not
+# its home; an empty one would also do, but each has something to reword.
+VARIANTS = [
+    (language, country) for language in LANGUAGES for country in COUNTRIES if country != HOME_COUNTRIES[language]
+]
+# The home country's terms: a main-catalog message using them must be reworded for the other country.
+HOME_TERMS = {
+    "ru": re.compile(r"участков|полици", re.IGNORECASE),
+    "kk": re.compile(r"учаскелік|полиция", re.IGNORECASE),  # not учаске alone: the beat, a territory
+    "en": re.compile(r"district inspector|police", re.IGNORECASE),
+    "uz": re.compile(r"profilaktika|ichki ishlar", re.IGNORECASE),
+    "uz_Cyrl": re.compile(r"профилактика|ички ишлар", re.IGNORECASE),
+}
+
+
+def _ids(catalog: Catalog) -> set[str]:
+    return {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id}
+
+
+def _texts(message_string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return message_string if isinstance(message_string, tuple) else (message_string,)
+
+
+@pytest.mark.parametrize(("language", "country"), VARIANTS)
+def test_a_country_catalog_rewords_only_messages_its_language_has(language: str, country: str) -> None:
+    variant, main = _catalog(reading_locale(language, country)), _catalog(language)
+    assert _ids(variant) - _ids(main) == set(), "run locales/extract.sh, then drop the entries the code lost"
+    assert variant.num_plurals == main.num_plurals
+    for message in variant:
+        if not message.id:
+            continue
+        assert all(_texts(message.string)), f"{language}@{country}: untranslated {message.id!r}"
+        assert _texts(message.string) != _texts(main[message.id].string), f"rewords nothing: {message.id!r}"
+        for text in _texts(message.string):
+            assert not HOME_TERMS[language].search(text), f"{language}@{country} keeps the home terms: {text!r}"
+
+
+@pytest.mark.parametrize(("language", "country"), VARIANTS)
+def test_every_message_with_the_home_countrys_terms_is_reworded_for_the_other(language: str, country: str) -> None:
+    reworded = _ids(_catalog(reading_locale(language, country)))
+    missing = sorted(
+        source
+        for message in _catalog(language)
+        if message.id
+        and (source := message.id[0] if isinstance(message.id, tuple) else message.id) not in reworded
+        and any(HOME_TERMS[language].search(text) for text in _texts(message.string))
+    )
+    assert not missing, f"add these to locales/{language}@{country} in that country's terms: {missing}"
+
+
+@pytest.mark.parametrize(("language", "country"), VARIANTS)
+def test_country_catalogs_keep_placeholders_tags_and_commands(language: str, country: str) -> None:
+    for source, text in _translations(_catalog(reading_locale(language, country))):
+        for pattern in (PLACEHOLDER, TAG, COMMAND):
+            assert Counter(pattern.findall(text)) == Counter(pattern.findall(source)), f"{text!r} (source {source!r})"
+
+
+def test_uzbek_cyrillic_rewords_for_kazakhstan_what_the_latin_does() -> None:
+    # locales/uz_cyrl.py keeps them in step; run it after changing locales/uz@KZ.
+    assert _ids(_catalog("uz_Cyrl@KZ")) == _ids(_catalog("uz@KZ"))
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Oʻzbekcha", "Ўзбекча"),
+        ("yoʻq, qoʻngʻiroq qiling", "йўқ, қўнғироқ қилинг"),
+        ("Shaxsga doir maʼlumotlarga ishlov berishga rozilik", "Шахсга доир маълумотларга ишлов беришга розилик"),
+        ("eʼlon, eslatma, yetkazish, yangi, yoki, yuborish", "эълон, эслатма, етказиш, янги, ёки, юбориш"),
+        ("politsiya, aytsangiz, chat, 2-podyezd", "полиция, айтсангиз, чат, 2-подъезд"),
+        (
+            "<b>{name}</b>, /forget_me buyrugʻi: Telegram ID, <code>Asia/Tashkent</code>",
+            "<b>{name}</b>, /forget_me буйруғи: Telegram ID, <code>Asia/Tashkent</code>",
+        ),
+    ],
+)
+def test_uzbek_latin_is_transliterated_to_cyrillic(latin: str, cyrillic: str) -> None:
+    assert transliterate(latin) == cyrillic
 
 
 def _translations(catalog: Catalog) -> list[tuple[str, str]]:
@@ -127,3 +210,8 @@ def test_catalogs_compile_from_a_fresh_clone(tmp_path: Path) -> None:
         (target / "messages.po").write_bytes((LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").read_bytes())
     compile_catalogs(tmp_path)
     assert sorted(p.parent.parent.name for p in tmp_path.glob("*/LC_MESSAGES/messages.mo")) == sorted(LANGUAGES)
+
+
+def test_the_bot_reads_every_language_in_every_country() -> None:
+    i18n = create_i18n("ru")
+    assert set(i18n.available_locales) == {reading_locale(lang, country) for lang in LANGUAGES for country in COUNTRIES}

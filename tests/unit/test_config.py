@@ -148,6 +148,16 @@ def test_an_unknown_default_language_is_named(language: str) -> None:
     assert problem(BOT_TOKEN=TOKEN, DEFAULT_LANGUAGE=language).startswith("DEFAULT_LANGUAGE is malformed")
 
 
+@pytest.mark.parametrize("written", ["uz_Cyrl", "uz-cyrl", "UZ_CYRL"])
+def test_uzbek_in_cyrillic_is_a_default_language_however_it_is_written(written: str) -> None:
+    assert settings(BOT_TOKEN=TOKEN, DEFAULT_LANGUAGE=written).default_language == "uz_Cyrl"
+
+
+def test_the_operator_is_unset_unless_named() -> None:
+    assert settings(BOT_TOKEN=TOKEN).operator_name is None
+    assert settings(BOT_TOKEN=TOKEN, OPERATOR_NAME="ОП Алмалинского района").operator_name == "ОП Алмалинского района"
+
+
 def test_language_and_log_level_are_read_in_any_case() -> None:
     loaded = settings(BOT_TOKEN=TOKEN, DEFAULT_LANGUAGE=" EN ", LOG_LEVEL="debug")
     assert (loaded.default_language, loaded.log_level) == ("en", "DEBUG")

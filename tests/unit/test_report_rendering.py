@@ -146,6 +146,23 @@ def test_story_the_inspector_prints_the_report_in_kazakh_for_the_meeting(i18n: I
     assert "102" in flat and "112" in flat
 
 
+def test_story_an_uzbek_inspector_prints_the_report_in_cyrillic(i18n: I18n) -> None:
+    """Ўзбекча: the page draws and keeps ў қ ғ ҳ, Babel names the quarter in Cyrillic, and a Kazakhstan building's
+    reader (uz_Cyrl@KZ) gets the same letters with the police wording."""
+    with speaking(i18n, "uz_Cyrl"):
+        _pages, text = pdf_text(pdf_bytes(report(inspector_name="Ғайратжон Қўзибоев", inspector_rank="майор")))
+        quarter = quarter_name("2026Q4")
+    flat = " ".join(text.split())
+    for letter in "ўқғҳ":
+        assert letter in flat, letter
+    assert "Ғайратжон Қўзибоев" in flat
+    assert "Профилактика инспекторининг аҳоли олдидаги ҳисоботи" in flat
+    assert " ".join(quarter.split()) in flat and "чорак" in quarter
+    with speaking(i18n, "uz_Cyrl@KZ"):
+        _pages, kazakhstan = pdf_text(pdf_bytes(report()))
+    assert "Участка полиция инспекторининг аҳоли олдидаги ҳисоботи" in " ".join(kazakhstan.split())
+
+
 def test_story_a_long_report_is_shortened_to_two_pages_and_says_where_the_rest_is(i18n: I18n) -> None:
     long = report(
         proposals=[ProposalLine(f"Proposal {n}: " + "benches and lights " * 40, "in_plan", None) for n in range(120)],

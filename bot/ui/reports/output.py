@@ -13,6 +13,7 @@ from datetime import datetime
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import I18n
 
+from bot.config import reading_locale
 from bot.services import parts
 from bot.services.report_figures import ReportView
 from bot.services.report_store import Publication
@@ -61,11 +62,12 @@ async def for_chats(i18n: I18n, publication: Publication) -> dict[int, list[part
     """The report as each chat reads it, in the chat's language: drawn once per language, not once per chat (the
     same bytes then let the sender upload each file once and send the rest by Telegram's file_id)."""
     rendered: dict[str, Output] = {}
-    for chat in publication.chats:
-        if chat.language not in rendered:
-            with i18n.use_locale(chat.language):
-                rendered[chat.language] = await render(publication.view, published_at=publication.at)
-    return {chat.chat_id: rendered[chat.language].as_parts() for chat in publication.chats}
+    locales = {chat.chat_id: reading_locale(chat.language, chat.country) for chat in publication.chats}
+    for locale in locales.values():
+        if locale not in rendered:
+            with i18n.use_locale(locale):
+                rendered[locale] = await render(publication.view, published_at=publication.at)
+    return {chat_id: rendered[locale].as_parts() for chat_id, locale in locales.items()}
 
 
 async def show(message: Message, output: Output) -> None:

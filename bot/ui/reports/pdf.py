@@ -32,6 +32,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from bot.i18n import language_of
 from bot.services.report_figures import Figures, ReportView
 from bot.services.reports import parse_quarter, quarter_span
 from bot.ui import texts
@@ -201,7 +202,7 @@ class _Document(FPDF):
         self.set_title(self.footer_text)
         self.set_author(printable(view.inspector_name))
         self.set_creator("inspector-bot")
-        self.set_lang(get_i18n().current_locale)
+        self.set_lang(language_of(get_i18n().current_locale).replace("_", "-"))  # BCP 47: uz-Cyrl
 
     # --- page furniture
 
