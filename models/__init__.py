@@ -3,12 +3,14 @@
 from models.appeals import (
     OPEN_STATUSES,
     Appeal,
+    AnswerTemplate,
     AppealEvent,
     AppealMessage,
     AppealStatus,
     Category,
     Counter,
     MessageLink,
+    OralAppeal,
     ProcessedUpdate,
 )
 from models.audit import AuditEvent
@@ -42,6 +44,7 @@ from models.schedule import Reminder, ReminderStatus
 __all__ = [
     "OPEN_STATUSES",
     "TERMINAL_STATUSES",
+    "AnswerTemplate",
     "Appeal",
     "AppealEvent",
     "AppealMessage",
@@ -63,6 +66,7 @@ __all__ = [
     "MeetingStatus",
     "MessageLink",
     "Notice",
+    "OralAppeal",
     "OutboxFile",
     "Priority",
     "ProcessedUpdate",

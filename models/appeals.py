@@ -77,6 +77,10 @@ class Appeal(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # A crime, a threat or an emergency: the card says so at the top.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "bot": sent by the resident; "oral": taken by the inspector in person, by phone or at a meeting.
+    source: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
 
     building: Mapped[Building] = relationship()
     inspector: Mapped[Inspector | None] = relationship()
@@ -84,6 +88,37 @@ class Appeal(Base):
     messages: Mapped[list[AppealMessage]] = relationship(
         back_populates="appeal", order_by="AppealMessage.id", cascade="all, delete-orphan"
     )
+    # Loaded with the appeal: every card of an oral appeal names its applicant.
+    oral: Mapped[OralAppeal | None] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class OralAppeal(Base):
+    """Who brought an oral appeal and how: the applicant may not be in the bot at all."""
+
+    __tablename__ = "oral_appeals"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # "in_person", "phone" or "meeting"
+    channel: Mapped[str] = mapped_column(String(16))
+    applicant_name: Mapped[str] = mapped_column(String(128))
+    contact: Mapped[str | None] = mapped_column(String(64))
+    # The staff member who took it (Telegram id): the receipt names them.
+    recorded_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnswerTemplate(Base):
+    """A short reusable answer in one language: an inspector's own, or shared by an administrator (no inspector)."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AppealMessage(Base):
