@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.services import appeals
+from bot.middlewares.emergency import URGENT_KEY
+from bot.services import appeals, emergency
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
+from bot.ui.appeals import tips
 from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
@@ -37,6 +39,7 @@ class Intake(StatesGroup):
     text = State()
     attachments = State()
     anonymity = State()
+    tip = State()  # anonymous: the country's rule, and whether it reports a crime or a threat
     confirm = State()
 
 
@@ -60,6 +63,7 @@ def create_router() -> Router:
     private.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
     private.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
     private.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
+    private.callback_query.register(tip_chosen, Intake.tip, IntakeCb.filter(F.step.in_({"crime", "tip", "named"})))
     private.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
     private.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
     private.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
@@ -196,8 +200,25 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
     )
 
 
-async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
+async def anonymity_chosen(
+    callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext, actor: Actor, settings: Settings
+) -> None:
     await state.update_data(anonymous=callback_data.step == "anon")
+    if callback_data.step == "anon":
+        # The law does not consider anonymous appeals: say so before the resident sends one.
+        country = actor.residency.building.country if actor.residency is not None else settings.country
+        await state.set_state(Intake.tip)
+        await edit_card(callback, tips.rule(country), tips.choice())
+        return
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _show_summary(callback.message, state)
+
+
+async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
+    await state.update_data(anonymous=callback_data.step != "named")
+    if callback_data.step == "crime":
+        await state.update_data({URGENT_KEY: True})
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
         await _show_summary(callback.message, state)
@@ -206,8 +227,10 @@ async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, sta
 async def _show_summary(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(Intake.confirm)
+    note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
-        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"]),
+        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"])
+        + (f"\n\n{note}" if note else ""),
         reply_markup=appeal_keyboards.confirm_intake(),
     )
 
@@ -263,6 +286,12 @@ async def send(
     appeal = submitted.appeal
     if not submitted.created:
         await edit_card(callback, _("This appeal was already sent as №{number}.").format(number=appeal.number))
+        return
+    if data.get(URGENT_KEY):
+        await emergency.mark_urgent(session, clock, appeal, actor_id=actor.telegram_id, why="resident")
+    if appeal.anonymous:
+        await edit_card(callback, tips.registered(appeal.number, urgent=appeal.urgent))
+        await courier.deliver_card(appeal)
         return
     await edit_card(
         callback,

@@ -8,6 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.ui import labels
+from bot.ui.appeals import marks
 from bot.ui.cards import building_title
 from bot.ui.formatting import local_date, local_datetime
 from models import OPEN_STATUSES, Appeal, AppealMessage
@@ -27,8 +28,10 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
     """The inspector's card. An anonymous appeal shows neither name nor flat — to anyone."""
     zone = appeal.building.timezone
     lines = [
+        *marks.top(appeal),
         _("📨 <b>Appeal {number}</b> · {status}").format(number=number(appeal), status=labels.status(appeal.status)),
         "🏢 " + building_title(appeal.building),
+        *marks.origin(appeal),
     ]
     if appeal.anonymous:
         lines.append(_("🕶 Anonymous: the resident's name and flat are hidden"))
@@ -36,6 +39,8 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         resident = appeal.resident
         if resident is not None:
             who = escape(" ".join(filter(None, [resident.first_name, resident.last_name])))
+        elif appeal.oral is not None:
+            who = _("not registered with the bot (an oral appeal)")
         elif appeal.text:
             # Made from a question asked in a building chat by someone who has not registered with the bot.
             who = _("not registered with the bot (asked in the building chat)")
@@ -69,7 +74,7 @@ def resident_view(appeal: Appeal) -> str:
         _("Category: {category}").format(category=labels.category(appeal.category)),
         _("Sent: {at}").format(at=local_datetime(appeal.created_at, zone)),
     ]
-    if appeal.status in OPEN_STATUSES:
+    if appeal.status in OPEN_STATUSES and not appeal.anonymous:  # a tip has no statutory deadline
         lines.append(_("Answer due by: {date}").format(date=local_date(appeal.due_at, zone)))
     if appeal.anonymous:
         lines.append(_("Sent anonymously"))
