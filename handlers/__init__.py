@@ -20,6 +20,7 @@ from handlers.inspector import proposals as inspector_proposals
 from handlers.inspector import questions as inspector_questions
 from handlers.inspector import report as inspector_report
 from handlers.inspector import reports as inspector_reports
+from handlers.inspector import templates as answer_templates
 from handlers.resident import appeal, my_appeals, registration
 from handlers.resident import propose as resident_propose
 
@@ -40,6 +41,7 @@ def get_routers() -> list[Router]:
         my_appeals.create_router(),
         inspector_questions.create_router(),  # replies to passed-on chat questions win over an appeal dialog
         inspector_appeals.create_router(),
+        answer_templates.create_router(),
         queue.create_router(),
         export.create_router(),
         chat_week.create_router(),

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.filters import IsStaff
-from bot.services import appeals, audit, inspectors
+from bot.services import appeals, audit, inspectors, templates
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
+from bot.ui import templates as template_ui
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
@@ -77,6 +78,8 @@ async def act(
             await _take(callback, appeal, session, clock, actor, courier)
         elif callback_data.action in ("reply", "ask"):
             await _ask_for_answer(callback, appeal, state, question=callback_data.action == "ask")
+            if callback_data.action == "reply":
+                await _offer_templates(callback, appeal, session, actor)
         elif callback_data.action == "resolve":
             await _resolve(callback, appeal, session, clock, actor, courier)
         elif callback_data.action == "reject":
@@ -127,6 +130,14 @@ async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMCon
         else _("Send your answer on appeal №{number} (any message: text, photo, document, voice).")
     )
     await _prompt(callback, prompt.format(number=appeal.number))
+
+
+async def _offer_templates(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, actor: Actor) -> None:
+    """The staff's answer templates in the resident's language, under the Reply prompt."""
+    language = appeal.resident.language if appeal.resident is not None else actor.language
+    found = await templates.visible(session, actor, language)
+    if found and callback.message is not None:
+        await callback.message.answer(template_ui.picker_prompt(), reply_markup=template_ui.picker(appeal.id, found))
 
 
 async def _resolve(
