@@ -37,6 +37,8 @@ EVERYONE = [
 INSPECTOR = [
     *EVERYONE,
     ("queue", N_("Open appeals")),
+    ("record_appeal", N_("Record an oral appeal")),
+    ("templates", N_("Your answer templates")),
     ("notice", N_("Send a notice to building chats")),
     ("meeting", N_("Announce a meeting")),
     ("meetings", N_("Upcoming meetings")),
@@ -51,6 +53,8 @@ INSPECTOR = [
 ADMIN = [
     *EVERYONE,
     ("queue", N_("All open appeals")),
+    ("record_appeal", N_("Record an oral appeal")),
+    ("templates", N_("Shared answer templates")),
     ("notice", N_("Send a notice to building chats")),
     ("meeting", N_("Announce a meeting")),
     ("meetings", N_("Upcoming meetings")),

@@ -12,7 +12,7 @@ from handlers.common import report as report_public
 from handlers.group import binding, membership, rsvp
 from handlers.group import questions as group_questions
 from handlers.inspector import appeals as inspector_appeals
-from handlers.inspector import chat_week, export, meeting_manage, meeting_new, notice, queue, welcome
+from handlers.inspector import chat_week, export, meeting_manage, meeting_new, notice, queue, record_appeal, welcome
 from handlers.inspector import hours as inspector_hours
 from handlers.inspector import meeting_plan as inspector_meeting_plan
 from handlers.inspector import meeting_results as inspector_results
@@ -42,6 +42,7 @@ def get_routers() -> list[Router]:
         inspector_questions.create_router(),  # replies to passed-on chat questions win over an appeal dialog
         inspector_appeals.create_router(),
         answer_templates.create_router(),
+        record_appeal.create_router(),
         queue.create_router(),
         export.create_router(),
         chat_week.create_router(),

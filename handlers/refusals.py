@@ -11,6 +11,7 @@ from bot.services.people import Actor
 
 ADMIN_ONLY = ("add_inspector", "inspectors", "add_building", "assign")
 STAFF_ONLY = ("buildings", "queue", "export", "notice", "meeting", "chat_week", "hours", "reports", "proposals")
+STAFF_ONLY += ("record_appeal", "templates")  # oral appeals and answer templates
 PRIVATE_ONLY = (*ADMIN_ONLY, *STAFF_ONLY, "privacy", "forget_me", "help", "my")
 GROUP_ONLY = ("bind", "unbind")
 

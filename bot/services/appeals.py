@@ -129,6 +129,43 @@ async def from_question(
     )
 
 
+async def on_behalf(
+    session: AsyncSession,
+    clock: Clock,
+    policy: Policy,
+    actor: Actor,
+    *,
+    key: str,
+    building_id: int,
+    resident_id: int | None,
+    flat: str | None,
+    category: Category,
+    text: str,
+    contents: list[Content],
+) -> Submitted:
+    """Staff register an appeal a resident brought them (an oral one): the same counter and deadlines as any other.
+
+    Rights are the caller's to check (bot.services.oral).
+    """
+    existing = await _by_key(session, key)
+    if existing is not None:
+        return Submitted(existing, created=False)
+    return await _register(
+        session,
+        clock,
+        policy,
+        key=key,
+        building_id=building_id,
+        resident_id=resident_id,
+        flat=flat,
+        category=category,
+        anonymous=False,
+        text=text,
+        contents=contents,
+        actor_id=actor.telegram_id,
+    )
+
+
 async def _by_key(session: AsyncSession, key: str) -> Appeal | None:
     return await session.scalar(select(Appeal).where(Appeal.draft_key == key).options(*_card_options()))
 

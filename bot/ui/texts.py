@@ -54,6 +54,13 @@ def help_text(actor: Actor) -> str:
                 "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."
             )
         )
+    if actor.is_staff:
+        parts.append(
+            _(
+                "/record_appeal — an appeal received in person, by phone or at a meeting: number, deadline, receipt\n"
+                "/templates — short ready answers to pick when you reply to an appeal"
+            )
+        )
     if actor.is_admin:
         parts.append(
             _(

@@ -1,0 +1,258 @@
+"""The receipt of an oral appeal: a message and a one-page PDF to hand over or send (law facts KZ3, KZ5).
+
+It shows the number, the date and time of receipt, the applicant, how and by whom it was accepted (name and
+position), the address, the category, the essence and the answer's due date by law. Drawn in the current gettext
+locale with DejaVu Sans (Cyrillic and the Kazakh and Uzbek letters), as the report's page is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from bot.services.oral import CHANNELS
+from bot.ui import labels, texts
+from bot.ui.appeals.marks import channel
+from bot.ui.formatting import local_date, local_datetime
+from bot.ui.reports.pdf import FONT, plain, printable
+from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
+from models import Appeal, Category, Inspector, User
+
+MARGIN = 16  # millimetres
+ESSENCE_LIMITS = (2500, 1200, 500)  # characters of the appeal's text on the page: tighter until it fits on one
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: int
+    received_at: datetime
+    timezone: str
+    channel: str
+    applicant: str
+    contact: str | None
+    address: str
+    flat: str | None
+    category: str
+    due_at: datetime
+    accepted_by: str
+    position: str
+    text: str
+
+
+def receipt_of(appeal: Appeal, inspector: Inspector | None, staff_name: str) -> Receipt:
+    """The receipt's values; `inspector` is who accepted it (None: an administrator, named by `staff_name`)."""
+    assert appeal.oral is not None
+    return Receipt(
+        number=appeal.number,
+        received_at=appeal.created_at,
+        timezone=appeal.building.timezone,
+        channel=appeal.oral.channel,
+        applicant=appeal.oral.applicant_name,
+        contact=appeal.oral.contact,
+        address=appeal.building.address,
+        flat=appeal.flat,
+        category=appeal.category,
+        due_at=appeal.due_at,
+        accepted_by=inspector.full_name if inspector is not None else staff_name,
+        position=inspector.rank if inspector is not None else "",
+        text=appeal.text,
+    )
+
+
+def _fields(receipt: Receipt) -> list[tuple[str, str]]:
+    address = receipt.address + (_(", flat {flat}").format(flat=receipt.flat) if receipt.flat else "")
+    accepted = ", ".join(filter(None, [receipt.accepted_by, receipt.position, _("district inspector")]))
+    rows = [
+        (_("Received"), local_datetime(receipt.received_at, receipt.timezone)),
+        (_("How"), channel(receipt.channel)),
+        (_("Applicant"), receipt.applicant),
+    ]
+    if receipt.contact:
+        rows.append((_("Contact"), receipt.contact))
+    rows += [
+        (_("Address"), address),
+        (_("Category"), labels.category(receipt.category)),
+        (_("Answer due by law"), local_date(receipt.due_at, receipt.timezone)),
+        (_("Accepted by"), accepted),
+    ]
+    return rows
+
+
+def title(number: int) -> str:
+    return _("Receipt of an oral appeal №{number}").format(number=number)
+
+
+def keep_note() -> str:
+    return _("Keep this receipt: give its number when you ask about the appeal. The answer comes by the date above.")
+
+
+def receipt_text(receipt: Receipt) -> str:
+    lines = [f"🧾 <b>{escape(title(receipt.number))}</b>", ""]
+    lines += [f"<b>{escape(label)}:</b> {escape(value)}" for label, value in _fields(receipt)]
+    lines += ["", f"<b>{escape(_('Essence of the appeal'))}:</b>", escape(receipt.text), "", keep_note()]
+    return "\n".join(lines)
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    """One A4 page; a long text is shortened (with a note) until the page holds it."""
+    for limit in ESSENCE_LIMITS:
+        document = _draw(receipt, limit)
+        if document.page_no() == 1:
+            break
+    document.set_creation_date(receipt.received_at.astimezone(UTC))
+    return bytes(document.output())
+
+
+def filename(number: int) -> str:
+    return f"receipt-{number}.pdf"
+
+
+def _draw(receipt: Receipt, limit: int) -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.add_font(FONT, "", FONT_REGULAR)
+    pdf.add_font(FONT, "B", FONT_BOLD)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, margin=MARGIN)
+    pdf.set_title(printable(title(receipt.number)))
+    pdf.set_creator("inspector-bot")
+    pdf.set_lang(get_i18n().current_locale)
+    pdf.add_page()
+
+    def write(text: str, size: float = 11, style: str = "", height: float = 6) -> None:
+        pdf.set_font(FONT, style, size)
+        pdf.multi_cell(0, height, printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    write(title(receipt.number), size=15, style="B", height=8)
+    pdf.ln(3)
+    for label, value in _fields(receipt):
+        pdf.set_font(FONT, "B", 11)
+        pdf.cell(48, 6.5, printable(label + ":"), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.set_font(FONT, "", 11)
+        pdf.multi_cell(0, 6.5, printable(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    write(_("Essence of the appeal") + ":", style="B")
+    essence = receipt.text if len(receipt.text) <= limit else receipt.text[: limit - 1] + "…"
+    write(essence, size=10.5, height=5.5)
+    if essence != receipt.text:
+        write(_("(shortened; the full text is kept with the appeal)"), size=9, height=5)
+    pdf.ln(4)
+    write(keep_note(), size=10, height=5.5)
+    pdf.ln(2)
+    write(plain(texts.emergency()), size=10, style="B", height=5.5)
+    pdf.ln(10)
+    write(_("Signature of the person who accepted it: ____________________"), size=10, height=6)
+    return pdf
+
+
+# --- the /record_appeal dialog
+
+
+class OralCb(CallbackData, prefix="oral"):
+    # b (value: building id), ch (value: channel), skip, who (value: resident id, "0": none of them), cat (value:
+    # category), next, rec, cancel
+    step: str
+    value: str = ""
+
+
+def buildings_markup(rows: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for building_id, code in rows:
+        builder.button(text=code, callback_data=OralCb(step="b", value=str(building_id)))
+    builder.adjust(4)
+    return builder.as_markup()
+
+
+def channels_markup() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in CHANNELS:
+        builder.button(text=channel(code), callback_data=OralCb(step="ch", value=code))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def skip_markup() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Skip ➡️"), callback_data=OralCb(step="skip"))
+    return builder.as_markup()
+
+
+def residents_markup(people: list[User]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for person in people:
+        name = " ".join(filter(None, [person.first_name, person.last_name]))
+        if person.username:
+            name += f" (@{person.username})"
+        builder.button(text=_("It is {name}").format(name=name), callback_data=OralCb(step="who", value=str(person.id)))
+    builder.button(text=_("None of them"), callback_data=OralCb(step="who", value="0"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def categories_markup() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in Category:
+        builder.button(text=labels.category(code), callback_data=OralCb(step="cat", value=code.value))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def next_markup() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Next ➡️"), callback_data=OralCb(step="next"))
+    return builder.as_markup()
+
+
+def confirm_markup() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Record the appeal"), callback_data=OralCb(step="rec"))
+    builder.button(text=_("Cancel"), callback_data=OralCb(step="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def summary(
+    *,
+    building: str,
+    channel_code: str,
+    applicant: str,
+    contact: str | None,
+    flat: str | None,
+    registered: str | None,
+    category: str,
+    text: str,
+    attachments: int,
+) -> str:
+    lines = [
+        _("<b>Check the oral appeal</b>"),
+        "🏢 " + escape(building) + (_(", flat {flat}").format(flat=escape(flat)) if flat else ""),
+        _("Received: {channel}").format(channel=channel(channel_code)),
+        _("Applicant: {applicant}").format(applicant=escape(applicant)) + (f", {escape(contact)}" if contact else ""),
+        _("In the bot: {name} — the receipt and the answers go to their chat").format(name=escape(registered))
+        if registered
+        else _("Not in the bot: hand over or send the receipt yourself"),
+        _("Category: {category}").format(category=labels.category(category)),
+        _("Attachments: {count}").format(count=attachments),
+        "",
+        escape(text),
+    ]
+    return "\n".join(lines)
+
+
+def to_resident(receipt: Receipt) -> str:
+    return (
+        _(
+            "🧾 The inspector registered your oral appeal as <b>№{number}</b>. The answer will come here; "
+            "/my shows the appeal."
+        ).format(number=receipt.number)
+        + "\n\n"
+        + receipt_text(receipt)
+    )
