@@ -49,6 +49,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.oral import SOURCE_ORAL
 from bot.services.reminders import at_local, local_date, quarter_bounds, quarter_key, quarter_of
 from bot.services.report_figures import Comparison, Figures
 from models import Appeal, Building, Category, Meeting, MeetingStatus, Proposal, ProposalStatus, meeting_buildings
@@ -164,6 +165,7 @@ class _Tally:
     """What the zones of a quarter add up to, before the medians are taken."""
 
     received: int = 0
+    oral: int = 0
     resolved: int = 0
     overdue: int = 0
     open_at_end: int = 0
@@ -186,6 +188,7 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
     for zone, ids in zones.items():
         start, end = quarter_span(year, quarter, zone)
         await _received(session, tally, ids, start, end, _month_starts(year, quarter, zone))
+        await _oral(session, tally, ids, start, end)
         await _closed_and_open(session, tally, ids, start, end)
         await _meetings(session, tally, ids, start, end)
         await _proposals(session, tally, ids, start, end)
@@ -195,6 +198,7 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
         quarter=quarter_key(year, quarter),
         building_codes=sorted(b.code for b in buildings),
         received=tally.received,
+        oral=tally.oral,
         resolved=tally.resolved,
         overdue=tally.overdue,
         open_at_end=tally.open_at_end,
@@ -244,6 +248,19 @@ async def _received(
             tally.response_hours.append(round(to_response) / 3600)
         if to_closing is not None:
             tally.resolution_days.append(round(to_closing) / 86400)
+
+
+async def _oral(session: AsyncSession, tally: _Tally, ids: list[int], start: datetime, end: datetime) -> None:
+    """Of the appeals received, those the inspector recorded from an oral appeal: the report counts them apart."""
+    oral = await session.scalar(
+        select(func.count()).where(
+            Appeal.building_id.in_(ids),
+            Appeal.created_at >= start,
+            Appeal.created_at < end,
+            Appeal.source == SOURCE_ORAL,
+        )
+    )
+    tally.oral += oral or 0
 
 
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
