@@ -134,10 +134,12 @@ def _draw(receipt: Receipt, limit: int) -> FPDF:
     write(title(receipt.number), size=15, style="B", height=8)
     pdf.ln(3)
     for label, value in _fields(receipt):
+        # Bold label, then the value flowing after it and wrapping under it: no column a long label would overrun.
         pdf.set_font(FONT, "B", 11)
-        pdf.cell(48, 6.5, printable(label + ":"), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.write(6.5, printable(label + ": "))
         pdf.set_font(FONT, "", 11)
-        pdf.multi_cell(0, 6.5, printable(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.write(6.5, printable(value))
+        pdf.ln(6.5)
     pdf.ln(3)
     write(_("Essence of the appeal") + ":", style="B")
     essence = receipt.text if len(receipt.text) <= limit else receipt.text[: limit - 1] + "…"
