@@ -2,8 +2,8 @@
 
 from models.appeals import (
     OPEN_STATUSES,
-    Appeal,
     AnswerTemplate,
+    Appeal,
     AppealEvent,
     AppealMessage,
     AppealStatus,

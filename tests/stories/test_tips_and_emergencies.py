@@ -32,7 +32,7 @@ async def to_the_anonymity_step(dana: Person, text: str) -> None:
 
 
 async def test_an_anonymous_tip_is_explained_before_sending_and_has_no_statutory_deadline(tg: Telegram) -> None:
-    _, dana, inspector = await beat(tg)
+    _, dana, _inspector = await beat(tg)
     await to_the_anonymity_step(dana, "Someone sells alcohol to teenagers at the corner shop.")
 
     rule = await dana.press(tg.fake.sent_to(RESIDENT_ID)[-1], "anonymously")
