@@ -64,6 +64,7 @@ ADMIN = [
     ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("All buildings")),
     ("add_building", N_("Add a building")),
+    ("country", N_("A building's country: its law and calendar")),
     ("assign", N_("Assign a building to an inspector")),
     ("add_inspector", N_("Add an inspector")),
     ("inspectors", N_("List the inspectors")),

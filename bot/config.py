@@ -47,8 +47,6 @@ class Settings(BaseSettings):
     # Updates handled at once. Kept below the database pool (5 + 10 connections) so no update waits for
     # a connection until it times out; the rest wait, unconfirmed and safe, at Telegram.
     max_concurrent_updates: int = Field(default=12, ge=1, le=200)
-    # 15 days: the statutory term for citizens' appeals in Kazakhstan and Uzbekistan.
-    appeal_deadline_days: int = Field(default=15, ge=1, le=90)
     appeal_first_response_hours: int = Field(default=24, ge=1, le=24 * 15)
     appeal_rate_limit: int = Field(default=5, ge=1, le=100)
     # Words that make a message look like an emergency, and the numbers shown; None: the file the bot ships.

@@ -11,6 +11,7 @@ from handlers.common import cancel, help, inspector, language, meetings_list, pr
 from handlers.common import report as report_public
 from handlers.group import binding, membership, rsvp
 from handlers.group import questions as group_questions
+from handlers.inspector import appeal_terms as inspector_appeal_terms
 from handlers.inspector import appeals as inspector_appeals
 from handlers.inspector import chat_week, export, meeting_manage, meeting_new, notice, queue, record_appeal, welcome
 from handlers.inspector import hours as inspector_hours
@@ -40,6 +41,7 @@ def get_routers() -> list[Router]:
         appeal.create_router(),  # after the commands above, so /help works in the middle of the dialog
         my_appeals.create_router(),
         inspector_questions.create_router(),  # replies to passed-on chat questions win over an appeal dialog
+        inspector_appeal_terms.create_router(),  # the card's Extend and Not-for-the-police, before its other buttons
         inspector_appeals.create_router(),
         answer_templates.create_router(),
         record_appeal.create_router(),

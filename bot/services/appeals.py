@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import counters
+from bot.services import counters, law
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
@@ -38,7 +38,6 @@ class AppealGone(DomainError):
 @dataclass(frozen=True)
 class Policy:
     first_response_hours: int
-    deadline_days: int
     rate_limit: int
 
 
@@ -62,6 +61,7 @@ class Draft:
     anonymous: bool
     source: Content
     attachments: list[Content] = field(default_factory=list)
+    kind: str | None = None  # the law's kind (bot.services.law); None: the country's default
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
         resident_id=actor.telegram_id,
         flat=residency.flat,
         category=draft.category,
+        kind=draft.kind,
         anonymous=draft.anonymous,
         text=draft.text,
         contents=[draft.source, *draft.attachments],
@@ -122,6 +123,7 @@ async def from_question(
         resident_id=resident_id,
         flat=flat,
         category=Category.OTHER,
+        kind=None,
         anonymous=False,
         text=question.text,
         contents=[source],
@@ -140,6 +142,7 @@ async def on_behalf(
     resident_id: int | None,
     flat: str | None,
     category: Category,
+    kind: str | None,
     text: str,
     contents: list[Content],
 ) -> Submitted:
@@ -159,6 +162,7 @@ async def on_behalf(
         resident_id=resident_id,
         flat=flat,
         category=category,
+        kind=kind,
         anonymous=False,
         text=text,
         contents=contents,
@@ -180,12 +184,14 @@ async def _register(
     resident_id: int | None,
     flat: str | None,
     category: Category,
+    kind: str | None,
     anonymous: bool,
     text: str,
     contents: list[Content],
     actor_id: int,
 ) -> Submitted:
-    """A new appeal with its number and deadlines; an appeal already made under the key wins a race."""
+    """A new appeal with its number and deadlines (the building's country's law and calendar); an appeal already
+    made under the key wins a race."""
     now = clock.now()
     building = await session.get(Building, building_id)
     assert building is not None
@@ -198,12 +204,13 @@ async def _register(
         flat=flat,
         inspector_id=building.inspector_id,
         category=category.value,
+        kind=law.rules(building.country).kind(kind),
         anonymous=anonymous,
         status=AppealStatus.NEW.value,
         text=text,
         created_at=now,
         first_response_due=now + timedelta(hours=policy.first_response_hours),
-        due_at=now + timedelta(days=policy.deadline_days),
+        due_at=law.due_date(building.country, kind, now, building.timezone),
         reopened=False,
     )
     appeal.messages = [_message(now, "resident", content, delivered=True) for content in contents]

@@ -39,6 +39,7 @@ class OralDraft:
     flat: str | None
     resident_id: int | None  # a registered resident of the building and flat, chosen by the inspector
     category: Category
+    kind: str | None  # the law's kind where the country has several (bot.services.law); None: its default
     text: str
     source: Content
     attachments: list[Content] = field(default_factory=list)
@@ -106,6 +107,7 @@ async def record(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
         resident_id=draft.resident_id,
         flat=draft.flat,
         category=draft.category,
+        kind=draft.kind,
         text=draft.text,
         contents=[draft.source, *draft.attachments],
     )

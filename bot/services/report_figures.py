@@ -6,6 +6,7 @@ summary text, the chart, the PDF). Counting rules, so that every renderer and te
 - received: appeals created within the quarter (the buildings' local calendar); oral: those of them the inspector
   recorded from an oral appeal (in person, by phone, at a meeting);
 - resolved: appeals closed (resolved or rejected) within the quarter, whenever they were received;
+- redirected_out: appeals closed within the quarter by sending them to a body outside the police;
 - overdue: appeals received within the quarter that were closed after their deadline, or are still open past it
   at the quarter's end;
 - open_at_end: appeals of the buildings still open when the quarter ended;
@@ -30,6 +31,7 @@ class Figures:
     received: int = 0
     oral: int = 0
     resolved: int = 0
+    redirected_out: int = 0
     overdue: int = 0
     open_at_end: int = 0
     by_category: dict[str, int] = field(default_factory=dict)

@@ -15,7 +15,8 @@ For the report dialog (handlers) and the report store:
 How the rules are applied (each building's quarter runs over its own zone's local calendar dates, from midnight of
 the first day to midnight after the last):
 
-- An appeal is closed when it has `resolved_at` (resolved or rejected; "not resolved" reopening clears it).
+- An appeal is closed when it has `resolved_at` (resolved, rejected, or sent to another body outside the police —
+  counted apart as redirected_out; "not resolved" reopening clears it).
   Figures read the records as they are now, the end of the quarter being reconstructed from the dates: an appeal
   resolved after the quarter ended was open at its end.
 - overdue: received within the quarter, and either closed after its deadline (whenever), or not closed at all and
@@ -52,7 +53,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.oral import SOURCE_ORAL
 from bot.services.reminders import at_local, local_date, quarter_bounds, quarter_key, quarter_of
 from bot.services.report_figures import Comparison, Figures
-from models import Appeal, Building, Category, Meeting, MeetingStatus, Proposal, ProposalStatus, meeting_buildings
+from models import (
+    Appeal,
+    AppealStatus,
+    Building,
+    Category,
+    Meeting,
+    MeetingStatus,
+    Proposal,
+    ProposalStatus,
+    meeting_buildings,
+)
 
 __all__ = [
     "ReportBuilding",
@@ -167,6 +178,7 @@ class _Tally:
     received: int = 0
     oral: int = 0
     resolved: int = 0
+    redirected_out: int = 0
     overdue: int = 0
     open_at_end: int = 0
     rated: int = 0
@@ -200,6 +212,7 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
         received=tally.received,
         oral=tally.oral,
         resolved=tally.resolved,
+        redirected_out=tally.redirected_out,
         overdue=tally.overdue,
         open_at_end=tally.open_at_end,
         by_category=dict(sorted(tally.by_category.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))),
@@ -281,9 +294,12 @@ async def _closed_and_open(
     """
     closed = (
         await session.execute(
-            select(func.count(), func.count(Appeal.rating), func.coalesce(func.sum(Appeal.rating), 0)).where(
-                Appeal.building_id.in_(ids), Appeal.resolved_at >= start, Appeal.resolved_at < end
-            )
+            select(
+                func.count(),
+                func.count(Appeal.rating),
+                func.coalesce(func.sum(Appeal.rating), 0),
+                func.count(case((Appeal.status == AppealStatus.REDIRECTED_OUT.value, 1))),
+            ).where(Appeal.building_id.in_(ids), Appeal.resolved_at >= start, Appeal.resolved_at < end)
         )
     ).one()
     still_open = select(func.count()).where(Appeal.building_id.in_(ids), Appeal.created_at < end)
@@ -293,7 +309,8 @@ async def _closed_and_open(
             + still_open.where(Appeal.resolved_at >= end).scalar_subquery()
         )
     )
-    tally.resolved += closed[0]
+    tally.resolved += closed[0] - closed[3]
+    tally.redirected_out += closed[3]
     tally.rated += closed[1]
     tally.rating_sum += int(closed[2] or 0)
     tally.open_at_end += open_at_end or 0

@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
+from bot.ui import labels
 from models import Inspector
 
 PICK_INSPECTOR_REQUEST_ID = 1
@@ -42,6 +43,13 @@ class ConfirmCb(CallbackData, prefix="ok"):
 class AssignCb(CallbackData, prefix="assign"):
     building_id: int
     inspector_id: int
+
+
+class CountryCb(CallbackData, prefix="country"):
+    """A building's country: chosen while adding it (building_id 0) or changed later."""
+
+    code: str
+    building_id: int = 0
 
 
 class PageCb(CallbackData, prefix="page"):
@@ -107,6 +115,16 @@ def pick_user() -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+def countries(selected: str, building_id: int = 0) -> InlineKeyboardMarkup:
+    """Kazakhstan and Uzbekistan, the selected one marked."""
+    builder = InlineKeyboardBuilder()
+    for code in labels.COUNTRIES:
+        mark = "• " if code == selected else ""
+        builder.button(text=mark + labels.country(code), callback_data=CountryCb(code=code, building_id=building_id))
+    builder.adjust(2)
+    return builder.as_markup()
 
 
 def assign(building_id: int, inspectors: list[Inspector]) -> InlineKeyboardMarkup:

@@ -19,9 +19,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from bot.services import law
 from bot.services.oral import CHANNELS
 from bot.ui import labels, texts
 from bot.ui.appeals.marks import channel
+from bot.ui.appeals.terms import term as term_name
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.reports.pdf import FONT, plain, printable
 from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
@@ -42,7 +44,9 @@ class Receipt:
     address: str
     flat: str | None
     category: str
+    kind: str | None  # shown where the country's law distinguishes kinds
     due_at: datetime
+    term: str  # the statutory term, named: "15 working days by …"
     accepted_by: str
     position: str
     text: str
@@ -61,11 +65,19 @@ def receipt_of(appeal: Appeal, inspector: Inspector | None, staff_name: str) -> 
         address=appeal.building.address,
         flat=appeal.flat,
         category=appeal.category,
+        kind=appeal.kind if law.rules(appeal.building.country).asks_kind else None,
         due_at=appeal.due_at,
+        term=statutory_term(appeal),
         accepted_by=inspector.full_name if inspector is not None else staff_name,
         position=inspector.rank if inspector is not None else "",
         text=appeal.text,
     )
+
+
+def statutory_term(appeal: Appeal) -> str:
+    """ "15 working days by <the law>", as plain text (the receipt escapes or prints it)."""
+    rules = law.rules(appeal.building.country)
+    return _("{term} by {law}").format(term=term_name(rules.kinds[rules.kind(appeal.kind)]), law=rules.law)
 
 
 def _fields(receipt: Receipt) -> list[tuple[str, str]]:
@@ -81,7 +93,8 @@ def _fields(receipt: Receipt) -> list[tuple[str, str]]:
     rows += [
         (_("Address"), address),
         (_("Category"), labels.category(receipt.category)),
-        (_("Answer due by law"), local_date(receipt.due_at, receipt.timezone)),
+        *([(_("Kind"), labels.kind(receipt.kind))] if receipt.kind else []),
+        (_("Answer due by law"), f"{local_date(receipt.due_at, receipt.timezone)} ({receipt.term})"),
         (_("Accepted by"), accepted),
     ]
     return rows
@@ -160,7 +173,7 @@ def _draw(receipt: Receipt, limit: int) -> FPDF:
 
 class OralCb(CallbackData, prefix="oral"):
     # b (value: building id), ch (value: channel), skip, who (value: resident id, "0": none of them), cat (value:
-    # category), next, rec, cancel
+    # category), kind (value: the law's kind), next, rec, cancel
     step: str
     value: str = ""
 
@@ -230,6 +243,7 @@ def summary(
     flat: str | None,
     registered: str | None,
     category: str,
+    kind: str | None,
     text: str,
     attachments: int,
 ) -> str:
@@ -242,11 +256,20 @@ def summary(
         if registered
         else _("Not in the bot: hand over or send the receipt yourself"),
         _("Category: {category}").format(category=labels.category(category)),
+        *([_("Kind: {kind}").format(kind=labels.kind(kind))] if kind else []),
         _("Attachments: {count}").format(count=attachments),
         "",
         escape(text),
     ]
     return "\n".join(lines)
+
+
+def kinds_markup(country: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in law.rules(country).kinds:
+        builder.button(text=labels.kind(code), callback_data=OralCb(step="kind", value=code))
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 def to_resident(receipt: Receipt) -> str:

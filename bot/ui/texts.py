@@ -71,6 +71,8 @@ def help_text(actor: Actor) -> str:
                 "/assign <code>code</code> — assign a building to an inspector\n"
                 "/buildings — all buildings"
             )
+            + "\n"
+            + _("/country <code>code KZ|UZ</code> — a building's country: its law, calendar and emergency numbers")
         )
     parts.append(emergency())
     return "\n\n".join(parts)

@@ -16,7 +16,7 @@ from bot.ui import labels
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import is_overdue, number
 from bot.ui.appeals.keyboards import ListCb
-from bot.ui.formatting import local_date
+from bot.ui.appeals.terms import countdown
 from handlers.dialogs import edit_card
 from models import AppealStatus
 
@@ -57,12 +57,12 @@ async def _render(
     for appeal in result.items:
         mark = "⚠️ " if is_overdue(appeal, now) else ""
         lines.append(
-            _("{mark}{number} · {building} · {status} · due {date}").format(
+            _("{mark}{number} · {building} · {status} · {countdown}").format(
                 mark=mark,
                 number=number(appeal),
                 building=appeal.building.code,
                 status=labels.status(appeal.status),
-                date=local_date(appeal.due_at, appeal.building.timezone),
+                countdown=countdown(appeal, now),
             )
         )
     if not result.items:

@@ -1,7 +1,7 @@
 """/record_appeal: an appeal received in person, by phone or at a meeting, registered on the resident's behalf.
 
 building → how it was received → applicant's name → contact → flat (→ which registered resident, if any) → category
-→ text → photos → summary → Record: the number, the statutory deadline and a receipt (text and PDF).
+(→ the law's kind, where the country has several) → text → photos → summary → Record: the number, the statutory deadline and a receipt (text and PDF).
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.filters import IsStaff
-from bot.services import buildings, oral, people
+from bot.services import buildings, law, oral, people
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.oral import CHANNELS, OralDraft
 from bot.services.people import Actor
 from bot.ui import oral as oral_ui
 from bot.ui import texts
+from bot.ui.appeals import terms
 from bot.ui.content import content_of
 from bot.ui.oral import OralCb
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
@@ -48,6 +49,7 @@ class Oral(StatesGroup):
     flat = State()
     resident = State()
     category = State()
+    kind = State()
     text = State()
     attachments = State()
     confirm = State()
@@ -67,6 +69,7 @@ def create_router() -> Router:
     router.callback_query.register(flat_skipped, Oral.flat, OralCb.filter(F.step == "skip"))
     router.callback_query.register(resident_chosen, Oral.resident, OralCb.filter(F.step == "who"))
     router.callback_query.register(category_chosen, Oral.category, OralCb.filter(F.step == "cat"))
+    router.callback_query.register(kind_chosen, Oral.kind, OralCb.filter(F.step == "kind"))
     router.message.register(text_sent, Oral.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Oral.attachments, NOT_A_COMMAND)
     router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == "next"))
@@ -85,7 +88,7 @@ async def start(message: Message, state: FSMContext, session: AsyncSession, acto
     intro = _("Recording an appeal received orally, on the resident's behalf.") + "\n" + _("(/cancel to stop)")
     if len(listed.items) == 1:
         building = listed.items[0].building
-        await state.update_data(building_id=building.id, building=building.address)
+        await state.update_data(building_id=building.id, building=building.address, country=building.country)
         await state.set_state(Oral.channel)
         await message.answer(intro + "\n\n" + _("How was it received?"), reply_markup=oral_ui.channels_markup())
         return
@@ -107,7 +110,7 @@ async def building_chosen(
     except (NotAllowed, ValueError):
         alert(callback_answer, texts.button_gone())
         return
-    await state.update_data(building_id=building.id, building=building.address)
+    await state.update_data(building_id=building.id, building=building.address, country=building.country)
     await state.set_state(Oral.channel)
     await edit_card(callback, _("How was it received?"), oral_ui.channels_markup())
 
@@ -205,6 +208,22 @@ async def category_chosen(callback: CallbackQuery, callback_data: OralCb, state:
     if callback_data.value not in {c.value for c in Category}:
         return
     await state.update_data(category=callback_data.value)
+    country = (await state.get_data())["country"]
+    if law.rules(country).asks_kind:
+        await state.set_state(Oral.kind)
+        await edit_card(callback, terms.kind_question(country), oral_ui.kinds_markup(country))
+        return
+    await _ask_text(callback, state)
+
+
+async def kind_chosen(callback: CallbackQuery, callback_data: OralCb, state: FSMContext) -> None:
+    if callback_data.value not in law.rules((await state.get_data())["country"]).kinds:
+        return
+    await state.update_data(kind=callback_data.value)
+    await _ask_text(callback, state)
+
+
+async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(Oral.text)
     await edit_card(
         callback,
@@ -265,6 +284,7 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
             flat=data.get("flat"),
             registered=data.get("resident_name"),
             category=data["category"],
+            kind=data.get("kind"),
             text=data["text"],
             attachments=_media_count(data),
         ),
@@ -287,6 +307,7 @@ def _draft(data: dict[str, Any]) -> OralDraft:
         flat=data.get("flat"),
         resident_id=data.get("resident_id"),
         category=Category(data["category"]),
+        kind=data.get("kind"),
         text=data["text"],
         source=Content(**data["source"]),
         attachments=[Content(**item) for item in data["attachments"]],

@@ -1,4 +1,4 @@
-"""/appeal: category → text → attachments → anonymous or not → summary → send. In a group: a button to the private chat."""
+"""/appeal: category → (the law's kind, where the country has several) → text → attachments → anonymous or not → summary → send. In a group: a button to the private chat."""
 
 from __future__ import annotations
 
@@ -19,23 +19,24 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.middlewares.emergency import URGENT_KEY
-from bot.services import appeals, emergency
+from bot.services import appeals, emergency, law
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
-from bot.ui.appeals import tips
+from bot.ui.appeals import terms, tips
 from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
+from bot.ui.appeals.terms import KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
-from bot.ui.formatting import local_date
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from models import Category
 
 
 class Intake(StatesGroup):
     category = State()
+    kind = State()  # only where the country's law distinguishes kinds (Uzbekistan)
     text = State()
     attachments = State()
     anonymity = State()
@@ -46,7 +47,6 @@ class Intake(StatesGroup):
 def policy(settings: Settings) -> Policy:
     return Policy(
         first_response_hours=settings.appeal_first_response_hours,
-        deadline_days=settings.appeal_deadline_days,
         rate_limit=settings.appeal_rate_limit,
     )
 
@@ -59,6 +59,7 @@ def create_router() -> Router:
     private.message.register(start, Command("appeal"))
     private.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
     private.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
+    private.callback_query.register(kind_chosen, Intake.kind, KindCb.filter())
     private.message.register(text_sent, Intake.text, NOT_A_COMMAND)
     private.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
     private.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
@@ -118,10 +119,27 @@ def _rate_limited(settings: Settings) -> str:
     ).format(count=settings.appeal_rate_limit)
 
 
-async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext) -> None:
+async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext, actor: Actor) -> None:
     if callback_data.code not in {c.value for c in Category}:
         return
     await state.update_data(category=callback_data.code)
+    country = actor.residency.building.country if actor.residency is not None else None
+    if country is not None and law.rules(country).asks_kind:
+        await state.set_state(Intake.kind)
+        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
+        return
+    await _ask_text(callback, state)
+
+
+async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext, actor: Actor) -> None:
+    country = actor.residency.building.country if actor.residency is not None else None
+    if country is None or callback_data.code not in law.rules(country).kinds:
+        return
+    await state.update_data(kind=callback_data.code)
+    await _ask_text(callback, state)
+
+
+async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(Intake.text)
     await edit_card(
         callback,
@@ -229,7 +247,7 @@ async def _show_summary(message: Message, state: FSMContext) -> None:
     await state.set_state(Intake.confirm)
     note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
-        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"])
+        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"], data.get("kind"))
         + (f"\n\n{note}" if note else ""),
         reply_markup=appeal_keyboards.confirm_intake(),
     )
@@ -258,6 +276,7 @@ def _draft(data: dict[str, Any]) -> Draft:
         anonymous=data["anonymous"],
         source=Content(**data["source"]),
         attachments=[Content(**item) for item in data["attachments"]],
+        kind=data.get("kind"),
     )
 
 
@@ -293,11 +312,5 @@ async def send(
         await edit_card(callback, tips.registered(appeal.number, urgent=appeal.urgent))
         await courier.deliver_card(appeal)
         return
-    await edit_card(
-        callback,
-        _(
-            "✅ Your appeal is registered as <b>№{number}</b>. The inspector must answer by {date}. "
-            "You will get the answer here; /my shows your appeals."
-        ).format(number=appeal.number, date=local_date(appeal.due_at, appeal.building.timezone)),
-    )
+    await edit_card(callback, terms.receipt(appeal))
     await courier.deliver_card(appeal)

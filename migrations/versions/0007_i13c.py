@@ -1,7 +1,7 @@
 """appeals: urgent and source (bot or oral); oral appeals' applicants; answer templates
 
 Revision ID: 0007_i13c
-Revises: 0006
+Revises: 0007_i13a
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_i13c"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007_i13a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,8 +7,10 @@ import io
 from typing import Any
 
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from bot.services import reports
+from models import Building
 from tests.support.appeal_steps import PHOTO, appeal_by_number, send_appeal, texts_in
 from tests.support.harness import Person, Reply, Telegram
 from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, district, resident_of
@@ -34,6 +36,7 @@ async def record(
     text: str,
     who: str | None = None,
     channel: str = "in person",
+    kind: str | None = None,
 ) -> Reply:
     reply = await inspector.send("/record_appeal")
     reply = await inspector.press(reply.last, channel)
@@ -43,6 +46,9 @@ async def record(
     if who is not None:
         reply = await inspector.press(reply.last, who)
     reply = await inspector.press(reply.last, "Public order")
+    if kind is not None:
+        assert "What kind of appeal" in reply.text
+        reply = await inspector.press(reply.last, kind)
     reply = await inspector.send(text)
     await inspector.send(photo=PHOTO, caption="the broken door")
     prompt = [m for m in inspector.tg.fake.sent_to(inspector.id) if "Next" in str(m.get("reply_markup"))][-1]
@@ -66,7 +72,7 @@ async def test_an_oral_appeal_gets_a_number_a_deadline_and_a_receipt_the_residen
     )
 
     assert "Receipt of an oral appeal №1" in reply.text
-    assert "8 December 2026" in reply.text, "the statutory deadline"
+    assert "14 December 2026 (15 working days by" in reply.text, "the statutory deadline, in working days (KZ)"
     assert "Nurlan Abenov" in reply.text and "Police captain" in reply.text, "who accepted it, and their position"
     [pdf] = documents(tg, INSPECTOR_ID)
     page = pdf_text(tg, pdf)
@@ -123,3 +129,18 @@ async def test_an_applicant_not_in_the_bot_gets_the_next_number_and_reports_coun
     async with tg.app.sessionmaker() as session:
         figures = await reports.figures(session, await reports.beat(session, d.inspector.id), 2026, 4)
     assert figures.received == 2 and figures.oral == 1
+
+
+async def test_in_uzbekistan_the_oral_appeals_kind_sets_its_term(tg: Telegram) -> None:
+    await district(tg)
+    async with tg.app.sessionmaker.begin() as session:
+        await session.execute(update(Building).values(country="UZ", timezone="Asia/Tashkent"))
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+
+    reply = await record(
+        inspector, name="Aziz Karimov", contact=None, flat=None, text="Put a bench by the entrance.", kind="Proposal"
+    )
+    assert "Kind: Proposal" in reply.text
+    assert "23 December 2026 (1 month by" in reply.text, "a proposal: one month (ZRU-445, art. 28)"
+    appeal = await appeal_by_number(tg, 1)
+    assert appeal.kind == "proposal" and appeal.source == "oral"

@@ -27,6 +27,8 @@ async def in_country(tg: Telegram, country: str) -> None:
 async def to_the_anonymity_step(dana: Person, text: str) -> None:
     reply = await dana.send("/appeal")
     reply = await dana.press(reply.last, "Drugs and alcohol")
+    if "What kind of appeal" in reply.text:  # Uzbekistan's law distinguishes kinds
+        reply = await dana.press(reply.last, "Application")
     reply = await dana.send(text)
     await dana.press(reply.last, "Next")
 

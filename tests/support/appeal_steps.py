@@ -26,6 +26,8 @@ async def appeal_summary(
     """/appeal → category → text → (photo) → Next → named or anonymous: the summary and its Send button's data."""
     reply = await resident.send("/appeal")
     reply = await resident.press(reply.last, category)
+    if "What kind of appeal" in reply.text:  # a country whose law distinguishes kinds (Uzbekistan)
+        await resident.press(reply.last, "Application")
     await resident.send(text)
     if photo:
         await resident.send(photo=PHOTO, caption="the stairwell")

@@ -26,7 +26,7 @@ class IntakeCb(CallbackData, prefix="intake"):
 
 
 class StaffCb(CallbackData, prefix="ap"):
-    # take, reply, ask, resolve, reject, redirect
+    # take, reply, ask, resolve, reject, redirect; extend, outside (handlers.inspector.appeal_terms)
     action: str
     appeal_id: int
 
@@ -98,6 +98,8 @@ def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
         ("resolve", _("✅ Resolve")),
         ("reject", _("⛔ Reject")),
         ("redirect", _("➡️ Redirect")),
+        ("extend", _("⏳ Extend")),
+        ("outside", _("🏛 Not for the police")),
     ]
     for action, text in actions:
         if action == "take" and appeal.status not in ("new", "redirected"):

@@ -229,6 +229,21 @@ def _appeals(now: Figures, before: Figures) -> list[str]:
             now.resolved,
             before.resolved,
         ),
+        *(
+            [
+                _with_change(
+                    _(
+                        "{count} appeal sent to another body (not for the police)",
+                        "{count} appeals sent to other bodies (not for the police)",
+                        now.redirected_out,
+                    ).format(count=number(now.redirected_out)),
+                    now.redirected_out,
+                    before.redirected_out,
+                )
+            ]
+            if now.redirected_out or before.redirected_out
+            else []
+        ),
         _with_change(
             _("{count} appeal past its deadline", "{count} appeals past their deadline", now.overdue).format(
                 count=number(now.overdue)
