@@ -7,9 +7,11 @@ locale with DejaVu Sans (Cyrillic and the Kazakh and Uzbek letters), as the repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
+from typing import cast
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -30,7 +32,9 @@ from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
 from models import Appeal, Category, Inspector, User
 
 MARGIN = 16  # millimetres
-ESSENCE_LIMITS = (2500, 1200, 500)  # characters of the appeal's text on the page: tighter until it fits on one
+ESSENCE_LIMITS = (2500, 2000, 1600, 1200, 800, 500, 200)  # characters of a text too long for the page, tried in turn
+ESSENCE_LINES = 15  # lines kept as lines in a shortened text; the rest run on
+TAIL_SPACING = 16.0  # millimetres of space between the parts under the text
 
 
 @dataclass(frozen=True)
@@ -116,20 +120,10 @@ def receipt_text(receipt: Receipt) -> str:
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
-    """One A4 page; a long text is shortened (with a note) until the page holds it."""
-    for limit in ESSENCE_LIMITS:
-        document = _draw(receipt, limit)
-        if document.page_no() == 1:
-            break
-    document.set_creation_date(receipt.received_at.astimezone(UTC))
-    return bytes(document.output())
+    """One A4 page, drawn once: a long text is shortened (with a note) to what the page holds, measured first.
 
-
-def filename(number: int) -> str:
-    return f"receipt-{number}.pdf"
-
-
-def _draw(receipt: Receipt, limit: int) -> FPDF:
+    Slow enough (the fonts are read each time) to be called through `asyncio.to_thread` from a handler.
+    """
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.add_font(FONT, "", FONT_REGULAR)
     pdf.add_font(FONT, "B", FONT_BOLD)
@@ -138,12 +132,22 @@ def _draw(receipt: Receipt, limit: int) -> FPDF:
     pdf.set_title(printable(title(receipt.number)))
     pdf.set_creator("inspector-bot")
     pdf.set_lang(get_i18n().current_locale)
+    pdf.set_creation_date(receipt.received_at.astimezone(UTC))
     pdf.add_page()
 
-    def write(text: str, size: float = 11, style: str = "", height: float = 6) -> None:
+    def write(text: str, size: float = 11, style: str = "", height: float = 6, *, dry: bool = False) -> float:
         pdf.set_font(FONT, style, size)
+        if dry:
+            return cast(float, pdf.multi_cell(0, height, printable(text), dry_run=True, output="HEIGHT"))
         pdf.multi_cell(0, height, printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return 0.0
 
+    tail = [
+        (_("(shortened; the full text is kept with the appeal)"), 9.0, "", 5.0),
+        (keep_note(), 10.0, "", 5.5),
+        (plain(texts.emergency()), 10.0, "B", 5.5),
+        (_("Signature of the person who accepted it: ____________________"), 10.0, "", 6.0),
+    ]
     write(title(receipt.number), size=15, style="B", height=8)
     pdf.ln(3)
     for label, value in _fields(receipt):
@@ -155,17 +159,38 @@ def _draw(receipt: Receipt, limit: int) -> FPDF:
         pdf.ln(6.5)
     pdf.ln(3)
     write(_("Essence of the appeal") + ":", style="B")
-    essence = receipt.text if len(receipt.text) <= limit else receipt.text[: limit - 1] + "…"
+    room = pdf.page_break_trigger - pdf.get_y() - sum(write(*line, dry=True) for line in tail) - TAIL_SPACING
+    essence = _essence(receipt.text, lambda text: write(text, 10.5, "", 5.5, dry=True) <= room)
     write(essence, size=10.5, height=5.5)
+    shortened, note, emergency, signature = tail
     if essence != receipt.text:
-        write(_("(shortened; the full text is kept with the appeal)"), size=9, height=5)
+        write(*shortened)
     pdf.ln(4)
-    write(keep_note(), size=10, height=5.5)
+    write(*note)
     pdf.ln(2)
-    write(plain(texts.emergency()), size=10, style="B", height=5.5)
+    write(*emergency)
     pdf.ln(10)
-    write(_("Signature of the person who accepted it: ____________________"), size=10, height=6)
-    return pdf
+    write(*signature)
+    return bytes(pdf.output())
+
+
+def _essence(text: str, fits: Callable[[str], bool]) -> str:
+    """The appeal's text, or its longest shortening that fits (at most so many lines, then so many characters)."""
+    if fits(text):
+        return text
+    lines = text.splitlines()
+    flat = "\n".join(lines[:ESSENCE_LINES]) + (
+        " " + " ".join(lines[ESSENCE_LINES:]) if len(lines) > ESSENCE_LINES else ""
+    )
+    for limit in ESSENCE_LIMITS:
+        shortened = flat if len(flat) <= limit else flat[: limit - 1] + "…"
+        if fits(shortened):
+            return shortened
+    return shortened
+
+
+def filename(number: int) -> str:
+    return f"receipt-{number}.pdf"
 
 
 # --- the /record_appeal dialog

@@ -6,6 +6,7 @@ building → how it was received → applicant's name → contact → flat (→ 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -343,8 +344,9 @@ async def record(
     receipt = oral_ui.receipt_of(appeal, actor.inspector, actor.user.first_name if actor.user else "")
     await edit_card(callback, oral_ui.receipt_text(receipt))
     if isinstance(callback.message, Message):
+        pdf = await asyncio.to_thread(oral_ui.receipt_pdf, receipt)  # the gettext locale goes along
         await callback.message.answer_document(
-            BufferedInputFile(oral_ui.receipt_pdf(receipt), filename=oral_ui.filename(appeal.number)),
+            BufferedInputFile(pdf, filename=oral_ui.filename(appeal.number)),
             caption=_("The receipt to print or send to the applicant."),
         )
     if appeal.resident_id is not None:
@@ -352,7 +354,7 @@ async def record(
             appeal.resident_id, settings.default_language
         )
         with i18n.use_locale(language):
-            text, pdf = oral_ui.to_resident(receipt), oral_ui.receipt_pdf(receipt)
+            text, pdf = oral_ui.to_resident(receipt), await asyncio.to_thread(oral_ui.receipt_pdf, receipt)
         await oral.send_receipt(session, clock, appeal.resident_id, text, pdf, oral_ui.filename(appeal.number))
         if isinstance(callback.message, Message):
             await callback.message.answer(_("The resident gets the receipt in their chat with the bot."))

@@ -74,7 +74,7 @@ async def test_an_anonymous_tip_of_a_crime_in_uzbekistan_is_marked_urgent(tg: Te
 
 
 async def test_an_emergency_word_mid_dialog_gets_the_numbers_first_and_the_appeal_goes_on_urgent(tg: Telegram) -> None:
-    _, dana, _inspector = await beat(tg)
+    _, dana, inspector = await beat(tg)
     reply = await dana.send("/appeal")
     reply = await dana.press(reply.last, "Public order")
 
@@ -92,6 +92,8 @@ async def test_an_emergency_word_mid_dialog_gets_the_numbers_first_and_the_appea
     card = tg.fake.sent_to(INSPECTOR_ID)[0]["text"]
     assert card.startswith("🚨 URGENT") and "Dana" in card
     assert (await appeal_by_number(tg, 1)).urgent
+    queue = await inspector.send("/queue")
+    assert any(button["text"].startswith("🚨 №1") for button in queue.buttons()), "and in the queue"
 
 
 async def test_the_numbers_follow_the_country_and_staff_are_not_interrupted(tg: Telegram) -> None:

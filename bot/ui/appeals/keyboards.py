@@ -155,7 +155,8 @@ def queue(
     builder = InlineKeyboardBuilder()
     for appeal in appeals:
         builder.button(
-            text=f"№{appeal.number} · {appeal.building.code} · {labels.status(appeal.status)}",
+            text=("🚨 " if appeal.urgent else "")
+            + f"№{appeal.number} · {appeal.building.code} · {labels.status(appeal.status)}",
             callback_data=StaffCb(action="open", appeal_id=appeal.id),
         )
     builder.adjust(1)
