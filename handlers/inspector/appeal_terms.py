@@ -9,7 +9,7 @@ from datetime import date
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -44,8 +44,7 @@ class Terms(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeal-terms")
-    router.callback_query.register(extend, StaffCb.filter(F.action == "extend"), flags=flag(PRESSED))
-    router.callback_query.register(outside, StaffCb.filter(F.action == "outside"), flags=flag(PRESSED))
+    router.callback_query.register(pressed, StaffCb.filter(F.action.in_({"extend", "outside"})), flags=flag(PRESSED))
     router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
     router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
     router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
@@ -82,31 +81,35 @@ def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
     return render
 
 
-async def _open_appeal(
-    callback_answer: CallbackAnswer, session: AsyncSession, actor: Actor, appeal_id: int
-) -> Appeal | None:
-    """The actor's appeal, still open (NotAllowed and Gone are the refusal flag's)."""
-    appeal = await appeals.for_staff(session, actor, appeal_id)
-    try:
-        appeals.ensure_open(appeal)
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
-        return None
-    return appeal
-
-
-async def extend(
+async def pressed(
     callback: CallbackQuery,
     callback_data: StaffCb,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     session: AsyncSession,
-    clock: Clock,
     actor: Actor,
 ) -> None:
-    appeal = await _open_appeal(callback_answer, session, actor, callback_data.appeal_id)
-    if appeal is None:
+    """⏳ Extend or 🏛 Not for the police on an open appeal's card: the next step's question."""
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+    try:
+        appeals.ensure_open(appeal)
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal is already closed."))
         return
+    if callback_data.action == "extend":
+        await _offer_extension(callback, callback_answer, state, session, actor, appeal)
+    else:
+        await _offer_bodies(callback, state, appeal)
+
+
+async def _offer_extension(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    appeal: Appeal,
+) -> None:
     if await appeal_terms.pending(session, appeal.id) is not None:
         alert(callback_answer, _("An extension of this appeal already waits for an administrator's decision."))
         return
@@ -116,12 +119,19 @@ async def extend(
         return
     await state.set_state(Terms.reason)
     await state.update_data(appeal_id=appeal.id)
+    head_decides = appeal_terms.approver_decides(appeal, actor)
+    await _ask(callback, terms.extension_prompt(appeal, limit, head_decides))
+
+
+async def _offer_bodies(callback: CallbackQuery, state: FSMContext, appeal: Appeal) -> None:
+    await state.set_state(Terms.body)
+    await state.update_data(appeal_id=appeal.id)
+    await _ask(callback, terms.bodies_prompt(appeal), terms.bodies(appeal))
+
+
+async def _ask(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if callback.message is not None:
-        await callback.message.answer(
-            terms.extension_prompt(appeal, limit, appeal_terms.approver_decides(appeal, actor))
-            + "\n"
-            + _("(/cancel to stop)")
-        )
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"), reply_markup=markup)
 
 
 def _split_reason(text: str) -> tuple[date | None, str]:
@@ -205,26 +215,6 @@ async def decided(
         return
     appeal = await appeals.for_staff(session, actor, extension.appeal_id)
     await edit_card(callback, terms.extension_decided(appeal, extension))
-
-
-async def outside(
-    callback: CallbackQuery,
-    callback_data: StaffCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-) -> None:
-    appeal = await _open_appeal(callback_answer, session, actor, callback_data.appeal_id)
-    if appeal is None:
-        return
-    await state.set_state(Terms.body)
-    await state.update_data(appeal_id=appeal.id)
-    if callback.message is not None:
-        await callback.message.answer(
-            terms.bodies_prompt(appeal) + "\n" + _("(/cancel to stop)"), reply_markup=terms.bodies(appeal)
-        )
 
 
 async def body_chosen(
