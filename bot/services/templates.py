@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import LANGUAGES
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import DomainError, Gone, InvalidValue, NotAllowed
 from bot.services.people import Actor
 from models import AnswerTemplate
 
@@ -19,7 +19,7 @@ class TooMany(DomainError):
     pass
 
 
-class TemplateGone(DomainError):
+class TemplateGone(Gone):
     pass
 
 

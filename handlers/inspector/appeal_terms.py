@@ -9,7 +9,7 @@ from datetime import date
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,19 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsAdmin, IsStaff
 from bot.services import appeal_terms, appeals, parts
 from bot.services.appeal_terms import ExtensionBeyondLimit, ExtensionGone, ExtensionNotices, ExtensionPending
-from bot.services.appeals import AppealGone, InvalidTransition
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.appeals import InvalidTransition
+from bot.services.errors import InvalidValue
 from bot.services.people import Actor
+from bot.ui import texts
 from bot.ui.appeals import terms
 from bot.ui.appeals.keyboards import StaffCb
 from bot.ui.appeals.terms import BodyCb, ExtensionCb
 from bot.ui.formatting import day, local_date
 from bot.ui.keyboards import stored
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
-from handlers.inspector.appeals import refuse
+from handlers.inspector.appeals import ANSWERED, PRESSED
+from handlers.refusing import flag
 from models import Appeal, AppealExtension
 
 # "20.01.2027 reason…": an earlier date than the law's limit, then the reason.
@@ -43,12 +44,11 @@ class Terms(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeal-terms")
-    router.callback_query.register(extend, StaffCb.filter(F.action == "extend"))
-    router.callback_query.register(outside, StaffCb.filter(F.action == "outside"))
-    router.callback_query.register(body_chosen, BodyCb.filter())
-    router.callback_query.register(decided, ExtensionCb.filter(), IsAdmin())
-    router.message.register(reason_sent, Terms.reason, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
-    router.message.register(body_sent, Terms.body, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.callback_query.register(pressed, StaffCb.filter(F.action.in_({"extend", "outside"})), flags=flag(PRESSED))
+    router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
+    router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
+    router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
+    router.message.register(body_sent, Terms.body, TEXT_ANSWER, flags=flag(ANSWERED))
     return router
 
 
@@ -81,38 +81,35 @@ def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
     return render
 
 
-async def _open_appeal(
-    callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    appeal_id: int,
-) -> Appeal | None:
-    try:
-        appeal = await appeals.for_staff(session, actor, appeal_id)
-        appeals.ensure_open(appeal)
-    except (NotAllowed, AppealGone):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
-        return None
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
-        return None
-    return appeal
-
-
-async def extend(
+async def pressed(
     callback: CallbackQuery,
     callback_data: StaffCb,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     session: AsyncSession,
-    clock: Clock,
     actor: Actor,
 ) -> None:
-    appeal = await _open_appeal(callback, callback_answer, session, clock, actor, callback_data.appeal_id)
-    if appeal is None:
+    """⏳ Extend or 🏛 Not for the police on an open appeal's card: the next step's question."""
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+    try:
+        appeals.ensure_open(appeal)
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal is already closed."))
         return
+    if callback_data.action == "extend":
+        await _offer_extension(callback, callback_answer, state, session, actor, appeal)
+    else:
+        await _offer_bodies(callback, state, appeal)
+
+
+async def _offer_extension(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    appeal: Appeal,
+) -> None:
     if await appeal_terms.pending(session, appeal.id) is not None:
         alert(callback_answer, _("An extension of this appeal already waits for an administrator's decision."))
         return
@@ -122,12 +119,19 @@ async def extend(
         return
     await state.set_state(Terms.reason)
     await state.update_data(appeal_id=appeal.id)
+    head_decides = appeal_terms.approver_decides(appeal, actor)
+    await _ask(callback, terms.extension_prompt(appeal, limit, head_decides))
+
+
+async def _offer_bodies(callback: CallbackQuery, state: FSMContext, appeal: Appeal) -> None:
+    await state.set_state(Terms.body)
+    await state.update_data(appeal_id=appeal.id)
+    await _ask(callback, terms.bodies_prompt(appeal), terms.bodies(appeal))
+
+
+async def _ask(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if callback.message is not None:
-        await callback.message.answer(
-            terms.extension_prompt(appeal, limit, appeal_terms.approver_decides(appeal, actor))
-            + "\n"
-            + _("(/cancel to stop)")
-        )
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"), reply_markup=markup)
 
 
 def _split_reason(text: str) -> tuple[date | None, str]:
@@ -177,10 +181,6 @@ async def reason_sent(
         await end_dialog(state)
         await message.answer(_("An extension of this appeal already waits for an administrator's decision."))
         return
-    except (NotAllowed, AppealGone):
-        await end_dialog(state)
-        await message.answer(_("This appeal is not yours to handle."))
-        return
     except InvalidTransition:
         await end_dialog(state)
         await message.answer(_("This appeal is already closed."))
@@ -210,34 +210,11 @@ async def decided(
         extension = await appeal_terms.decide(
             session, clock, actor, callback_data.extension_id, approve=callback_data.approve, notices=notices(i18n)
         )
-    except (ExtensionGone, AppealGone):
+    except ExtensionGone:
         alert(callback_answer, _("This request was already decided, or its appeal is closed."))
-        return
-    except NotAllowed:
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
         return
     appeal = await appeals.for_staff(session, actor, extension.appeal_id)
     await edit_card(callback, terms.extension_decided(appeal, extension))
-
-
-async def outside(
-    callback: CallbackQuery,
-    callback_data: StaffCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-) -> None:
-    appeal = await _open_appeal(callback, callback_answer, session, clock, actor, callback_data.appeal_id)
-    if appeal is None:
-        return
-    await state.set_state(Terms.body)
-    await state.update_data(appeal_id=appeal.id)
-    if callback.message is not None:
-        await callback.message.answer(
-            terms.bodies_prompt(appeal) + "\n" + _("(/cancel to stop)"), reply_markup=terms.bodies(appeal)
-        )
 
 
 async def body_chosen(
@@ -254,8 +231,8 @@ async def body_chosen(
         appeal = await appeal_terms.redirect_out(
             session, clock, actor, callback_data.appeal_id, callback_data.code, notice=_redirect_notice(i18n)
         )
-    except (NotAllowed, AppealGone, InvalidValue):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
+    except InvalidValue:  # forged data with no body
+        alert(callback_answer, texts.button_gone())
         return
     except InvalidTransition:
         alert(callback_answer, _("This appeal is already closed."))
@@ -274,10 +251,6 @@ async def body_sent(
         )
     except InvalidValue:
         await message.answer(_("Please write the body's name."))
-        return
-    except (NotAllowed, AppealGone):
-        await end_dialog(state)
-        await message.answer(_("This appeal is not yours to handle."))
         return
     except InvalidTransition:
         await end_dialog(state)

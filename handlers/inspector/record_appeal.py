@@ -24,10 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
 from bot.services import buildings, law, oral, people
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue
 from bot.services.oral import CHANNELS, OralDraft
 from bot.services.people import Actor
 from bot.ui import oral as oral_ui
@@ -36,10 +35,12 @@ from bot.ui.appeals import terms
 from bot.ui.content import content_of
 from bot.ui.oral import OralCb
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
 from models import Category
 
 BUILDING_BUTTONS = 40
+GONE_NOW = Refusal(texts.button_gone, ends_dialog=True, shown=Shown.CARD)
 
 
 class Oral(StatesGroup):
@@ -58,10 +59,10 @@ class Oral(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="record-appeal")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(start, Command("record_appeal"))
-    router.callback_query.register(building_chosen, Oral.building, OralCb.filter(F.step == "b"))
+    router.callback_query.register(
+        building_chosen, Oral.building, OralCb.filter(F.step == "b"), flags=flag(BUTTON_GONE)
+    )
     router.callback_query.register(channel_chosen, Oral.channel, OralCb.filter(F.step == "ch"))
     router.message.register(name_sent, Oral.name, TEXT_ANSWER)
     router.message.register(contact_sent, Oral.contact, TEXT_ANSWER)
@@ -75,7 +76,8 @@ def create_router() -> Router:
     router.message.register(attachment_sent, Oral.attachments, NOT_A_COMMAND)
     router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == "next"))
     router.callback_query.register(cancel, Oral.confirm, OralCb.filter(F.step == "cancel"))
-    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == "rec"))
+    # The building was given to another inspector meanwhile, or the chosen resident moved out.
+    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == "rec"), flags=flag(GONE_NOW))
     return router
 
 
@@ -99,18 +101,11 @@ async def start(message: Message, state: FSMContext, session: AsyncSession, acto
 
 
 async def building_chosen(
-    callback: CallbackQuery,
-    callback_data: OralCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
+    callback: CallbackQuery, callback_data: OralCb, state: FSMContext, session: AsyncSession, actor: Actor
 ) -> None:
-    try:
-        building = await oral.building_for(session, actor, int(callback_data.value))
-    except (NotAllowed, ValueError):
-        alert(callback_answer, texts.button_gone())
+    if not callback_data.value.isdigit():
         return
+    building = await oral.building_for(session, actor, int(callback_data.value))
     await state.update_data(building_id=building.id, building=building.address, country=building.country)
     await state.set_state(Oral.channel)
     await edit_card(callback, _("How was it received?"), oral_ui.channels_markup())
@@ -330,12 +325,7 @@ async def record(
     if "key" not in data:
         alert(callback_answer, texts.button_gone())
         return
-    try:
-        submitted = await oral.record(session, clock, policy(settings), actor, _draft(data))
-    except (NotAllowed, InvalidValue):
-        await end_dialog(state)
-        await edit_card(callback, texts.button_gone())
-        return
+    submitted = await oral.record(session, clock, policy(settings), actor, _draft(data))
     await end_dialog(state)
     appeal = submitted.appeal
     if not submitted.created:

@@ -16,17 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import LANGUAGES
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
 from bot.services import appeals, templates
-from bot.services.appeals import AppealGone, InvalidTransition
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.appeals import InvalidTransition
+from bot.services.errors import InvalidValue
 from bot.services.people import Actor
-from bot.services.templates import TemplateGone, TooMany
+from bot.services.templates import TooMany
 from bot.ui import templates as template_ui
-from bot.ui import texts
 from bot.ui.templates import TemplateCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.appeals import send_answer
+from handlers.refusing import BUTTON_GONE, flag
 
 
 class TemplateDialog(StatesGroup):
@@ -35,14 +34,13 @@ class TemplateDialog(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="answer-templates")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(show, Command("templates"))
     router.message.register(text_sent, TemplateDialog.text, TEXT_ANSWER)
     router.callback_query.register(add, TemplateCb.filter(F.action == "add"))
     router.callback_query.register(language_chosen, TemplateCb.filter(F.action == "lang"))
-    router.callback_query.register(delete, TemplateCb.filter(F.action == "del"))
-    router.callback_query.register(use, TemplateCb.filter(F.action == "use"))
+    # A template or appeal deleted meanwhile, or another's (forged data): the button is gone.
+    router.callback_query.register(delete, TemplateCb.filter(F.action == "del"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(use, TemplateCb.filter(F.action == "use"), flags=flag(BUTTON_GONE))
     return router
 
 
@@ -98,9 +96,6 @@ async def _add(message: Message, session: AsyncSession, clock: Clock, actor: Act
     except TooMany:
         await message.answer(_("That is the most templates one can keep: delete one first (/templates)."))
         return True
-    except NotAllowed:
-        await message.answer(_("Only inspectors and administrators keep answer templates."))
-        return True
     await message.answer(_("✅ The template is saved."))
     await _list(message, session, actor)
     return True
@@ -113,11 +108,7 @@ async def delete(
     session: AsyncSession,
     actor: Actor,
 ) -> None:
-    try:
-        await templates.delete(session, actor, callback_data.template_id)
-    except (NotAllowed, TemplateGone):
-        alert(callback_answer, texts.button_gone())
-        return
+    await templates.delete(session, actor, callback_data.template_id)
     found = await templates.visible(session, actor)
     callback_answer.text = _("Deleted.")
     await edit_card(
@@ -138,13 +129,10 @@ async def use(
     courier: Courier,
 ) -> None:
     """The template answers the appeal as if the inspector had typed it: the bot writes it here, then passes it on."""
+    template = await templates.usable(session, actor, callback_data.template_id)
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
     try:
-        template = await templates.usable(session, actor, callback_data.template_id)
-        appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
         appeals.ensure_open(appeal)
-    except (NotAllowed, TemplateGone, AppealGone):
-        alert(callback_answer, texts.button_gone())
-        return
     except InvalidTransition:
         alert(callback_answer, _("This appeal is already closed."))
         return
