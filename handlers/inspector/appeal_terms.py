@@ -52,7 +52,7 @@ def create_router() -> Router:
     return router
 
 
-def notices(i18n: I18n) -> ExtensionNotices:
+def notices(i18n: I18n, settings: Settings) -> ExtensionNotices:
     """The messages an extension sends, each rendered in its reader's language."""
 
     def resident(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
@@ -70,7 +70,9 @@ def notices(i18n: I18n) -> ExtensionNotices:
                 terms.extension_request(appeal, extension, name), buttons=stored(terms.extension_buttons(extension))
             )
 
-    return ExtensionNotices(resident=resident, decided=decided, approval=approval)
+    return ExtensionNotices(
+        resident=resident, decided=decided, approval=approval, staff_language=settings.default_language
+    )
 
 
 def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
@@ -164,7 +166,7 @@ async def reason_sent(
             data["appeal_id"],
             reason=reason,
             until=until,
-            notices=notices(i18n),
+            notices=notices(i18n, settings),
             admin_ids=settings.admin_ids,
         )
     except InvalidValue:
@@ -204,11 +206,17 @@ async def decided(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    settings: Settings,
     i18n: I18n,
 ) -> None:
     try:
         extension = await appeal_terms.decide(
-            session, clock, actor, callback_data.extension_id, approve=callback_data.approve, notices=notices(i18n)
+            session,
+            clock,
+            actor,
+            callback_data.extension_id,
+            approve=callback_data.approve,
+            notices=notices(i18n, settings),
         )
     except ExtensionGone:
         alert(callback_answer, _("This request was already decided, or its appeal is closed."))
