@@ -24,8 +24,7 @@ from bot.services.errors import InvalidValue
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import terms
-from bot.ui.appeals.keyboards import StaffCb
-from bot.ui.appeals.terms import BodyCb, ExtensionCb
+from bot.ui.callbacks import AppealAction, BodyCb, ExtensionCb, StaffCb
 from bot.ui.formatting import day, local_date
 from bot.ui.keyboards import stored
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
@@ -44,7 +43,9 @@ class Terms(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeal-terms")
-    router.callback_query.register(pressed, StaffCb.filter(F.action.in_({"extend", "outside"})), flags=flag(PRESSED))
+    router.callback_query.register(
+        pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED)
+    )
     router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
     router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
     router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
@@ -98,7 +99,7 @@ async def pressed(
     except InvalidTransition:
         alert(callback_answer, _("This appeal is already closed."))
         return
-    if callback_data.action == "extend":
+    if callback_data.action == AppealAction.EXTEND:
         await _offer_extension(callback, callback_answer, state, session, actor, appeal)
     else:
         await _offer_bodies(callback, state, appeal)
