@@ -54,6 +54,7 @@ class ExtensionNotices:
     resident: ExtensionRender  # the term moved: to the resident
     decided: ExtensionRender  # approved or declined: to the inspector who asked
     approval: ExtensionRender  # a request with its buttons: to an administrator
+    staff_language: str  # for staff the bot has no language of yet (an administrator who never opened it)
 
 
 def due_day(appeal: Appeal) -> date:
@@ -150,7 +151,15 @@ async def decide(
         extension.decided_by, extension.decided_at = actor.telegram_id, now
         _event(session, appeal, now, actor.telegram_id, "extension_declined")
     if extension.requested_by != actor.telegram_id:
-        await _tell_each(session, clock, [extension.requested_by], appeal, extension, notices.decided)
+        await _tell_each(
+            session,
+            clock,
+            [extension.requested_by],
+            appeal,
+            extension,
+            notices.decided,
+            fallback=notices.staff_language,
+        )
     await session.flush()
     return extension
 
@@ -180,11 +189,16 @@ async def _tell_each(
     appeal: Appeal,
     extension: AppealExtension,
     render: ExtensionRender,
+    *,
+    fallback: str | None = None,
 ) -> None:
+    """Each reader in their language; one the bot keeps no record of gets the fallback, or nothing without one
+    (a resident who asked to be forgotten)."""
     known = await people.languages(session, list(chat_ids))
     for chat_id in chat_ids:
-        if chat_id in known:
-            message = render(appeal, extension, known[chat_id])
+        language = known.get(chat_id, fallback)
+        if language is not None:
+            message = render(appeal, extension, language)
             await outbox.enqueue(session, clock, chat_id=chat_id, parts=message, priority=Priority.PERSONAL)
 
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from html import escape
 from typing import cast
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
@@ -26,6 +25,7 @@ from bot.services.oral import CHANNELS
 from bot.ui import labels, texts
 from bot.ui.appeals.marks import channel
 from bot.ui.appeals.terms import term as term_name
+from bot.ui.callbacks import OralCb, OralStep
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.reports.pdf import FONT, plain, printable
 from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
@@ -196,17 +196,10 @@ def filename(number: int) -> str:
 # --- the /record_appeal dialog
 
 
-class OralCb(CallbackData, prefix="oral"):
-    # b (value: building id), ch (value: channel), skip, who (value: resident id, "0": none of them), cat (value:
-    # category), kind (value: the law's kind), next, rec, cancel
-    step: str
-    value: str = ""
-
-
 def buildings_markup(rows: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for building_id, code in rows:
-        builder.button(text=code, callback_data=OralCb(step="b", value=str(building_id)))
+        builder.button(text=code, callback_data=OralCb(step=OralStep.BUILDING, value=str(building_id)))
     builder.adjust(4)
     return builder.as_markup()
 
@@ -214,14 +207,14 @@ def buildings_markup(rows: list[tuple[int, str]]) -> InlineKeyboardMarkup:
 def channels_markup() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in CHANNELS:
-        builder.button(text=channel(code), callback_data=OralCb(step="ch", value=code))
+        builder.button(text=channel(code), callback_data=OralCb(step=OralStep.CHANNEL, value=code))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def skip_markup() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Skip ➡️"), callback_data=OralCb(step="skip"))
+    builder.button(text=_("Skip ➡️"), callback_data=OralCb(step=OralStep.SKIP))
     return builder.as_markup()
 
 
@@ -231,8 +224,10 @@ def residents_markup(people: list[User]) -> InlineKeyboardMarkup:
         name = " ".join(filter(None, [person.first_name, person.last_name]))
         if person.username:
             name += f" (@{person.username})"
-        builder.button(text=_("It is {name}").format(name=name), callback_data=OralCb(step="who", value=str(person.id)))
-    builder.button(text=_("None of them"), callback_data=OralCb(step="who", value="0"))
+        builder.button(
+            text=_("It is {name}").format(name=name), callback_data=OralCb(step=OralStep.RESIDENT, value=str(person.id))
+        )
+    builder.button(text=_("None of them"), callback_data=OralCb(step=OralStep.RESIDENT, value="0"))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -240,21 +235,21 @@ def residents_markup(people: list[User]) -> InlineKeyboardMarkup:
 def categories_markup() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in Category:
-        builder.button(text=labels.category(code), callback_data=OralCb(step="cat", value=code.value))
+        builder.button(text=labels.category(code), callback_data=OralCb(step=OralStep.CATEGORY, value=code.value))
     builder.adjust(2)
     return builder.as_markup()
 
 
 def next_markup() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next ➡️"), callback_data=OralCb(step="next"))
+    builder.button(text=_("Next ➡️"), callback_data=OralCb(step=OralStep.NEXT))
     return builder.as_markup()
 
 
 def confirm_markup() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Record the appeal"), callback_data=OralCb(step="rec"))
-    builder.button(text=_("Cancel"), callback_data=OralCb(step="cancel"))
+    builder.button(text=_("✅ Record the appeal"), callback_data=OralCb(step=OralStep.RECORD))
+    builder.button(text=_("Cancel"), callback_data=OralCb(step=OralStep.CANCEL))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -292,7 +287,7 @@ def summary(
 def kinds_markup(country: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in law.rules(country).kinds:
-        builder.button(text=labels.kind(code), callback_data=OralCb(step="kind", value=code))
+        builder.button(text=labels.kind(code), callback_data=OralCb(step=OralStep.KIND, value=code))
     builder.adjust(1)
     return builder.as_markup()
 

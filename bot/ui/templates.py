@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
+from bot.ui.callbacks import TemplateAction, TemplateCb
 from models import AnswerTemplate
 
 LABEL_LIMIT = 40  # characters of a template on its button
-
-
-class TemplateCb(CallbackData, prefix="tpl"):
-    # add, lang (with language), del (with template_id), use (with template_id and appeal_id)
-    action: str
-    template_id: int = 0
-    appeal_id: int = 0
-    language: str = ""
 
 
 def _short(text: str) -> str:
@@ -53,11 +45,12 @@ def listing(templates: list[AnswerTemplate], *, admin: bool) -> str:
 
 def listing_markup(templates: list[AnswerTemplate], *, admin: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("➕ Add a template"), callback_data=TemplateCb(action="add"))
+    builder.button(text=_("➕ Add a template"), callback_data=TemplateCb(action=TemplateAction.ADD))
     deletable = [(n, t) for n, t in enumerate(templates, 1) if t.inspector_id is not None or admin]
     for n, template in deletable:
         builder.button(
-            text=_("🗑 {number}").format(number=n), callback_data=TemplateCb(action="del", template_id=template.id)
+            text=_("🗑 {number}").format(number=n),
+            callback_data=TemplateCb(action=TemplateAction.DELETE, template_id=template.id),
         )
     builder.adjust(1, *([4] * ((len(deletable) + 3) // 4)))
     return builder.as_markup()
@@ -66,7 +59,9 @@ def listing_markup(templates: list[AnswerTemplate], *, admin: bool) -> InlineKey
 def languages() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in LANGUAGES:
-        builder.button(text=LANGUAGE_NAMES[code], callback_data=TemplateCb(action="lang", language=code))
+        builder.button(
+            text=LANGUAGE_NAMES[code], callback_data=TemplateCb(action=TemplateAction.LANGUAGE, language=code)
+        )
     builder.adjust(2)
     return builder.as_markup()
 
@@ -88,7 +83,7 @@ def picker(appeal_id: int, templates: list[AnswerTemplate]) -> InlineKeyboardMar
     for template in templates:
         builder.button(
             text=_short(template.text),
-            callback_data=TemplateCb(action="use", template_id=template.id, appeal_id=appeal_id),
+            callback_data=TemplateCb(action=TemplateAction.USE, template_id=template.id, appeal_id=appeal_id),
         )
     builder.adjust(1)
     return builder.as_markup()

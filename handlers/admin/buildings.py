@@ -18,6 +18,7 @@ from bot.services import buildings, inspectors, law, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
 from bot.ui import keyboards, labels
+from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
 
@@ -44,21 +45,17 @@ def create_router() -> Router:
     router = Router(name="admin-buildings")
     router.message.register(add_start, Command("add_building"))
     router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER)
-    router.callback_query.register(country_chosen, AddBuilding.country, keyboards.CountryCb.filter(F.building_id == 0))
+    router.callback_query.register(country_chosen, AddBuilding.country, CountryCb.filter(F.building_id == 0))
     router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER)
     router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER)
-    router.callback_query.register(
-        district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district")
-    )
+    router.callback_query.register(district_skipped, AddBuilding.district, SkipCb.filter(F.step == "district"))
     router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER)
-    router.callback_query.register(
-        timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone")
-    )
+    router.callback_query.register(timezone_skipped, AddBuilding.timezone, SkipCb.filter(F.step == "timezone"))
     router.message.register(country_command, Command("country"))
-    router.callback_query.register(country_changed, keyboards.CountryCb.filter(F.building_id > 0))
+    router.callback_query.register(country_changed, CountryCb.filter(F.building_id > 0))
     router.message.register(assign_start, Command("assign"))
     router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER)
-    router.callback_query.register(assign_chosen, keyboards.AssignCb.filter())
+    router.callback_query.register(assign_chosen, AssignCb.filter())
     return router
 
 
@@ -120,7 +117,7 @@ async def _ask_country(message: Message, state: FSMContext, settings: Settings) 
     )
 
 
-async def country_chosen(callback: CallbackQuery, callback_data: keyboards.CountryCb, state: FSMContext) -> None:
+async def country_chosen(callback: CallbackQuery, callback_data: CountryCb, state: FSMContext) -> None:
     if callback_data.code not in law.COUNTRIES:
         return
     await state.update_data(country=callback_data.code)
@@ -315,7 +312,7 @@ async def country_command(
 
 
 async def country_changed(
-    callback: CallbackQuery, callback_data: keyboards.CountryCb, session: AsyncSession, clock: Clock, actor: Actor
+    callback: CallbackQuery, callback_data: CountryCb, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
     await edit_card(callback, await _set_country(session, clock, actor, callback_data.building_id, callback_data.code))
 
@@ -401,7 +398,7 @@ async def _assign_by_telegram_id(
 
 
 async def assign_chosen(
-    callback: CallbackQuery, callback_data: keyboards.AssignCb, session: AsyncSession, clock: Clock, actor: Actor
+    callback: CallbackQuery, callback_data: AssignCb, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
     await edit_card(
         callback, await _assign(session, clock, actor, callback_data.building_id, callback_data.inspector_id)

@@ -24,8 +24,7 @@ from bot.services.errors import InvalidValue
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import terms
-from bot.ui.appeals.keyboards import StaffCb
-from bot.ui.appeals.terms import BodyCb, ExtensionCb
+from bot.ui.callbacks import AppealAction, BodyCb, ExtensionCb, StaffCb
 from bot.ui.formatting import day, local_date
 from bot.ui.keyboards import stored
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
@@ -44,7 +43,9 @@ class Terms(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeal-terms")
-    router.callback_query.register(pressed, StaffCb.filter(F.action.in_({"extend", "outside"})), flags=flag(PRESSED))
+    router.callback_query.register(
+        pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED)
+    )
     router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
     router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
     router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
@@ -52,7 +53,7 @@ def create_router() -> Router:
     return router
 
 
-def notices(i18n: I18n) -> ExtensionNotices:
+def notices(i18n: I18n, settings: Settings) -> ExtensionNotices:
     """The messages an extension sends, each rendered in its reader's language."""
 
     def resident(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
@@ -70,7 +71,9 @@ def notices(i18n: I18n) -> ExtensionNotices:
                 terms.extension_request(appeal, extension, name), buttons=stored(terms.extension_buttons(extension))
             )
 
-    return ExtensionNotices(resident=resident, decided=decided, approval=approval)
+    return ExtensionNotices(
+        resident=resident, decided=decided, approval=approval, staff_language=settings.default_language
+    )
 
 
 def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
@@ -96,7 +99,7 @@ async def pressed(
     except InvalidTransition:
         alert(callback_answer, _("This appeal is already closed."))
         return
-    if callback_data.action == "extend":
+    if callback_data.action == AppealAction.EXTEND:
         await _offer_extension(callback, callback_answer, state, session, actor, appeal)
     else:
         await _offer_bodies(callback, state, appeal)
@@ -164,7 +167,7 @@ async def reason_sent(
             data["appeal_id"],
             reason=reason,
             until=until,
-            notices=notices(i18n),
+            notices=notices(i18n, settings),
             admin_ids=settings.admin_ids,
         )
     except InvalidValue:
@@ -204,11 +207,17 @@ async def decided(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    settings: Settings,
     i18n: I18n,
 ) -> None:
     try:
         extension = await appeal_terms.decide(
-            session, clock, actor, callback_data.extension_id, approve=callback_data.approve, notices=notices(i18n)
+            session,
+            clock,
+            actor,
+            callback_data.extension_id,
+            approve=callback_data.approve,
+            notices=notices(i18n, settings),
         )
     except ExtensionGone:
         alert(callback_answer, _("This request was already decided, or its appeal is closed."))

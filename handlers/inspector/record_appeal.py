@@ -32,8 +32,8 @@ from bot.services.people import Actor
 from bot.ui import oral as oral_ui
 from bot.ui import texts
 from bot.ui.appeals import terms
+from bot.ui.callbacks import OralCb, OralStep
 from bot.ui.content import content_of
-from bot.ui.oral import OralCb
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
@@ -61,23 +61,23 @@ def create_router() -> Router:
     router = Router(name="record-appeal")
     router.message.register(start, Command("record_appeal"))
     router.callback_query.register(
-        building_chosen, Oral.building, OralCb.filter(F.step == "b"), flags=flag(BUTTON_GONE)
+        building_chosen, Oral.building, OralCb.filter(F.step == OralStep.BUILDING), flags=flag(BUTTON_GONE)
     )
-    router.callback_query.register(channel_chosen, Oral.channel, OralCb.filter(F.step == "ch"))
+    router.callback_query.register(channel_chosen, Oral.channel, OralCb.filter(F.step == OralStep.CHANNEL))
     router.message.register(name_sent, Oral.name, TEXT_ANSWER)
     router.message.register(contact_sent, Oral.contact, TEXT_ANSWER)
-    router.callback_query.register(contact_skipped, Oral.contact, OralCb.filter(F.step == "skip"))
+    router.callback_query.register(contact_skipped, Oral.contact, OralCb.filter(F.step == OralStep.SKIP))
     router.message.register(flat_sent, Oral.flat, TEXT_ANSWER)
-    router.callback_query.register(flat_skipped, Oral.flat, OralCb.filter(F.step == "skip"))
-    router.callback_query.register(resident_chosen, Oral.resident, OralCb.filter(F.step == "who"))
-    router.callback_query.register(category_chosen, Oral.category, OralCb.filter(F.step == "cat"))
-    router.callback_query.register(kind_chosen, Oral.kind, OralCb.filter(F.step == "kind"))
+    router.callback_query.register(flat_skipped, Oral.flat, OralCb.filter(F.step == OralStep.SKIP))
+    router.callback_query.register(resident_chosen, Oral.resident, OralCb.filter(F.step == OralStep.RESIDENT))
+    router.callback_query.register(category_chosen, Oral.category, OralCb.filter(F.step == OralStep.CATEGORY))
+    router.callback_query.register(kind_chosen, Oral.kind, OralCb.filter(F.step == OralStep.KIND))
     router.message.register(text_sent, Oral.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Oral.attachments, NOT_A_COMMAND)
-    router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == "next"))
-    router.callback_query.register(cancel, Oral.confirm, OralCb.filter(F.step == "cancel"))
+    router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == OralStep.NEXT))
+    router.callback_query.register(cancel, Oral.confirm, OralCb.filter(F.step == OralStep.CANCEL))
     # The building was given to another inspector meanwhile, or the chosen resident moved out.
-    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == "rec"), flags=flag(GONE_NOW))
+    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == OralStep.RECORD), flags=flag(GONE_NOW))
     return router
 
 

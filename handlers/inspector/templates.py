@@ -22,7 +22,7 @@ from bot.services.errors import InvalidValue
 from bot.services.people import Actor
 from bot.services.templates import TooMany
 from bot.ui import templates as template_ui
-from bot.ui.templates import TemplateCb
+from bot.ui.callbacks import TemplateAction, TemplateCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.appeals import send_answer
 from handlers.refusing import BUTTON_GONE, flag
@@ -36,11 +36,13 @@ def create_router() -> Router:
     router = Router(name="answer-templates")
     router.message.register(show, Command("templates"))
     router.message.register(text_sent, TemplateDialog.text, TEXT_ANSWER)
-    router.callback_query.register(add, TemplateCb.filter(F.action == "add"))
-    router.callback_query.register(language_chosen, TemplateCb.filter(F.action == "lang"))
+    router.callback_query.register(add, TemplateCb.filter(F.action == TemplateAction.ADD))
+    router.callback_query.register(language_chosen, TemplateCb.filter(F.action == TemplateAction.LANGUAGE))
     # A template or appeal deleted meanwhile, or another's (forged data): the button is gone.
-    router.callback_query.register(delete, TemplateCb.filter(F.action == "del"), flags=flag(BUTTON_GONE))
-    router.callback_query.register(use, TemplateCb.filter(F.action == "use"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(
+        delete, TemplateCb.filter(F.action == TemplateAction.DELETE), flags=flag(BUTTON_GONE)
+    )
+    router.callback_query.register(use, TemplateCb.filter(F.action == TemplateAction.USE), flags=flag(BUTTON_GONE))
     return router
 
 

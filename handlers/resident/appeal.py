@@ -27,8 +27,7 @@ from bot.ui import texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals import terms, tips
-from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
-from bot.ui.appeals.terms import KindCb
+from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
@@ -60,12 +59,18 @@ def create_router() -> Router:
     router.callback_query.register(kind_chosen, Intake.kind, KindCb.filter())
     router.message.register(text_sent, Intake.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
-    router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
-    router.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
-    router.callback_query.register(tip_chosen, Intake.tip, IntakeCb.filter(F.step.in_({"crime", "tip", "named"})))
-    router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
-    router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
-    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
+    router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == IntakeStep.NEXT))
+    router.callback_query.register(
+        anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({IntakeStep.NAMED, IntakeStep.ANON}))
+    )
+    router.callback_query.register(
+        tip_chosen,
+        Intake.tip,
+        IntakeCb.filter(F.step.in_({IntakeStep.CRIME, IntakeStep.TIP, IntakeStep.NAMED})),
+    )
+    router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.EDIT))
+    router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.CANCEL))
+    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.SEND))
     return router
 
 
@@ -205,8 +210,8 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
 async def anonymity_chosen(
     callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext, actor: Actor, settings: Settings
 ) -> None:
-    await state.update_data(anonymous=callback_data.step == "anon")
-    if callback_data.step == "anon":
+    await state.update_data(anonymous=callback_data.step == IntakeStep.ANON)
+    if callback_data.step == IntakeStep.ANON:
         # The law does not consider anonymous appeals: say so before the resident sends one.
         country = actor.residency.building.country if actor.residency is not None else settings.country
         await state.set_state(Intake.tip)
@@ -218,8 +223,8 @@ async def anonymity_chosen(
 
 
 async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
-    await state.update_data(anonymous=callback_data.step != "named")
-    if callback_data.step == "crime":
+    await state.update_data(anonymous=callback_data.step != IntakeStep.NAMED)
+    if callback_data.step == IntakeStep.CRIME:
         await state.update_data({URGENT_KEY: True})
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)

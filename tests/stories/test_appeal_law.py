@@ -173,6 +173,10 @@ async def test_an_extension_the_head_approves_moves_the_deadline_and_the_residen
     assert "Dana" not in str(request["text"])
     reply = await nurlan.press(card_of(tg, INSPECTOR_ID, 1), "Extend")
     assert "already waits for an administrator's decision" in reply.text
+    approve = request["reply_markup"]["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
+    reply = await nurlan.press_data(card_of(tg, INSPECTOR_ID, 1), approve)  # forged: the inspector is not the head
+    assert "This appeal is not yours to handle." in reply.text
+    assert local_due(await appeal_by_number(tg, 1), "Asia/Almaty") == date(2026, 12, 14)
     reply = await admin.press(request, "Approve")
     assert "The extension of appeal №1 to 15 January 2027 is approved; the resident is told." in reply.text
     await tg.quiet()
@@ -183,7 +187,6 @@ async def test_an_extension_the_head_approves_moves_the_deadline_and_the_residen
     )
     assert said(tg, INSPECTOR_ID, "The extension of appeal №1 to 15 January 2027 is approved")
     assert local_due(await appeal_by_number(tg, 1), "Asia/Almaty") == date(2027, 1, 15)
-    approve = request["reply_markup"]["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
     reply = await admin.press_data(request, approve)  # an old copy of the request, pressed again
     assert "already decided" in reply.text
 

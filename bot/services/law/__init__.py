@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -137,8 +137,11 @@ def _calendar(country: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country)
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(country: str, day: date) -> bool:
-    """Not a weekend (unless a moved working Saturday) and not a public holiday or moved day off."""
+    """Not a weekend (unless a moved working Saturday) and not a public holiday or moved day off.
+
+    Cached: the package's lookup is the cost of every deadline and countdown (benchmarks/law.py)."""
     calendar = _calendar(country)
     _ = day in calendar  # fills the year in, moved working days included, before asking
     return bool(calendar.is_working_day(day))

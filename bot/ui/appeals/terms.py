@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -14,24 +13,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import law
 from bot.services.law import Term
 from bot.ui import labels
+from bot.ui.callbacks import BodyCb, ExtensionCb, KindCb
 from bot.ui.formatting import day, local_date, local_datetime
 from models import Appeal, AppealExtension
 
 BODY_BUTTON_LIMIT = 60
-
-
-class KindCb(CallbackData, prefix="kind"):
-    code: str
-
-
-class ExtensionCb(CallbackData, prefix="ext"):
-    extension_id: int
-    approve: bool
-
-
-class BodyCb(CallbackData, prefix="body"):
-    appeal_id: int
-    code: str
 
 
 def term(value: Term) -> str:

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.ui.appeals.keyboards import IntakeCb
+from bot.ui.callbacks import IntakeCb, IntakeStep
 
 
 def rule(country: str) -> str:
@@ -38,9 +38,9 @@ def rule(country: str) -> str:
 
 def choice() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🚨 Yes, a crime or a threat — urgent"), callback_data=IntakeCb(step="crime"))
-    builder.button(text=_("🕶 Send as an anonymous tip"), callback_data=IntakeCb(step="tip"))
-    builder.button(text=_("Send with my name instead"), callback_data=IntakeCb(step="named"))
+    builder.button(text=_("🚨 Yes, a crime or a threat — urgent"), callback_data=IntakeCb(step=IntakeStep.CRIME))
+    builder.button(text=_("🕶 Send as an anonymous tip"), callback_data=IntakeCb(step=IntakeStep.TIP))
+    builder.button(text=_("Send with my name instead"), callback_data=IntakeCb(step=IntakeStep.NAMED))
     builder.adjust(1)
     return builder.as_markup()
 
