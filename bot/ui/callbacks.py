@@ -326,7 +326,6 @@ class OralStep(StrEnum):
     SKIP = "skip"
     RESIDENT = "who"  # value: the registered resident's id, "0": none of them
     CATEGORY = "cat"  # value: the category
-    KIND = "kind"  # value: the law's kind
     NEXT = "next"
     RECORD = "rec"
     CANCEL = "cancel"

@@ -284,14 +284,6 @@ def summary(
     return "\n".join(lines)
 
 
-def kinds_markup(country: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in law.rules(country).kinds:
-        builder.button(text=labels.kind(code), callback_data=OralCb(step=OralStep.KIND, value=code))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
 def to_resident(receipt: Receipt) -> str:
     return (
         _(

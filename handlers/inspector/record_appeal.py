@@ -32,7 +32,7 @@ from bot.services.people import Actor
 from bot.ui import oral as oral_ui
 from bot.ui import texts
 from bot.ui.appeals import terms
-from bot.ui.callbacks import OralCb, OralStep
+from bot.ui.callbacks import KindCb, OralCb, OralStep
 from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
@@ -71,7 +71,7 @@ def create_router() -> Router:
     router.callback_query.register(flat_skipped, Oral.flat, OralCb.filter(F.step == OralStep.SKIP))
     router.callback_query.register(resident_chosen, Oral.resident, OralCb.filter(F.step == OralStep.RESIDENT))
     router.callback_query.register(category_chosen, Oral.category, OralCb.filter(F.step == OralStep.CATEGORY))
-    router.callback_query.register(kind_chosen, Oral.kind, OralCb.filter(F.step == OralStep.KIND))
+    router.callback_query.register(kind_chosen, Oral.kind, KindCb.filter())
     router.message.register(text_sent, Oral.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Oral.attachments, NOT_A_COMMAND)
     router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == OralStep.NEXT))
@@ -207,15 +207,15 @@ async def category_chosen(callback: CallbackQuery, callback_data: OralCb, state:
     country = (await state.get_data())["country"]
     if law.rules(country).asks_kind:
         await state.set_state(Oral.kind)
-        await edit_card(callback, terms.kind_question(country), oral_ui.kinds_markup(country))
+        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
         return
     await _ask_text(callback, state)
 
 
-async def kind_chosen(callback: CallbackQuery, callback_data: OralCb, state: FSMContext) -> None:
-    if callback_data.value not in law.rules((await state.get_data())["country"]).kinds:
+async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext) -> None:
+    if callback_data.code not in law.rules((await state.get_data())["country"]).kinds:
         return
-    await state.update_data(kind=callback_data.value)
+    await state.update_data(kind=callback_data.code)
     await _ask_text(callback, state)
 
 
