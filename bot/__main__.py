@@ -86,7 +86,7 @@ async def _import(settings: Settings, path: Path) -> int:
         try:
             await upgrade_to_head(engine)
             async with create_sessionmaker(engine).begin() as session:
-                report = await importer.import_buildings(session, SystemClock(), rows)
+                report = await importer.import_buildings(session, SystemClock(), rows, default_country=settings.country)
         finally:
             await engine.dispose()
     except ImportFailed as exc:

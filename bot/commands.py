@@ -39,6 +39,8 @@ EVERYONE = [
 INSPECTOR = [
     *EVERYONE,
     ("queue", N_("Open appeals")),
+    ("record_appeal", N_("Record an oral appeal")),
+    ("templates", N_("Your answer templates")),
     ("notice", N_("Send a notice to building chats")),
     ("meeting", N_("Announce a meeting")),
     ("meetings", N_("Upcoming meetings")),
@@ -53,6 +55,8 @@ INSPECTOR = [
 ADMIN = [
     *EVERYONE,
     ("queue", N_("All open appeals")),
+    ("record_appeal", N_("Record an oral appeal")),
+    ("templates", N_("Shared answer templates")),
     ("notice", N_("Send a notice to building chats")),
     ("meeting", N_("Announce a meeting")),
     ("meetings", N_("Upcoming meetings")),
@@ -62,6 +66,7 @@ ADMIN = [
     ("export", N_("Register of appeals (CSV)")),
     ("buildings", N_("All buildings")),
     ("add_building", N_("Add a building")),
+    ("country", N_("A building's country: its law and calendar")),
     ("assign", N_("Assign a building to an inspector")),
     ("add_inspector", N_("Add an inspector")),
     ("inspectors", N_("List the inspectors")),

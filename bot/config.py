@@ -6,6 +6,7 @@ import json
 import re
 from datetime import time
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,10 +60,10 @@ class Settings(BaseSettings):
     # Updates handled at once. Kept below the database pool (5 + 10 connections) so no update waits for
     # a connection until it times out; the rest wait, unconfirmed and safe, at Telegram.
     max_concurrent_updates: int = Field(default=12, ge=1, le=200)
-    # 15 days: the statutory term for citizens' appeals in Kazakhstan and Uzbekistan.
-    appeal_deadline_days: int = Field(default=15, ge=1, le=90)
     appeal_first_response_hours: int = Field(default=24, ge=1, le=24 * 15)
     appeal_rate_limit: int = Field(default=5, ge=1, le=100)
+    # Words that make a message look like an emergency, and the numbers shown; None: the file the bot ships.
+    emergency_words_file: Path | None = None
     # The outbox's pace. Telegram allows about 30 messages a second in all, 20 a minute in one group and about
     # one a second in one private chat; it flexes these, and replies the bot sends directly share the 30.
     outbox_rate: int = Field(default=28, ge=1, le=1000)
@@ -166,6 +167,23 @@ class Settings(BaseSettings):
     @classmethod
     def _country_code(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("emergency_words_file", mode="before")
+    @classmethod
+    def _optional_path(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("emergency_words_file")
+    @classmethod
+    def _readable_words(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from bot.services import emergency  # the file is checked at start, not at the first emergency
+
+            try:
+                emergency.load(value)
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"cannot read it: {exc}") from None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -2,13 +2,17 @@
 
 from models.appeals import (
     OPEN_STATUSES,
+    AnswerTemplate,
     Appeal,
     AppealEvent,
+    AppealExtension,
     AppealMessage,
     AppealStatus,
     Category,
     Counter,
+    ExtensionStatus,
     MessageLink,
+    OralAppeal,
     ProcessedUpdate,
 )
 from models.audit import AuditEvent
@@ -42,8 +46,10 @@ from models.schedule import Reminder, ReminderStatus
 __all__ = [
     "OPEN_STATUSES",
     "TERMINAL_STATUSES",
+    "AnswerTemplate",
     "Appeal",
     "AppealEvent",
+    "AppealExtension",
     "AppealMessage",
     "AppealStatus",
     "AuditEvent",
@@ -55,6 +61,7 @@ __all__ = [
     "Counter",
     "Delivery",
     "DeliveryStatus",
+    "ExtensionStatus",
     "FailReason",
     "GroupQuestion",
     "Inspector",
@@ -63,6 +70,7 @@ __all__ = [
     "MeetingStatus",
     "MessageLink",
     "Notice",
+    "OralAppeal",
     "OutboxFile",
     "Priority",
     "ProcessedUpdate",

@@ -32,6 +32,8 @@ class AppealStatus(StrEnum):
     RESOLVED = "resolved"
     REJECTED = "rejected"
     REDIRECTED = "redirected"
+    # Outside police competence: sent on to another body (named in redirect_body) and closed.
+    REDIRECTED_OUT = "redirected_out"
 
 
 OPEN_STATUSES = (AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED, AppealStatus.REDIRECTED)
@@ -63,6 +65,9 @@ class Appeal(Base):
     # None: the building had no inspector, the administrators handle it.
     inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id", ondelete="SET NULL"), index=True)
     category: Mapped[str] = mapped_column(String(32))
+    # The kind the building's country's law gives it a term by (bot.services.law: KZ "appeal"; UZ application,
+    # complaint or proposal).
+    kind: Mapped[str] = mapped_column(String(16), server_default="appeal")
     anonymous: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), index=True)
     text: Mapped[str] = mapped_column(Text)
@@ -75,8 +80,14 @@ class Appeal(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reopened: Mapped[bool] = mapped_column(Boolean, server_default=false())
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    # The body outside the police an appeal was sent on to (status redirected_out).
+    redirect_body: Mapped[str | None] = mapped_column(String(256))
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # A crime, a threat or an emergency: the card says so at the top.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "bot": sent by the resident; "oral": taken by the inspector in person, by phone or at a meeting.
+    source: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
 
     building: Mapped[Building] = relationship()
     inspector: Mapped[Inspector | None] = relationship()
@@ -84,6 +95,62 @@ class Appeal(Base):
     messages: Mapped[list[AppealMessage]] = relationship(
         back_populates="appeal", order_by="AppealMessage.id", cascade="all, delete-orphan"
     )
+    # Loaded with the appeal: every card of an oral appeal names its applicant.
+    oral: Mapped[OralAppeal | None] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class OralAppeal(Base):
+    """Who brought an oral appeal and how: the applicant may not be in the bot at all."""
+
+    __tablename__ = "oral_appeals"
+
+    appeal_id: Mapped[int] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # "in_person", "phone" or "meeting"
+    channel: Mapped[str] = mapped_column(String(16))
+    applicant_name: Mapped[str] = mapped_column(String(128))
+    contact: Mapped[str | None] = mapped_column(String(64))
+    # The staff member who took it (Telegram id): the receipt names them.
+    recorded_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnswerTemplate(Base):
+    """A short reusable answer in one language: an inspector's own, or shared by an administrator (no inspector)."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
+    inspector_id: Mapped[int | None] = mapped_column(ForeignKey("inspectors.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"  # waiting for the head's (an administrator's) decision
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class AppealExtension(Base):
+    """An extension of an appeal's term: asked for by the inspector with a reason, decided where the law says."""
+
+    __tablename__ = "appeal_extensions"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_due: Mapped[datetime] = mapped_column(UtcDateTime)
+    new_due: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    appeal: Mapped[Appeal] = relationship()
 
 
 class AppealMessage(Base):

@@ -13,6 +13,7 @@ from bot.i18n import LocaleMiddleware
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.courier import CourierMiddleware
 from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.emergency import EmergencyMiddleware
 from bot.middlewares.once import UpdateOnceMiddleware
 
 
@@ -25,4 +26,6 @@ def setup_middlewares(
     dp.update.outer_middleware(CourierMiddleware())
     # Event level, so that error handlers keep the reader's language too.
     LocaleMiddleware(i18n, country=settings.country).setup(dp)
+    # After the locale: the emergency numbers are answered in the reader's language, before any handler.
+    dp.message.outer_middleware(EmergencyMiddleware(settings))
     dp.callback_query.middleware(CallbackAnswerMiddleware())

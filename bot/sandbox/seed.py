@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.sandbox.people import Acts, Cast
-from bot.services import buildings, inspectors, people, residents
+from bot.services import buildings, inspectors, law, people, residents
 from bot.services.people import Person
 from bot.ui.callbacks import (
     AppealAction,
@@ -21,6 +21,7 @@ from bot.ui.callbacks import (
     DraftStep,
     IntakeCb,
     IntakeStep,
+    KindCb,
     MeetingDraftCb,
     PickCb,
     ProposeCb,
@@ -98,9 +99,15 @@ async def _registry(acts: Acts, clock: Clock) -> None:
         made = {}
         for code, address, district, zone, country, _title in BUILDINGS:
             building = await buildings.add_building(
-                session, clock, code=code, address=address, district=district, timezone=zone, actor_id=ADMIN_ID
+                session,
+                clock,
+                code=code,
+                address=address,
+                district=district,
+                timezone=zone,
+                actor_id=ADMIN_ID,
+                country=country,  # the law its appeals follow
             )
-            building.country = country  # the law its appeals follow; no service sets it after COUNTRY's default
             await buildings.assign(
                 session, clock, building_id=building.id, inspector_id=inspector.id, actor_id=ADMIN_ID
             )
@@ -112,12 +119,21 @@ async def _registry(acts: Acts, clock: Clock) -> None:
 
 
 async def _appeal(acts: Acts, user_id: int, text: str) -> None:
-    """The intake dialog as the resident walks it: category, text, next, with my name, send."""
+    """The intake dialog as the resident walks it: category, (the kind, where the country's law has several: the
+    first, the default), text, next, with my name, send."""
     await acts.handled(acts.say(user_id, user_id, "/appeal"))
     await acts.handled(acts.press_newest(user_id, user_id, CategoryCb.__prefix__ + ":"))
+    rules = law.rules(_country_of(user_id))
+    if rules.asks_kind:
+        await acts.handled(acts.press_newest(user_id, user_id, KindCb(code=rules.default_kind).pack()))
     await acts.handled(acts.say(user_id, user_id, text))
     for step in (IntakeStep.NEXT, IntakeStep.NAMED, IntakeStep.SEND):
         await acts.handled(acts.press_newest(user_id, user_id, IntakeCb(step=step).pack()))
+
+
+def _country_of(user_id: int) -> str:
+    code = next(code for resident, _name, _language, code, _flat in RESIDENTS if resident == user_id)
+    return next(country for building, _address, _district, _zone, country, _title in BUILDINGS if building == code)
 
 
 async def _answer_first(acts: Acts) -> None:

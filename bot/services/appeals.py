@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import counters
+from bot.services import counters, law
 from bot.services.errors import AppealGone, InvalidTransition, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
@@ -26,7 +26,6 @@ FEEDBACK_LIMIT = 1000
 @dataclass(frozen=True)
 class Policy:
     first_response_hours: int
-    deadline_days: int
     rate_limit: int
 
 
@@ -50,6 +49,7 @@ class Draft:
     anonymous: bool
     source: Content
     attachments: list[Content] = field(default_factory=list)
+    kind: str | None = None  # the law's kind (bot.services.law); None: the country's default
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
         resident_id=actor.telegram_id,
         flat=residency.flat,
         category=draft.category,
+        kind=draft.kind,
         anonymous=draft.anonymous,
         text=draft.text,
         contents=[draft.source, *draft.attachments],
@@ -110,9 +111,49 @@ async def from_question(
         resident_id=resident_id,
         flat=flat,
         category=Category.OTHER,
+        kind=None,
         anonymous=False,
         text=question.text,
         contents=[source],
+        actor_id=actor.telegram_id,
+    )
+
+
+async def on_behalf(
+    session: AsyncSession,
+    clock: Clock,
+    policy: Policy,
+    actor: Actor,
+    *,
+    key: str,
+    building_id: int,
+    resident_id: int | None,
+    flat: str | None,
+    category: Category,
+    kind: str | None,
+    text: str,
+    contents: list[Content],
+) -> Submitted:
+    """Staff register an appeal a resident brought them (an oral one): the same counter and deadlines as any other.
+
+    Rights are the caller's to check (bot.services.oral).
+    """
+    existing = await _by_key(session, key)
+    if existing is not None:
+        return Submitted(existing, created=False)
+    return await _register(
+        session,
+        clock,
+        policy,
+        key=key,
+        building_id=building_id,
+        resident_id=resident_id,
+        flat=flat,
+        category=category,
+        kind=kind,
+        anonymous=False,
+        text=text,
+        contents=contents,
         actor_id=actor.telegram_id,
     )
 
@@ -131,12 +172,14 @@ async def _register(
     resident_id: int | None,
     flat: str | None,
     category: Category,
+    kind: str | None,
     anonymous: bool,
     text: str,
     contents: list[Content],
     actor_id: int,
 ) -> Submitted:
-    """A new appeal with its number and deadlines; an appeal already made under the key wins a race."""
+    """A new appeal with its number and deadlines (the building's country's law and calendar); an appeal already
+    made under the key wins a race."""
     now = clock.now()
     building = await session.get(Building, building_id)
     assert building is not None
@@ -149,12 +192,13 @@ async def _register(
         flat=flat,
         inspector_id=building.inspector_id,
         category=category.value,
+        kind=law.rules(building.country).kind(kind),
         anonymous=anonymous,
         status=AppealStatus.NEW.value,
         text=text,
         created_at=now,
         first_response_due=now + timedelta(hours=policy.first_response_hours),
-        due_at=now + timedelta(days=policy.deadline_days),
+        due_at=law.due_date(building.country, kind, now, building.timezone),
         reopened=False,
     )
     appeal.messages = [_message(now, "resident", content, delivered=True) for content in contents]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import audit, validation
+from bot.services import audit, law, validation
 from bot.services.errors import (
     BuildingCodeTaken,
     InvalidValue,
@@ -60,6 +60,7 @@ async def add_building(
     district: str | None,
     timezone: str,
     actor_id: int,
+    country: str = "KZ",
 ) -> Building:
     code = validation.building_code(code)
     building = Building(
@@ -67,6 +68,7 @@ async def add_building(
         address=validation.text("address", address),
         district=validation.text("district", district) if district else None,
         timezone=validation.timezone(timezone),
+        country=country_code(country),
         created_at=clock.now(),
     )
     if await session.scalar(select(Building.id).where(Building.code == code)) is not None:
@@ -81,6 +83,37 @@ async def add_building(
     await audit.record(
         session, clock, actor_id=actor_id, action="building_added", object_type="building", object_id=code
     )
+    return building
+
+
+def country_code(raw: str) -> str:
+    """ "uz" → "UZ"; InvalidValue for a country whose law the bot does not know."""
+    value = raw.strip().upper()
+    if value not in law.COUNTRIES:
+        raise InvalidValue("country", raw)
+    return value
+
+
+async def set_country(
+    session: AsyncSession, clock: Clock, *, building_id: int, country: str, actor_id: int
+) -> Building:
+    """The building's country from now on: new appeals follow its law and calendar (open ones keep their terms)."""
+    building = await by_id(session, building_id)
+    if building is None:
+        raise UnknownBuilding(str(building_id))
+    value = country_code(country)
+    if building.country != value:
+        before, building.country = building.country, value
+        await session.flush()
+        await audit.record(
+            session,
+            clock,
+            actor_id=actor_id,
+            action="building_country",
+            object_type="building",
+            object_id=building.code,
+            details={"from": before, "to": value},
+        )
     return building
 
 

@@ -1,4 +1,8 @@
-"""`python -m bot import buildings.csv`: a whole district at once, all or nothing, idempotent."""
+"""`python -m bot import buildings.csv`: a whole district at once, all or nothing, idempotent.
+
+Columns: code, address, district, timezone, inspector (Telegram id), country (KZ or UZ) — in this order, or in any
+order a header row names them in. Files without a country column still import: a new building gets the default
+country, an existing one keeps its own."""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import audit, validation
+from bot.services import audit, law, validation
 from bot.services.errors import ImportFailed, InvalidValue
 from models import Building, Inspector
 
-COLUMNS = ("code", "address", "district", "timezone", "inspector")
+COLUMNS = ("code", "address", "district", "timezone", "inspector", "country")
 MAX_PROBLEMS = 50
+BLANK = -1  # a column the header does not name
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Row:
     district: str | None
     timezone: str
     inspector_telegram_id: int | None
+    country: str | None = None  # None: a new building gets the default, an existing one keeps its own
 
 
 @dataclass(frozen=True)
@@ -45,16 +51,19 @@ def parse(text: str, *, default_timezone: str) -> list[Row]:
     rows: list[Row] = []
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    order = list(range(len(COLUMNS)))
     for record in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
         if line == 1 and record and record[0].strip().lower() == "code":
+            order = _header(record)
             continue
         if len(record) < 2 or len(record) > len(COLUMNS):
             problems.append((line, f"expected {len(COLUMNS)} columns ({', '.join(COLUMNS)}), found {len(record)}"))
             continue
-        code, address, district, timezone, inspector = (record + [""] * len(COLUMNS))[: len(COLUMNS)]
+        cells = record + [""] * len(COLUMNS)
+        code, address, district, timezone, inspector, country = (cells[n] if n != BLANK else "" for n in order)
         try:
             row = Row(
                 line=line,
@@ -63,6 +72,7 @@ def parse(text: str, *, default_timezone: str) -> list[Row]:
                 district=validation.text("district", district) if district.strip() else None,
                 timezone=validation.timezone(timezone) if timezone.strip() else default_timezone,
                 inspector_telegram_id=_telegram_id(inspector),
+                country=_country(country),
             )
         except InvalidValue as exc:
             problems.append((line, f"bad {exc.field}: {exc.value!r}"))
@@ -77,6 +87,27 @@ def parse(text: str, *, default_timezone: str) -> list[Row]:
     return rows
 
 
+def _header(record: list[str]) -> list[int]:
+    """Where each column is, by the header's names ("inspector telegram id" names the inspector's column); columns
+    it does not name keep their place in COLUMNS' order (an old file's header has no country)."""
+    named = [cell.strip().lower() for cell in record]
+    order = []
+    for position, column in enumerate(COLUMNS):
+        found = next((n for n, name in enumerate(named) if name.startswith(column)), None)
+        # Not named: its usual place when the header stops before it, otherwise blank.
+        order.append(found if found is not None else (position if position >= len(named) else BLANK))
+    return order
+
+
+def _country(raw: str) -> str | None:
+    value = raw.strip().upper()
+    if not value:
+        return None
+    if value not in law.COUNTRIES:
+        raise InvalidValue("country", raw)
+    return value
+
+
 def _telegram_id(raw: str) -> int | None:
     value = raw.strip()
     if not value:
@@ -86,7 +117,9 @@ def _telegram_id(raw: str) -> int | None:
     return int(value)
 
 
-async def import_buildings(session: AsyncSession, clock: Clock, rows: list[Row]) -> ImportReport:
+async def import_buildings(
+    session: AsyncSession, clock: Clock, rows: list[Row], *, default_country: str = "KZ"
+) -> ImportReport:
     """Create or update the buildings; the caller's transaction makes it all or nothing."""
     wanted = {row.inspector_telegram_id for row in rows if row.inspector_telegram_id is not None}
     inspectors: dict[int, int] = {}
@@ -106,13 +139,14 @@ async def import_buildings(session: AsyncSession, clock: Clock, rows: list[Row])
     }
     created = updated = unchanged = 0
     for row in rows:
+        building = existing.get(row.code)
         values = {
             "address": row.address,
             "district": row.district,
             "timezone": row.timezone,
             "inspector_id": inspectors.get(row.inspector_telegram_id) if row.inspector_telegram_id else None,
+            "country": row.country or (building.country if building is not None else default_country),
         }
-        building = existing.get(row.code)
         if building is None:
             session.add(Building(code=row.code, created_at=clock.now(), **values))
             created += 1

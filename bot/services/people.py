@@ -22,6 +22,7 @@ from models import (
     DeliveryStatus,
     GroupQuestion,
     Inspector,
+    OralAppeal,
     Proposal,
     Residency,
     Rsvp,
@@ -175,6 +176,10 @@ async def _forget_in_chats(session: AsyncSession, telegram_id: int) -> bool:
 async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
     """The appeals stay in the statistics (category, dates, status, rating); nothing the resident wrote does."""
     mine = select(Appeal.id).where(Appeal.resident_id == telegram_id).scalar_subquery()
+    # An oral appeal tied to them keeps no name or phone either.
+    await session.execute(
+        update(OralAppeal).where(OralAppeal.appeal_id.in_(mine)).values(applicant_name="", contact=None)
+    )
     await session.execute(
         update(AppealMessage)
         .where(AppealMessage.appeal_id.in_(mine), AppealMessage.author == "resident")

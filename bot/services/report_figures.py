@@ -3,8 +3,10 @@
 `Figures` is what a report is computed into, stored as (`Report.figures`, via `as_dict`) and rendered from (the
 summary text, the chart, the PDF). Counting rules, so that every renderer and test reads them the same way:
 
-- received: appeals created within the quarter (the buildings' local calendar);
+- received: appeals created within the quarter (the buildings' local calendar); oral: those of them the inspector
+  recorded from an oral appeal (in person, by phone, at a meeting);
 - resolved: appeals closed (resolved or rejected) within the quarter, whenever they were received;
+- redirected_out: appeals closed within the quarter by sending them to a body outside the police;
 - overdue: appeals received within the quarter that were closed after their deadline, or are still open past it
   at the quarter's end;
 - open_at_end: appeals of the buildings still open when the quarter ended;
@@ -27,7 +29,9 @@ class Figures:
     quarter: str  # "2026Q4"
     building_codes: list[str]
     received: int = 0
+    oral: int = 0
     resolved: int = 0
+    redirected_out: int = 0
     overdue: int = 0
     open_at_end: int = 0
     by_category: dict[str, int] = field(default_factory=dict)

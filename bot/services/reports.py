@@ -15,7 +15,8 @@ For the report dialog (handlers) and the report store:
 How the rules are applied (each building's quarter runs over its own zone's local calendar dates, from midnight of
 the first day to midnight after the last):
 
-- An appeal is closed when it has `resolved_at` (resolved or rejected; "not resolved" reopening clears it).
+- An appeal is closed when it has `resolved_at` (resolved, rejected, or sent to another body outside the police —
+  counted apart as redirected_out; "not resolved" reopening clears it).
   Figures read the records as they are now, the end of the quarter being reconstructed from the dates: an appeal
   resolved after the quarter ended was open at its end.
 - overdue: received within the quarter, and either closed after its deadline (whenever), or not closed at all and
@@ -49,9 +50,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.oral import SOURCE_ORAL
 from bot.services.reminders import at_local, local_date, quarter_bounds, quarter_key, quarter_of
 from bot.services.report_figures import Comparison, Figures
-from models import Appeal, Building, Category, Meeting, MeetingStatus, Proposal, ProposalStatus, meeting_buildings
+from models import (
+    Appeal,
+    AppealStatus,
+    Building,
+    Category,
+    Meeting,
+    MeetingStatus,
+    Proposal,
+    ProposalStatus,
+    meeting_buildings,
+)
 
 __all__ = [
     "ReportBuilding",
@@ -164,7 +176,9 @@ class _Tally:
     """What the zones of a quarter add up to, before the medians are taken."""
 
     received: int = 0
+    oral: int = 0
     resolved: int = 0
+    redirected_out: int = 0
     overdue: int = 0
     open_at_end: int = 0
     rated: int = 0
@@ -186,6 +200,7 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
     for zone, ids in zones.items():
         start, end = quarter_span(year, quarter, zone)
         await _received(session, tally, ids, start, end, _month_starts(year, quarter, zone))
+        await _oral(session, tally, ids, start, end)
         await _closed_and_open(session, tally, ids, start, end)
         await _meetings(session, tally, ids, start, end)
         await _proposals(session, tally, ids, start, end)
@@ -195,7 +210,9 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
         quarter=quarter_key(year, quarter),
         building_codes=sorted(b.code for b in buildings),
         received=tally.received,
+        oral=tally.oral,
         resolved=tally.resolved,
+        redirected_out=tally.redirected_out,
         overdue=tally.overdue,
         open_at_end=tally.open_at_end,
         by_category=dict(sorted(tally.by_category.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))),
@@ -246,6 +263,19 @@ async def _received(
             tally.resolution_days.append(round(to_closing) / 86400)
 
 
+async def _oral(session: AsyncSession, tally: _Tally, ids: list[int], start: datetime, end: datetime) -> None:
+    """Of the appeals received, those the inspector recorded from an oral appeal: the report counts them apart."""
+    oral = await session.scalar(
+        select(func.count()).where(
+            Appeal.building_id.in_(ids),
+            Appeal.created_at >= start,
+            Appeal.created_at < end,
+            Appeal.source == SOURCE_ORAL,
+        )
+    )
+    tally.oral += oral or 0
+
+
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
     """Seconds from one moment to a later one, by the database (NULL when either is)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -264,9 +294,12 @@ async def _closed_and_open(
     """
     closed = (
         await session.execute(
-            select(func.count(), func.count(Appeal.rating), func.coalesce(func.sum(Appeal.rating), 0)).where(
-                Appeal.building_id.in_(ids), Appeal.resolved_at >= start, Appeal.resolved_at < end
-            )
+            select(
+                func.count(),
+                func.count(Appeal.rating),
+                func.coalesce(func.sum(Appeal.rating), 0),
+                func.count(case((Appeal.status == AppealStatus.REDIRECTED_OUT.value, 1))),
+            ).where(Appeal.building_id.in_(ids), Appeal.resolved_at >= start, Appeal.resolved_at < end)
         )
     ).one()
     still_open = select(func.count()).where(Appeal.building_id.in_(ids), Appeal.created_at < end)
@@ -276,7 +309,8 @@ async def _closed_and_open(
             + still_open.where(Appeal.resolved_at >= end).scalar_subquery()
         )
     )
-    tally.resolved += closed[0]
+    tally.resolved += closed[0] - closed[3]
+    tally.redirected_out += closed[3]
     tally.rated += closed[1]
     tally.rating_sum += int(closed[2] or 0)
     tally.open_at_end += open_at_end or 0

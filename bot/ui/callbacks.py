@@ -35,6 +35,13 @@ class AssignCb(CallbackData, prefix="assign"):
     inspector_id: int
 
 
+class CountryCb(CallbackData, prefix="country"):
+    """A building's country: chosen while adding it (building_id 0) or changed later."""
+
+    code: str
+    building_id: int = 0
+
+
 class PageCb(CallbackData, prefix="page"):
     listing: str
     page: int
@@ -67,6 +74,8 @@ class IntakeStep(StrEnum):
     NEXT = "next"
     NAMED = "named"
     ANON = "anon"
+    CRIME = "crime"  # an anonymous tip of a crime or a threat: urgent
+    TIP = "tip"  # an anonymous tip, not urgent
     SEND = "send"
     EDIT = "edit"
     CANCEL = "cancel"
@@ -84,6 +93,8 @@ class AppealAction(StrEnum):
     RESOLVE = "resolve"
     REJECT = "reject"
     REDIRECT = "redirect"
+    EXTEND = "extend"  # the term, with a reason (handlers.inspector.appeal_terms)
+    OUTSIDE = "outside"  # not for the police: sent on to another body
 
 
 class StaffCb(CallbackData, prefix="ap"):
@@ -94,6 +105,26 @@ class StaffCb(CallbackData, prefix="ap"):
 class RedirectCb(CallbackData, prefix="redir"):
     appeal_id: int
     inspector_id: int
+
+
+class KindCb(CallbackData, prefix="kind"):
+    """The law's kind of an appeal, where the building's country has several (bot.services.law)."""
+
+    code: str
+
+
+class ExtensionCb(CallbackData, prefix="ext"):
+    """An administrator (the head) approves or declines an extension of an appeal's term."""
+
+    extension_id: int
+    approve: bool
+
+
+class BodyCb(CallbackData, prefix="body"):
+    """The body outside the police an appeal is sent on to: a code of the country's list (bot.services.law)."""
+
+    appeal_id: int
+    code: str
 
 
 class MyAppealAction(StrEnum):
@@ -284,3 +315,38 @@ class ArchiveCb(CallbackData, prefix="rpa"):
     action: ArchiveAction
     report_id: int = 0
     page: int = 0
+
+
+# --- oral appeals and answer templates -----------------------------------------------------------------
+
+
+class OralStep(StrEnum):
+    BUILDING = "b"  # value: the building's id
+    CHANNEL = "ch"  # value: in_person, phone, meeting
+    SKIP = "skip"
+    RESIDENT = "who"  # value: the registered resident's id, "0": none of them
+    CATEGORY = "cat"  # value: the category
+    NEXT = "next"
+    RECORD = "rec"
+    CANCEL = "cancel"
+
+
+class OralCb(CallbackData, prefix="oral"):
+    """A step of /record_appeal."""
+
+    step: OralStep
+    value: str = ""
+
+
+class TemplateAction(StrEnum):
+    ADD = "add"
+    LANGUAGE = "lang"  # with language
+    DELETE = "del"  # with template_id
+    USE = "use"  # with template_id and appeal_id: the template answers the appeal
+
+
+class TemplateCb(CallbackData, prefix="tpl"):
+    action: TemplateAction
+    template_id: int = 0
+    appeal_id: int = 0
+    language: str = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
@@ -20,3 +20,8 @@ def local_datetime(moment: datetime, timezone: str) -> str:
 
 def local_date(moment: datetime, timezone: str) -> str:
     return format_date(moment.astimezone(ZoneInfo(timezone)), "d MMMM y", locale=_locale())
+
+
+def day(value: date) -> str:
+    """A calendar day (a statutory date) in the reader's language."""
+    return format_date(value, "d MMMM y", locale=_locale())

@@ -17,7 +17,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
-from bot.ui.callbacks import AssignCb, ConfirmCb, ConsentCb, LanguageCb, PageCb, PickAction, PickCb, SkipCb
+from bot.ui import labels
+from bot.ui.callbacks import (
+    AssignCb,
+    ConfirmCb,
+    ConsentCb,
+    CountryCb,
+    LanguageCb,
+    PageCb,
+    PickAction,
+    PickCb,
+    SkipCb,
+)
 from models import Inspector
 
 PICK_INSPECTOR_REQUEST_ID = 1
@@ -72,6 +83,16 @@ def pick_user() -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+def countries(selected: str, building_id: int = 0) -> InlineKeyboardMarkup:
+    """Kazakhstan and Uzbekistan, the selected one marked."""
+    builder = InlineKeyboardBuilder()
+    for code in labels.COUNTRIES:
+        mark = "• " if code == selected else ""
+        builder.button(text=mark + labels.country(code), callback_data=CountryCb(code=code, building_id=building_id))
+    builder.adjust(2)
+    return builder.as_markup()
 
 
 def assign(building_id: int, inspectors: list[Inspector]) -> InlineKeyboardMarkup:

@@ -61,6 +61,13 @@ def help_text(actor: Actor) -> str:
                 "In a building's group: /bind <code>code</code> to connect it, /unbind to disconnect, /lang for its language."
             )
         )
+    if actor.is_staff:
+        parts.append(
+            _(
+                "/record_appeal — an appeal received in person, by phone or at a meeting: number, deadline, receipt\n"
+                "/templates — short ready answers to pick when you reply to an appeal"
+            )
+        )
     if actor.is_admin:
         parts.append(
             _(
@@ -71,6 +78,8 @@ def help_text(actor: Actor) -> str:
                 "/assign <code>code</code> — assign a building to an inspector\n"
                 "/buildings — all buildings"
             )
+            + "\n"
+            + _("/country <code>code KZ|UZ</code> — a building's country: its law, calendar and emergency numbers")
         )
     parts.append(emergency())
     return "\n\n".join(parts)

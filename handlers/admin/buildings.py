@@ -1,4 +1,4 @@
-"""/add_building and /assign (admins); the /buildings list is the staff's (handlers.inspector.buildings)."""
+"""/add_building, /country and /assign (admins); the /buildings list is the staff's (handlers.inspector.buildings)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import buildings, inspectors, validation
+from bot.services import buildings, inspectors, law, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
-from bot.ui import keyboards
-from bot.ui.callbacks import AssignCb, SkipCb
+from bot.ui import keyboards, labels
+from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
 
@@ -28,6 +28,7 @@ ASSIGN_BUTTONS = 40
 
 class AddBuilding(StatesGroup):
     code = State()
+    country = State()
     address = State()
     district = State()
     timezone = State()
@@ -44,11 +45,14 @@ def create_router() -> Router:
     router = Router(name="admin-buildings")
     router.message.register(add_start, Command("add_building"))
     router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER)
+    router.callback_query.register(country_chosen, AddBuilding.country, CountryCb.filter(F.building_id == 0))
     router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER)
     router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER)
     router.callback_query.register(district_skipped, AddBuilding.district, SkipCb.filter(F.step == "district"))
     router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER)
     router.callback_query.register(timezone_skipped, AddBuilding.timezone, SkipCb.filter(F.step == "timezone"))
+    router.message.register(country_command, Command("country"))
+    router.callback_query.register(country_changed, CountryCb.filter(F.building_id > 0))
     router.message.register(assign_start, Command("assign"))
     router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER)
     router.callback_query.register(assign_chosen, AssignCb.filter())
@@ -66,26 +70,69 @@ async def add_start(
     bot: Bot,
 ) -> None:
     await end_dialog(state)
-    code, _sep, address = (command.args or "").strip().partition(" ")
+    code, _sep, rest = (command.args or "").strip().partition(" ")
     if not code:
         await state.set_state(AddBuilding.code)
         await message.answer(_('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):'))
         return
     if not await _code_accepted(message, state, session, code):
         return
+    # An optional country code after the building's: /add_building A-12 UZ Navoi st 5
+    first, _sep, after = rest.strip().partition(" ")
+    country = first.upper() if first.upper() in law.COUNTRIES else None
+    address = after if country is not None else rest
     if address.strip():
+        country = country or settings.country
+        await state.update_data(country=country)
         await _create(
-            message, state, session, clock, actor, bot, address=address, district=None, timezone=settings.timezone
+            message,
+            state,
+            session,
+            clock,
+            actor,
+            bot,
+            address=address,
+            district=None,
+            timezone=_zone(settings, country),
         )
         return
-    await state.set_state(AddBuilding.address)
-    await message.answer(_("The building's address:"))
-
-
-async def code_sent(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    if await _code_accepted(message, state, session, message.text or ""):
+    if country is not None:
+        await state.update_data(country=country)
         await state.set_state(AddBuilding.address)
         await message.answer(_("The building's address:"))
+        return
+    await _ask_country(message, state, settings)
+
+
+async def code_sent(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+    if await _code_accepted(message, state, session, message.text or ""):
+        await _ask_country(message, state, settings)
+
+
+async def _ask_country(message: Message, state: FSMContext, settings: Settings) -> None:
+    await state.set_state(AddBuilding.country)
+    await message.answer(
+        _("The building's country: its law sets the appeals' deadlines, its calendar the working days."),
+        reply_markup=keyboards.countries(settings.country),
+    )
+
+
+async def country_chosen(callback: CallbackQuery, callback_data: CountryCb, state: FSMContext) -> None:
+    if callback_data.code not in law.COUNTRIES:
+        return
+    await state.update_data(country=callback_data.code)
+    await state.set_state(AddBuilding.address)
+    await edit_card(
+        callback,
+        _("Country: {country}").format(country=labels.country(callback_data.code))
+        + "\n\n"
+        + _("The building's address:"),
+    )
+
+
+def _zone(settings: Settings, country: str) -> str:
+    """The deployment's zone for a building of its own country; the other country's own zone otherwise."""
+    return settings.timezone if country == settings.country else law.rules(country).timezone
 
 
 async def _code_accepted(message: Message, state: FSMContext, session: AsyncSession, raw: str) -> bool:
@@ -137,9 +184,10 @@ async def district_skipped(callback: CallbackQuery, state: FSMContext, settings:
 
 async def _ask_timezone(message: Message, state: FSMContext, settings: Settings) -> None:
     await state.set_state(AddBuilding.timezone)
+    country = (await state.get_data()).get("country", settings.country)
     await message.answer(
         _("The building's time zone, for example <code>Asia/Tashkent</code>. Skip keeps {zone}.").format(
-            zone=settings.timezone
+            zone=_zone(settings, country)
         ),
         reply_markup=keyboards.skip("timezone"),
     )
@@ -183,7 +231,7 @@ async def timezone_skipped(
             bot,
             address=data["address"],
             district=data.get("district"),
-            timezone=settings.timezone,
+            timezone=_zone(settings, data.get("country", settings.country)),
         )
 
 
@@ -209,6 +257,7 @@ async def _create(
             district=district,
             timezone=timezone,
             actor_id=actor.telegram_id,
+            country=data.get("country", "KZ"),
         )
     except InvalidValue as exc:
         # Ask again for the value that did not fit (an inline address too, which had no step of its own yet).
@@ -227,10 +276,64 @@ async def _create(
         ).format(
             building=building_title(building), link=registration_link(me.username or "", building), code=building.code
         )
+        + "\n"
+        + _country_line(building.code, building.country)
+    )
+
+
+def _country_line(code: str, country: str) -> str:
+    return _("Country: {country} (change it with /country {code} KZ or UZ)").format(
+        country=labels.country(country), code=code
+    )
+
+
+async def country_command(
+    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
+    """/country A-12 UZ sets it; /country A-12 shows it with the two buttons."""
+    code, _sep, country = (command.args or "").strip().partition(" ")
+    if not code:
+        await message.answer(
+            _("Send /country and the building's code, then KZ or UZ if you change it: /country A-12 UZ")
+        )
+        return
+    try:
+        building = await buildings.by_code(session, code)
+    except UnknownBuilding:
+        await message.answer(_("There is no building with that code. /buildings lists them."))
+        return
+    if not country.strip():
+        await message.answer(
+            _country_line(building.code, building.country),
+            reply_markup=keyboards.countries(building.country, building.id),
+        )
+        return
+    await message.answer(await _set_country(session, clock, actor, building.id, country))
+
+
+async def country_changed(
+    callback: CallbackQuery, callback_data: CountryCb, session: AsyncSession, clock: Clock, actor: Actor
+) -> None:
+    await edit_card(callback, await _set_country(session, clock, actor, callback_data.building_id, callback_data.code))
+
+
+async def _set_country(session: AsyncSession, clock: Clock, actor: Actor, building_id: int, country: str) -> str:
+    try:
+        building = await buildings.set_country(
+            session, clock, building_id=building_id, country=country, actor_id=actor.telegram_id
+        )
+    except UnknownBuilding:
+        return _("That building no longer exists.")
+    except InvalidValue:
+        return _("The country is KZ (Kazakhstan) or UZ (Uzbekistan).")
+    return _("{building}: {country}. New appeals follow its law and calendar; open ones keep their deadlines.").format(
+        building=building_title(building), country=labels.country(building.country)
     )
 
 
 def _invalid(exc: InvalidValue) -> str:
+    if exc.field == "country":
+        return _("The country is KZ (Kazakhstan) or UZ (Uzbekistan).")
     if exc.field == "timezone":
         return _("Unknown time zone. Use a name such as <code>Asia/Almaty</code> or <code>Asia/Tashkent</code>:")
     if exc.field == "district":

@@ -6,6 +6,7 @@ from aiogram import F, Router
 
 from bot.filters import IsStaff
 from handlers.inspector import (
+    appeal_terms,
     appeals,
     buildings,
     chat_week,
@@ -19,8 +20,10 @@ from handlers.inspector import (
     proposals,
     questions,
     queue,
+    record_appeal,
     report,
     reports,
+    templates,
     welcome,
 )
 
@@ -32,6 +35,7 @@ def create_router() -> Router:
     cards = Router(name="inspector-cards")
     cards.include_routers(
         questions.create_router(),  # first: a reply to a passed-on chat question wins over any open dialog
+        appeal_terms.create_router(),  # the card's Extend and Not-for-the-police, before its other buttons
         appeals.create_router(),
         meeting_plan.create_router(),
         meeting_results.create_router(),
@@ -52,6 +56,8 @@ def create_router() -> Router:
         report.create_router(),
         reports.create_router(),
         proposals.create_router(),
+        record_appeal.create_router(),
+        templates.create_router(),
     )
     router.include_routers(cards, staff)
     return router

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.services import appeals, inspectors
+from bot.services import appeals, inspectors, templates
 from bot.services.errors import InvalidTransition, InvalidValue
 from bot.services.people import Actor
+from bot.ui import templates as template_ui
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
@@ -100,6 +101,16 @@ async def ask_for_answer(
         else _("Send your answer on appeal №{number} (any message: text, photo, document, voice).")
     )
     await _prompt(callback, prompt.format(number=appeal.number))
+    if not question:
+        await _offer_templates(callback, appeal, session, actor)
+
+
+async def _offer_templates(callback: CallbackQuery, appeal: Appeal, session: AsyncSession, actor: Actor) -> None:
+    """The staff's answer templates in the resident's language, under the Reply prompt."""
+    language = appeal.resident.language if appeal.resident is not None else actor.language
+    found = await templates.visible(session, actor, language)
+    if found and callback.message is not None:
+        await callback.message.answer(template_ui.picker_prompt(), reply_markup=template_ui.picker(appeal.id, found))
 
 
 async def resolve(

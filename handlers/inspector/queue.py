@@ -14,8 +14,8 @@ from bot.services.people import Actor
 from bot.ui import labels
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import is_overdue, number
+from bot.ui.appeals.terms import countdown
 from bot.ui.callbacks import ListCb
-from bot.ui.formatting import local_date
 from handlers.dialogs import edit_card
 from models import AppealStatus
 
@@ -56,12 +56,12 @@ async def _render(
     for appeal in result.items:
         mark = "⚠️ " if is_overdue(appeal, now) else ""
         lines.append(
-            _("{mark}{number} · {building} · {status} · due {date}").format(
+            _("{mark}{number} · {building} · {status} · {countdown}").format(
                 mark=mark,
                 number=number(appeal),
                 building=appeal.building.code,
                 status=labels.status(appeal.status),
-                date=local_date(appeal.due_at, appeal.building.timezone),
+                countdown=countdown(appeal, now),
             )
         )
     if not result.items:

@@ -1,4 +1,4 @@
-"""/appeal: category → text → attachments → anonymous or not → summary → send. In a group: a button to the private chat."""
+"""/appeal: category → (the law's kind, where the country has several) → text → attachments → anonymous or not → summary → send. In a group: a button to the private chat."""
 
 from __future__ import annotations
 
@@ -18,33 +18,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.services import appeals
+from bot.middlewares.emergency import URGENT_KEY
+from bot.services import appeals, emergency, law
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy
 from bot.services.errors import RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
-from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep
+from bot.ui.appeals import terms, tips
+from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
-from bot.ui.formatting import local_date
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from models import Category
 
 
 class Intake(StatesGroup):
     category = State()
+    kind = State()  # only where the country's law distinguishes kinds (Uzbekistan)
     text = State()
     attachments = State()
     anonymity = State()
+    tip = State()  # anonymous: the country's rule, and whether it reports a crime or a threat
     confirm = State()
 
 
 def policy(settings: Settings) -> Policy:
     return Policy(
         first_response_hours=settings.appeal_first_response_hours,
-        deadline_days=settings.appeal_deadline_days,
         rate_limit=settings.appeal_rate_limit,
     )
 
@@ -54,11 +56,17 @@ def create_router() -> Router:
     router.message.register(start, Command("appeal"))
     router.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
     router.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
+    router.callback_query.register(kind_chosen, Intake.kind, KindCb.filter())
     router.message.register(text_sent, Intake.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
     router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == IntakeStep.NEXT))
     router.callback_query.register(
         anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({IntakeStep.NAMED, IntakeStep.ANON}))
+    )
+    router.callback_query.register(
+        tip_chosen,
+        Intake.tip,
+        IntakeCb.filter(F.step.in_({IntakeStep.CRIME, IntakeStep.TIP, IntakeStep.NAMED})),
     )
     router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.EDIT))
     router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.CANCEL))
@@ -100,10 +108,27 @@ def _rate_limited(settings: Settings) -> str:
     ).format(count=settings.appeal_rate_limit)
 
 
-async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext) -> None:
+async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext, actor: Actor) -> None:
     if callback_data.code not in {c.value for c in Category}:
         return
     await state.update_data(category=callback_data.code)
+    country = actor.residency.building.country if actor.residency is not None else None
+    if country is not None and law.rules(country).asks_kind:
+        await state.set_state(Intake.kind)
+        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
+        return
+    await _ask_text(callback, state)
+
+
+async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext, actor: Actor) -> None:
+    country = actor.residency.building.country if actor.residency is not None else None
+    if country is None or callback_data.code not in law.rules(country).kinds:
+        return
+    await state.update_data(kind=callback_data.code)
+    await _ask_text(callback, state)
+
+
+async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(Intake.text)
     await edit_card(
         callback,
@@ -182,8 +207,25 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
     )
 
 
-async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
+async def anonymity_chosen(
+    callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext, actor: Actor, settings: Settings
+) -> None:
     await state.update_data(anonymous=callback_data.step == IntakeStep.ANON)
+    if callback_data.step == IntakeStep.ANON:
+        # The law does not consider anonymous appeals: say so before the resident sends one.
+        country = actor.residency.building.country if actor.residency is not None else settings.country
+        await state.set_state(Intake.tip)
+        await edit_card(callback, tips.rule(country), tips.choice())
+        return
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await _show_summary(callback.message, state)
+
+
+async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
+    await state.update_data(anonymous=callback_data.step != IntakeStep.NAMED)
+    if callback_data.step == IntakeStep.CRIME:
+        await state.update_data({URGENT_KEY: True})
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
         await _show_summary(callback.message, state)
@@ -192,8 +234,10 @@ async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, sta
 async def _show_summary(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(Intake.confirm)
+    note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
-        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"]),
+        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"], data.get("kind"))
+        + (f"\n\n{note}" if note else ""),
         reply_markup=appeal_keyboards.confirm_intake(),
     )
 
@@ -221,6 +265,7 @@ def _draft(data: dict[str, Any]) -> Draft:
         anonymous=data["anonymous"],
         source=Content(**data["source"]),
         attachments=[Content(**item) for item in data["attachments"]],
+        kind=data.get("kind"),
     )
 
 
@@ -250,11 +295,11 @@ async def send(
     if not submitted.created:
         await edit_card(callback, _("This appeal was already sent as №{number}.").format(number=appeal.number))
         return
-    await edit_card(
-        callback,
-        _(
-            "✅ Your appeal is registered as <b>№{number}</b>. The inspector must answer by {date}. "
-            "You will get the answer here; /my shows your appeals."
-        ).format(number=appeal.number, date=local_date(appeal.due_at, appeal.building.timezone)),
-    )
+    if data.get(URGENT_KEY):
+        await emergency.mark_urgent(session, clock, appeal, actor_id=actor.telegram_id, why="resident")
+    if appeal.anonymous:
+        await edit_card(callback, tips.registered(appeal.number, urgent=appeal.urgent))
+        await courier.deliver_card(appeal)
+        return
+    await edit_card(callback, terms.receipt(appeal))
     await courier.deliver_card(appeal)

@@ -35,7 +35,7 @@ ESCALATION = "appeal_escalation"
 AHEAD = timedelta(days=1)  # planned this long before they fall due
 SOON_BEFORE = timedelta(days=2)  # the reminder that the deadline is near
 FIRST_PERIOD = "first"
-SOON_PERIOD = "2d"
+SOON_PERIOD = "2d"  # with the deadline's date: an extended deadline is recalled anew
 # Not yet taken into work: only then is a missing first response worth a reminder (taking it is a response).
 WAITING = (AppealStatus.NEW.value, AppealStatus.REDIRECTED.value)
 OPEN = [status.value for status in OPEN_STATUSES]
@@ -83,6 +83,10 @@ def _daily(due_at: datetime, now: datetime, zone: str, opening: time) -> list[tu
     today = local_date(now, zone)
     days = [day for day in (today, today + timedelta(days=1)) if day >= first]
     return [(day.isoformat(), max(due_at if day == first else at_local(day, opening, zone), now)) for day in days]
+
+
+def _soon_period(due_at: datetime) -> str:
+    return f"{SOON_PERIOD}@{due_at.date().isoformat()}"
 
 
 class _AppealKind(Kind[Loaded]):
@@ -195,7 +199,7 @@ class DueSoon(_AppealKind):
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         rows = await self._open(session, Appeal.due_at <= now + AHEAD + SOON_BEFORE, Appeal.due_at > now)
         return [
-            Planned(SOON, row.id, recipient, SOON_PERIOD, max(row.due_at - SOON_BEFORE, now))
+            Planned(SOON, row.id, recipient, _soon_period(row.due_at), max(row.due_at - SOON_BEFORE, now))
             for row in rows
             if row.due_at - SOON_BEFORE > row.created_at  # a deadline this short has no "two days before"
             for recipient in self._handlers(row)
@@ -207,6 +211,8 @@ class DueSoon(_AppealKind):
             return appeal
         if appeal.due_at <= now:
             return Skip("the deadline has passed: the overdue reminders speak")
+        if reminder.period != _soon_period(appeal.due_at):
+            return Skip("the deadline was extended: the new one is recalled")
         return self._send(appeal, deadline_cards.due_soon(appeal, now))
 
     def describe(self, reminder: Due, context: Loaded) -> str:
@@ -238,6 +244,8 @@ class Overdue(_AppealKind):
         staff = context.inspector_of(appeal)
         if staff is None or staff.user_id != reminder.recipient_id:
             return Skip("someone else handles the appeal now")
+        if appeal.due_at > now:
+            return Skip("the deadline was extended")
         if reminder.period != local_date(now, staff.zone).isoformat():
             return Skip("waited past its day: that day's reminder replaces it")
         return self._send(appeal, deadline_cards.overdue(appeal, now))
@@ -270,6 +278,8 @@ class Escalation(_AppealKind):
         appeal = context.appeals.get(reminder.subject_id)
         if appeal is None or appeal.status not in OPEN:
             return Skip("the appeal is closed")
+        if appeal.due_at > now:
+            return Skip("the deadline was extended")
         if reminder.period != local_date(now, self._settings.timezone).isoformat():
             return Skip("waited past its day: that day's escalation replaces it")
         return self._send(appeal, deadline_cards.escalation(appeal, now))

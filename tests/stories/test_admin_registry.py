@@ -282,6 +282,9 @@ async def test_an_admin_adds_a_building_step_by_step(tg: Telegram) -> None:
     reply = await admin.send("/add_building")
     assert "code" in reply.text
     reply = await admin.send("b-7")  # any case: codes are kept upper-case
+    assert "country" in reply.text
+    assert "• 🇰🇿 Kazakhstan" in str(reply.last["reply_markup"]), "the deployment's country is preselected"
+    reply = await admin.press(reply.last, "Uzbekistan")
     assert "address" in reply.text
     reply = await admin.send("Tole bi 5")
     assert "district" in reply.text
@@ -292,12 +295,18 @@ async def test_an_admin_adds_a_building_step_by_step(tg: Telegram) -> None:
 
     added = await building(tg, "B-7")
     assert added is not None
-    assert (added.address, added.district, added.timezone) == ("Tole bi 5", "Almaly", "Asia/Tashkent")
+    assert (added.address, added.district, added.timezone, added.country) == (
+        "Tole bi 5",
+        "Almaly",
+        "Asia/Tashkent",
+        "UZ",
+    )
 
 
 async def test_an_admin_skips_the_district_and_the_time_zone(tg: Telegram) -> None:
     admin = admin_en(tg)
-    await admin.send("/add_building C-1")
+    reply = await admin.send("/add_building C-1")
+    await admin.press(reply.last, "Kazakhstan")
     reply = await admin.send("Tole bi 7")
     reply = await admin.press(reply.last, "Skip")
     assert "time zone" in reply.text
@@ -306,7 +315,7 @@ async def test_an_admin_skips_the_district_and_the_time_zone(tg: Telegram) -> No
 
     added = await building(tg, "C-1")
     assert added is not None
-    assert (added.district, added.timezone) == (None, "Asia/Almaty")
+    assert (added.district, added.timezone, added.country) == (None, "Asia/Almaty", "KZ")
 
 
 async def test_a_taken_or_cyrillic_building_code_is_refused_with_the_reason(tg: Telegram) -> None:
@@ -321,12 +330,13 @@ async def test_a_taken_or_cyrillic_building_code_is_refused_with_the_reason(tg: 
 
     # The dialog keeps asking for the code.
     reply = await admin.send("A-13")
-    assert "address" in reply.text
+    assert "country" in reply.text
 
 
 async def test_an_unknown_time_zone_is_asked_again(tg: Telegram) -> None:
     admin = admin_en(tg)
-    await admin.send("/add_building D-4")
+    reply = await admin.send("/add_building D-4")
+    await admin.press(reply.last, "Kazakhstan")
     await admin.send("Satpaev 30")
     await admin.send("Bostandyk")
     reply = await admin.send("Mars/Olympus")
@@ -337,6 +347,38 @@ async def test_an_unknown_time_zone_is_asked_again(tg: Telegram) -> None:
     assert "Building added" in reply.text
     added = await building(tg, "D-4")
     assert added is not None and added.district == "Bostandyk"
+
+
+async def test_an_admin_adds_an_uzbek_building_inline_and_its_zone_is_uzbekistans(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    reply = await admin.send("/add_building U-1 uz Navoi st 5")
+    assert "Building added" in reply.text and "Uzbekistan" in reply.text
+    added = await building(tg, "U-1")
+    assert added is not None
+    assert (added.address, added.timezone, added.country) == ("Navoi st 5", "Asia/Tashkent", "UZ")
+    # Without a country the deployment's (COUNTRY) is taken.
+    await admin.send("/add_building K-1 Abay ave 1")
+    kazakh = await building(tg, "K-1")
+    assert kazakh is not None and (kazakh.country, kazakh.timezone) == ("KZ", "Asia/Almaty")
+
+
+async def test_an_admin_changes_a_buildings_country_by_command_or_button(tg: Telegram) -> None:
+    admin = admin_en(tg)
+    await admin.send("/add_building K-2 Abay ave 2")
+    reply = await admin.send("/country K-2")
+    assert "Kazakhstan" in reply.text
+    reply = await admin.press(reply.last, "Uzbekistan")
+    assert "Uzbekistan" in reply.text and "open ones keep their deadlines" in reply.text
+    changed = await building(tg, "K-2")
+    assert changed is not None and changed.country == "UZ"
+    reply = await admin.send("/country K-2 kz")
+    changed = await building(tg, "K-2")
+    assert changed is not None and changed.country == "KZ"
+    reply = await admin.send("/country K-2 RU")
+    assert "KZ (Kazakhstan) or UZ (Uzbekistan)" in reply.text
+    async with tg.app.sessionmaker() as session:
+        events = (await session.execute(select(AuditEvent.action).where(AuditEvent.action == "building_country"))).all()
+    assert len(events) == 2
 
 
 # --- /assign ------------------------------------------------------------------------------------

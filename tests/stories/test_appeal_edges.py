@@ -178,11 +178,12 @@ async def test_the_queue_shows_open_appeals_by_deadline_with_overdue_marked_and_
     for n in range(10):
         await send_appeal(dana, f"Appeal text {n}")
         tg.clock.advance(hours=1)
-    tg.clock.advance(days=15)
+    tg.clock.advance(days=25)  # 18 December: past the 15 working days of the first ones (14 December)
 
     reply = await inspector.send("/queue")
     assert "Open appeals: 10" in reply.text
     assert reply.text.count("⚠️") >= 1 and "№1 · A-12" in reply.text
+    assert "⚠️ №1 · A-12 · new · due 14 December 2026 · overdue by 4 working days" in reply.text
     reply = await inspector.press(reply.last, "▶️")
     assert "№9" in reply.text and "№10" in reply.text
     reply = await other.send("/queue")

@@ -22,7 +22,7 @@ async def test_a_resident_sends_an_appeal_and_the_inspectors_answer_reaches_them
 
     reply = await send_appeal(dana, photo=True)
     assert "Your appeal is registered as №1" in reply.text
-    assert "8 December 2026" in reply.text, "deadline 15 days on, in the building's time zone"
+    assert "14 December 2026" in reply.text, "deadline 15 working days on (Kazakhstan), in the building's time zone"
 
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
     assert "Appeal №1" in card["text"] and "Dana" in card["text"] and "flat 7" in card["text"]

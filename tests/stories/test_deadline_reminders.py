@@ -2,16 +2,17 @@
 closed — to the inspector in their working hours, escalated to the administrators in office hours.
 
 The appeal is sent on Monday 23 November 2026 at 14:00 in Almaty (UTC+5): its first response is due on the 24th at
-14:00 there, its deadline is 8 December at 14:00 there.
+14:00 there. Its deadline is set to 8 December at 14:00 there, so that these stories keep to the reminders' own
+timing; the law's deadlines and the reminders that follow them are the stories of test_appeal_law.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from models import Inspector, Reminder, User
+from models import Appeal, Inspector, Reminder, User
 from tests.conftest import ADMIN_ID
 from tests.support.appeal_steps import send_appeal
 from tests.support.harness import Person, Telegram
@@ -56,6 +57,12 @@ async def statuses(tg: Telegram, kind: str) -> list[tuple[str, str]]:
             select(Reminder.period, Reminder.status).where(Reminder.kind == kind).order_by(Reminder.due_at, Reminder.id)
         )
         return [(period, status) for period, status in rows]
+
+
+async def deadline_at(tg: Telegram, moment: datetime) -> None:
+    """The appeals' deadline, set for the story (the law would give 14 December, 23:59 there)."""
+    async with tg.app.sessionmaker.begin() as session:
+        await session.execute(update(Appeal).values(due_at=moment))
 
 
 async def at(tg: Telegram, moment: datetime, *, times: int = 1) -> None:
@@ -113,6 +120,7 @@ async def test_a_building_with_no_inspector_has_its_first_response_reminder_go_t
 async def test_two_days_before_the_deadline_the_inspector_is_reminded_once(tg: Telegram) -> None:
     _, dana, inspector = await beat(tg)
     await send_appeal(dana)
+    await deadline_at(tg, DEADLINE)
     await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Take")
 
     await at(tg, datetime(2026, 12, 6, 8, 59, tzinfo=UTC))
@@ -132,6 +140,7 @@ async def test_an_overdue_appeal_is_recalled_to_the_inspector_and_escalated_to_t
     _, dana, inspector = await beat(tg)
     await english_admin(tg)
     await send_appeal(dana)
+    await deadline_at(tg, DEADLINE)
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
     await inspector.press(card, "Take")
     await at(tg, SOON_DUE)
@@ -196,6 +205,7 @@ async def test_an_escalation_due_after_office_hours_waits_for_the_morning_and_co
     _, dana, inspector = await beat(tg)
     await english_admin(tg)
     await send_appeal(dana)
+    await deadline_at(tg, datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
     await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Take")
 
     await at(tg, datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
@@ -213,6 +223,7 @@ async def test_an_anonymous_appeals_reminders_name_nobody_and_their_button_opens
     _, dana, inspector = await beat(tg)
     admin = await english_admin(tg)
     await send_appeal(dana, "Someone sells alcohol to teenagers at the corner.", anonymous=True)
+    await deadline_at(tg, DEADLINE)
     await tg.tick()
     for moment in (FIRST_DUE, SOON_DUE, DEADLINE, datetime(2026, 12, 9, 4, 0, tzinfo=UTC)):
         await at(tg, moment)
@@ -238,6 +249,7 @@ async def test_reminders_due_during_a_long_downtime_are_listed_as_missed_and_no_
     _, dana, inspector = await beat(tg)
     await english_admin(tg)
     await send_appeal(dana)
+    await deadline_at(tg, DEADLINE)
     await tg.tick()
 
     # Down from before the first response was due until 11 hours after (the grace is 6 hours); back at 01:00

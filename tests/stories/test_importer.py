@@ -117,7 +117,7 @@ def test_every_bad_row_is_reported_not_only_the_first() -> None:
         "A 1;Абая 1;;;\n"  # a space: not allowed in a deep link
         "A-2;;;;\n"
         "A-3;Абая 3;;;инспектор\n"
-        "A-4;Абая 4;;;;extra\n"
+        "A-4;Абая 4;;;;;extra\n"
         "A-5;Абая 5;;;\n"
         "a-5;Абая 5а;;;\n"
     )
@@ -125,7 +125,7 @@ def test_every_bad_row_is_reported_not_only_the_first() -> None:
         (2, "bad code: 'A 1'"),
         (3, "bad address: ''"),
         (4, "bad inspector: 'инспектор'"),
-        (5, "expected 5 columns (code, address, district, timezone, inspector), found 6"),
+        (5, "expected 6 columns (code, address, district, timezone, inspector, country), found 7"),
         (7, "code A-5 repeats line 6"),
     ]
 
@@ -135,7 +135,36 @@ def test_a_bom_left_in_the_text_does_not_hide_the_header() -> None:
     assert [(r.line, r.code) for r in rows] == [(2, "A-1")]
 
 
+def test_a_country_column_is_read_wherever_the_header_puts_it_and_a_bad_one_is_reported() -> None:
+    text = "code;country;address\nU-1;uz;Navoi st 5\nK-1;KZ;Абая 1\nX-1;;Абая 2\nR-1;RU;Ленина 1\n"
+    assert problems_of(text) == [(5, "bad country: 'RU'")]
+    rows = importer.parse(text.rsplit("R-1", 1)[0], default_timezone="Asia/Almaty")
+    assert [(r.code, r.address, r.country) for r in rows] == [
+        ("U-1", "Navoi st 5", "UZ"),
+        ("K-1", "Абая 1", "KZ"),
+        ("X-1", "Абая 2", None),
+    ]
+    # Without a header, the country is the sixth column.
+    assert importer.parse("U-2,Navoi st 7,,Asia/Tashkent,,UZ\n", default_timezone="Asia/Almaty")[0].country == "UZ"
+
+
 # --- writing to the database (SQLite and PostgreSQL) -----------------------------------
+
+
+async def test_a_new_building_gets_its_country_or_the_default_and_an_old_file_keeps_it(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    with_country = (
+        "code,address,district,timezone,inspector,country\nU-1,Navoi st 5,,Asia/Tashkent,,UZ\nK-1,Абая 1,,,,\n"
+    )
+    rows = importer.parse(with_country, default_timezone="Asia/Almaty")
+    async with sessionmaker.begin() as session:
+        await importer.import_buildings(session, clock, rows, default_country="KZ")
+    old_file = "code,address,district,timezone\nU-1,Navoi st 5,,Asia/Tashkent\nK-1,Абая 1,,\n"
+    assert await run_import(sessionmaker, clock, old_file) == importer.ImportReport(0, 0, 2)
+    async with sessionmaker() as session:
+        countries = dict((await session.execute(select(Building.code, Building.country))).all())
+    assert countries == {"U-1": "UZ", "K-1": "KZ"}
 
 
 async def test_a_district_is_imported_with_inspectors_assigned_and_an_empty_column_left_unassigned(

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from bot.services import buildings, inspectors, people
 from bot.services.people import Person as Someone
 from bot.ui.callbacks import ChatWeekCb, MeetingCb, StaffCb
-from models import Building, BuildingChat, Inspector, Meeting, MeetingStatus, Reminder, Report, Rsvp
+from models import Appeal, Building, BuildingChat, Inspector, Meeting, MeetingStatus, Reminder, Report, Rsvp
 from tests.conftest import ADMIN_ID
 from tests.support.appeal_steps import appeal_by_number, send_appeal
 from tests.support.harness import Person, Telegram
@@ -684,6 +684,15 @@ def assert_each_read_in_their_hours(journal: Journal) -> None:
             assert local.weekday() == 0, f"a digest on {arrival.local}"
 
 
+async def deadline_in_fifteen_days(tg: Telegram, number: int) -> None:
+    """This story's reminders are timed by deadlines of 15 days to the minute; the law's own deadlines (working days
+    in Kazakhstan, calendar days in Uzbekistan, to the end of the day) are the story of test_appeal_law."""
+    async with tg.app.sessionmaker.begin() as session:
+        appeal = await session.scalar(select(Appeal).where(Appeal.number == number))
+        assert appeal is not None
+        appeal.due_at = appeal.created_at + timedelta(days=15)
+
+
 async def reminder_rows(tg: Telegram) -> list[tuple[str, str, datetime]]:
     async with tg.app.sessionmaker() as session:
         rows = await session.execute(select(Reminder.kind, Reminder.status, Reminder.due_at))
@@ -710,6 +719,7 @@ async def test_a_whole_quarter_of_a_beat_every_reminder_arrives_once_in_its_read
     await will_come(tg, beat.oleg, CHAT_A2, M1_PLACE)
     await walk.until(utc(2026, 10, 5, 6))  # Monday 11:00 in Almaty: Dana's first appeal
     await send_appeal(beat.dana, "Loud music every night after 23:00 in flat 12.")
+    await deadline_in_fifteen_days(tg, 1)
     await walk.until(utc(2026, 10, 5, 10))
     await act_on_appeal(tg, beat.nurlan, 1, "take")
     await walk.until(utc(2026, 10, 7, 8))
@@ -725,6 +735,7 @@ async def test_a_whole_quarter_of_a_beat_every_reminder_arrives_once_in_its_read
     [russian] = [a.text for a in journal.to(RUSTAM, DIGEST) if a.local == "2026-10-12 10:00"]
     assert "12 октября 2026" in russian and "☐ B-1 — Chui ave 5\n☐ T-1 — Navoi st 7" in russian
     await send_appeal(beat.dana, "A car blocks the fire passage every evening.")
+    await deadline_in_fifteen_days(tg, 2)
     await walk.until(utc(2026, 10, 14, 4))  # Wednesday 09:00: the first response reminder came at 08:00
     await act_on_appeal(tg, beat.nurlan, 2, "take")
     await walk.until(utc(2026, 10, 19, 5))
@@ -746,6 +757,7 @@ async def test_a_whole_quarter_of_a_beat_every_reminder_arrives_once_in_its_read
     await turn_chat_week_off(tg, beat.rustam)
     await walk.until(utc(2026, 11, 16, 6))  # Monday 12:00 in Bishkek
     await send_appeal(beat.bakyt, "Teenagers drink on the playground at night.")
+    await deadline_in_fifteen_days(tg, 3)
     await walk.until(utc(2026, 11, 17, 8))  # 14:00 in Bishkek: the first response reminder came at noon
     await act_on_appeal(tg, beat.rustam, 3, "take")
     await walk.until(utc(2026, 11, 30, 5))
@@ -758,6 +770,7 @@ async def test_a_whole_quarter_of_a_beat_every_reminder_arrives_once_in_its_read
     # December. Timur's appeal, answered but left open past its deadline; the report meetings M3 and M4.
     await walk.until(utc(2026, 12, 1, 4))  # Tuesday 09:00 in Tashkent
     await send_appeal(beat.timur, "The lift in entrance 3 has not worked for a week.")
+    await deadline_in_fifteen_days(tg, 4)
     await walk.until(utc(2026, 12, 1, 10))  # 16:00 in Bishkek
     await answer_appeal(tg, beat.rustam, 4, "Мы написали в управляющую компанию.")
     await walk.until(utc(2026, 12, 18, 5))  # 10:00 in Almaty, 11:00 in Bishkek: after the prepare reminders

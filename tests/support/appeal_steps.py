@@ -26,12 +26,16 @@ async def appeal_summary(
     """/appeal → category → text → (photo) → Next → named or anonymous: the summary and its Send button's data."""
     reply = await resident.send("/appeal")
     reply = await resident.press(reply.last, category)
+    if "What kind of appeal" in reply.text:  # a country whose law distinguishes kinds (Uzbekistan)
+        await resident.press(reply.last, "Application")
     await resident.send(text)
     if photo:
         await resident.send(photo=PHOTO, caption="the stairwell")
     prompt = [m for m in resident.tg.fake.sent_to(resident.id) if "Next" in str(m.get("reply_markup"))][-1]
     reply = await resident.press(prompt, "Next")
     reply = await resident.press(reply.last, "anonymously" if anonymous else "with my name")
+    if anonymous:  # the rule on anonymous reports is shown first: a tip, not a crime
+        reply = await resident.press(reply.last, "anonymous tip")
     summary = reply.last
     keyboard = summary["reply_markup"]["inline_keyboard"]
     return summary, next(b["callback_data"] for row in keyboard for b in row if "Send" in b["text"])

@@ -7,7 +7,9 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.services import law
 from bot.ui import labels
+from bot.ui.appeals import marks, terms
 from bot.ui.cards import building_title
 from bot.ui.formatting import local_date, local_datetime
 from models import OPEN_STATUSES, Appeal, AppealMessage
@@ -27,8 +29,10 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
     """The inspector's card. An anonymous appeal shows neither name nor flat — to anyone."""
     zone = appeal.building.timezone
     lines = [
+        *marks.top(appeal),
         _("📨 <b>Appeal {number}</b> · {status}").format(number=number(appeal), status=labels.status(appeal.status)),
         "🏢 " + building_title(appeal.building),
+        *marks.origin(appeal),
     ]
     if appeal.anonymous:
         lines.append(_("🕶 Anonymous: the resident's name and flat are hidden"))
@@ -36,6 +40,8 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         resident = appeal.resident
         if resident is not None:
             who = escape(" ".join(filter(None, [resident.first_name, resident.last_name])))
+        elif appeal.oral is not None:
+            who = _("not registered with the bot (an oral appeal)")
         elif appeal.text:
             # Made from a question asked in a building chat by someone who has not registered with the bot.
             who = _("not registered with the bot (asked in the building chat)")
@@ -47,10 +53,17 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
             _("👤 {who}").format(who=who) + (_(", flat {flat}").format(flat=escape(appeal.flat)) if appeal.flat else "")
         )
     lines.append(_("Category: {category}").format(category=labels.category(appeal.category)))
+    if law.rules(appeal.building.country).asks_kind:
+        lines.append(_("Kind: {kind}").format(kind=labels.kind(appeal.kind)))
     lines.append(_("Received: {at}").format(at=local_datetime(appeal.created_at, zone)))
     if appeal.first_response_at is None and appeal.status in OPEN_STATUSES:
         lines.append(_("First response by: {at}").format(at=local_datetime(appeal.first_response_due, zone)))
-    lines.append(_("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)))
+    if appeal.status in OPEN_STATUSES:
+        lines.append(_("Deadline: {countdown}").format(countdown=terms.countdown(appeal, now)))
+    else:
+        lines.append(_("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)))
+    if appeal.redirect_body:
+        lines.append(_("🏛 Sent to: {body}").format(body=escape(labels.body(appeal.redirect_body))))
     if is_overdue(appeal, now):
         lines.append(_("⚠️ <b>Overdue</b>"))
     attachments = sum(message.kind != "text" for message in appeal.messages if message.author == "resident")
@@ -69,8 +82,12 @@ def resident_view(appeal: Appeal) -> str:
         _("Category: {category}").format(category=labels.category(appeal.category)),
         _("Sent: {at}").format(at=local_datetime(appeal.created_at, zone)),
     ]
-    if appeal.status in OPEN_STATUSES:
+    if law.rules(appeal.building.country).asks_kind:
+        lines.append(_("Kind: {kind}").format(kind=labels.kind(appeal.kind)))
+    if appeal.status in OPEN_STATUSES and not appeal.anonymous:  # a tip has no statutory deadline
         lines.append(_("Answer due by: {date}").format(date=local_date(appeal.due_at, zone)))
+    if appeal.redirect_body:
+        lines.append(_("🏛 Sent to: {body}").format(body=escape(labels.body(appeal.redirect_body))))
     if appeal.anonymous:
         lines.append(_("Sent anonymously"))
     if appeal.reject_reason:
@@ -115,11 +132,12 @@ def _kind(kind: str) -> str:
     }.get(kind, kind)
 
 
-def summary(category: str, text: str, attachments: int, anonymous: bool) -> str:
+def summary(category: str, text: str, attachments: int, anonymous: bool, kind: str | None = None) -> str:
     """The intake dialog's last step: what is about to be sent."""
     lines = [
         _("<b>Check your appeal</b>"),
         _("Category: {category}").format(category=labels.category(category)),
+        *([_("Kind: {kind}").format(kind=labels.kind(kind))] if kind else []),
         _("Attachments: {count}").format(count=attachments),
         _("Anonymous: the inspector will not see your name or flat") if anonymous else _("With your name and flat"),
         "",

@@ -69,6 +69,8 @@ def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
         (AppealAction.RESOLVE, _("✅ Resolve")),
         (AppealAction.REJECT, _("⛔ Reject")),
         (AppealAction.REDIRECT, _("➡️ Redirect")),
+        (AppealAction.EXTEND, _("⏳ Extend")),
+        (AppealAction.OUTSIDE, _("🏛 Not for the police")),
     ]
     for action, text in actions:
         if action == AppealAction.TAKE and appeal.status not in ("new", "redirected"):
@@ -128,7 +130,8 @@ def queue(
     builder = InlineKeyboardBuilder()
     for appeal in appeals:
         builder.button(
-            text=f"№{appeal.number} · {appeal.building.code} · {labels.status(appeal.status)}",
+            text=("🚨 " if appeal.urgent else "")
+            + f"№{appeal.number} · {appeal.building.code} · {labels.status(appeal.status)}",
             callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id),
         )
     builder.adjust(1)

@@ -229,6 +229,21 @@ def _appeals(now: Figures, before: Figures) -> list[str]:
             now.resolved,
             before.resolved,
         ),
+        *(
+            [
+                _with_change(
+                    _(
+                        "{count} appeal sent to another body (not for the police)",
+                        "{count} appeals sent to other bodies (not for the police)",
+                        now.redirected_out,
+                    ).format(count=number(now.redirected_out)),
+                    now.redirected_out,
+                    before.redirected_out,
+                )
+            ]
+            if now.redirected_out or before.redirected_out
+            else []
+        ),
         _with_change(
             _("{count} appeal past its deadline", "{count} appeals past their deadline", now.overdue).format(
                 count=number(now.overdue)
@@ -237,12 +252,23 @@ def _appeals(now: Figures, before: Figures) -> list[str]:
             before.overdue,
         ),
     ]
+    if now.oral or before.oral:
+        # Right under the received ones: appeals taken in person, by phone or at meetings, counted apart.
+        lines.insert(2, _with_change(oral_received(now.oral), now.oral, before.oral))
     if now.first_response_hours_median is not None:
         lines.append(_("⏱ Median time to the first answer: {time}").format(time=hours(now.first_response_hours_median)))
     if now.resolution_days_median is not None:
         lines.append(_("✅ Median time to resolution: {time}").format(time=days(now.resolution_days_median)))
     lines.append(satisfaction(now))
     return lines
+
+
+def oral_received(count: int) -> str:
+    return _(
+        "of them {count} oral (in person, by phone, at meetings)",
+        "of them {count} oral (in person, by phone, at meetings)",
+        count,
+    ).format(count=number(count))
 
 
 def satisfaction(figures: Figures) -> str:

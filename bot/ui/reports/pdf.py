@@ -427,7 +427,13 @@ def _figure_rows(now: Figures, before: Figures) -> list[tuple[str, str, str, str
 
     return [
         count(_("Appeals received"), lambda f: f.received),
+        count(_("of them oral (in person, by phone, at meetings)"), lambda f: f.oral),
         count(_("Appeals resolved"), lambda f: f.resolved),
+        *(
+            [count(_("Appeals sent to other bodies"), lambda f: f.redirected_out)]
+            if now.redirected_out or before.redirected_out
+            else []
+        ),
         count(_("Appeals past their deadline"), lambda f: f.overdue),
         count(_("Appeals open at the end of the quarter"), lambda f: f.open_at_end),
         measure(_("Median time to the first answer"), lambda f: f.first_response_hours_median, hours),

@@ -1,0 +1,269 @@
+"""An appeal's card, two more buttons: ⏳ Extend (with a reason; an administrator approves where the head decides by
+law) and 🏛 Not for the police (sent on to the competent body and closed). The resident is told through the outbox."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services import appeal_terms, appeals, parts
+from bot.services.appeal_terms import ExtensionBeyondLimit, ExtensionGone, ExtensionNotices, ExtensionPending
+from bot.services.appeals import InvalidTransition
+from bot.services.errors import InvalidValue
+from bot.services.people import Actor
+from bot.ui import texts
+from bot.ui.appeals import terms
+from bot.ui.callbacks import AppealAction, BodyCb, ExtensionCb, StaffCb
+from bot.ui.formatting import day, local_date
+from bot.ui.keyboards import stored
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.inspector.appeals import ANSWERED, PRESSED
+from handlers.refusing import flag
+from models import Appeal, AppealExtension
+
+# "20.01.2027 reason…": an earlier date than the law's limit, then the reason.
+_LEADING_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b[\s,;:—-]*")
+
+
+class Terms(StatesGroup):
+    reason = State()
+    body = State()
+
+
+def create_router() -> Router:
+    router = Router(name="inspector-appeal-terms")
+    router.callback_query.register(
+        pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED)
+    )
+    router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
+    router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
+    router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
+    router.message.register(body_sent, Terms.body, TEXT_ANSWER, flags=flag(ANSWERED))
+    return router
+
+
+def notices(i18n: I18n, settings: Settings) -> ExtensionNotices:
+    """The messages an extension sends, each rendered in its reader's language."""
+
+    def resident(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
+        with i18n.use_locale(language):
+            return parts.message(terms.extension_to_resident(appeal, extension))
+
+    def decided(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
+        with i18n.use_locale(language):
+            return parts.message(terms.extension_decided(appeal, extension))
+
+    def approval(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
+        name = appeal.inspector.full_name if appeal.inspector is not None else ""
+        with i18n.use_locale(language):
+            return parts.message(
+                terms.extension_request(appeal, extension, name), buttons=stored(terms.extension_buttons(extension))
+            )
+
+    return ExtensionNotices(
+        resident=resident, decided=decided, approval=approval, staff_language=settings.default_language
+    )
+
+
+def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
+    def render(appeal: Appeal, language: str) -> list[parts.Part]:
+        with i18n.use_locale(language):
+            return parts.message(terms.redirected_out_to_resident(appeal))
+
+    return render
+
+
+async def pressed(
+    callback: CallbackQuery,
+    callback_data: StaffCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    """⏳ Extend or 🏛 Not for the police on an open appeal's card: the next step's question."""
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+    try:
+        appeals.ensure_open(appeal)
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal is already closed."))
+        return
+    if callback_data.action == AppealAction.EXTEND:
+        await _offer_extension(callback, callback_answer, state, session, actor, appeal)
+    else:
+        await _offer_bodies(callback, state, appeal)
+
+
+async def _offer_extension(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    appeal: Appeal,
+) -> None:
+    if await appeal_terms.pending(session, appeal.id) is not None:
+        alert(callback_answer, _("An extension of this appeal already waits for an administrator's decision."))
+        return
+    limit = appeal_terms.limit(appeal)
+    if limit <= appeal_terms.due_day(appeal):
+        alert(callback_answer, _("The term cannot be extended any further: it is at the law's limit."))
+        return
+    await state.set_state(Terms.reason)
+    await state.update_data(appeal_id=appeal.id)
+    head_decides = appeal_terms.approver_decides(appeal, actor)
+    await _ask(callback, terms.extension_prompt(appeal, limit, head_decides))
+
+
+async def _offer_bodies(callback: CallbackQuery, state: FSMContext, appeal: Appeal) -> None:
+    await state.set_state(Terms.body)
+    await state.update_data(appeal_id=appeal.id)
+    await _ask(callback, terms.bodies_prompt(appeal), terms.bodies(appeal))
+
+
+async def _ask(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    if callback.message is not None:
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"), reply_markup=markup)
+
+
+def _split_reason(text: str) -> tuple[date | None, str]:
+    match = _LEADING_DATE.match(text)
+    if match is None:
+        return None, text
+    day_, month, year = (int(group) for group in match.groups())
+    try:
+        return date(year, month, day_), text[match.end() :]
+    except ValueError:
+        return None, text
+
+
+async def reason_sent(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    until, reason = _split_reason(message.text or "")
+    try:
+        extension = await appeal_terms.request_extension(
+            session,
+            clock,
+            actor,
+            data["appeal_id"],
+            reason=reason,
+            until=until,
+            notices=notices(i18n, settings),
+            admin_ids=settings.admin_ids,
+        )
+    except InvalidValue:
+        await message.answer(_("Please write the reason in words."))
+        return
+    except ExtensionBeyondLimit as exc:
+        await message.answer(
+            _(
+                "The date must be after the current term and no later than {date}, the law's limit. Send it again:"
+            ).format(date=day(exc.limit))
+        )
+        return
+    except ExtensionPending:
+        await end_dialog(state)
+        await message.answer(_("An extension of this appeal already waits for an administrator's decision."))
+        return
+    except InvalidTransition:
+        await end_dialog(state)
+        await message.answer(_("This appeal is already closed."))
+        return
+    await end_dialog(state)
+    appeal = await appeals.for_staff(session, actor, extension.appeal_id)
+    if extension.status == "pending":
+        await message.answer(
+            _("Asked: appeal №{number} until {date}. An administrator will decide; you will be told.").format(
+                number=appeal.number, date=local_date(extension.new_due, appeal.building.timezone)
+            )
+        )
+    else:
+        await message.answer(terms.extension_decided(appeal, extension))
+
+
+async def decided(
+    callback: CallbackQuery,
+    callback_data: ExtensionCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    try:
+        extension = await appeal_terms.decide(
+            session,
+            clock,
+            actor,
+            callback_data.extension_id,
+            approve=callback_data.approve,
+            notices=notices(i18n, settings),
+        )
+    except ExtensionGone:
+        alert(callback_answer, _("This request was already decided, or its appeal is closed."))
+        return
+    appeal = await appeals.for_staff(session, actor, extension.appeal_id)
+    await edit_card(callback, terms.extension_decided(appeal, extension))
+
+
+async def body_chosen(
+    callback: CallbackQuery,
+    callback_data: BodyCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+) -> None:
+    try:
+        appeal = await appeal_terms.redirect_out(
+            session, clock, actor, callback_data.appeal_id, callback_data.code, notice=_redirect_notice(i18n)
+        )
+    except InvalidValue:  # forged data with no body
+        alert(callback_answer, texts.button_gone())
+        return
+    except InvalidTransition:
+        alert(callback_answer, _("This appeal is already closed."))
+        return
+    await end_dialog(state)
+    await edit_card(callback, terms.redirected_out(appeal))
+
+
+async def body_sent(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, i18n: I18n
+) -> None:
+    data = await state.get_data()
+    try:
+        appeal = await appeal_terms.redirect_out(
+            session, clock, actor, data["appeal_id"], message.text or "", notice=_redirect_notice(i18n)
+        )
+    except InvalidValue:
+        await message.answer(_("Please write the body's name."))
+        return
+    except InvalidTransition:
+        await end_dialog(state)
+        await message.answer(_("This appeal is already closed."))
+        return
+    await end_dialog(state)
+    await message.answer(terms.redirected_out(appeal))
