@@ -12,12 +12,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, Dialect, delete, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Dialect, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,6 +32,7 @@ from models import (
     OutboxFile,
     Priority,
 )
+from models.queries import changed_rows, upsert_insert
 
 # Set on a session that put rows in the outbox: once it commits, the sender is woken.
 WAKE_SENDER = "outbox.wake_sender"
@@ -95,7 +94,7 @@ async def _keep_files(session: AsyncSession, clock: Clock, parts: list[Part]) ->
         data = base64.b64decode(part["data"])
         digest = hashlib.sha256(data).hexdigest()
         if digest not in kept:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = upsert_insert(session)
             await session.execute(
                 insert(OutboxFile).values(digest=digest, data=data, created_at=clock.now()).on_conflict_do_nothing()
             )
@@ -246,13 +245,13 @@ def _bulk_insert(dialect: Dialect) -> _BulkInsert:
 
 async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:
     """Withdraw what a batch has not sent yet (a meeting cancelled while its announcement goes out)."""
-    result = await _execute(
+    result = await changed_rows(
         session,
         update(Delivery)
         .where(Delivery.broadcast_id == broadcast_id, Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.CANCELLED.value),
     )
-    return result.rowcount
+    return result
 
 
 # --- the sender's side ------------------------------------------------------------------------
@@ -365,13 +364,13 @@ async def finish(session: AsyncSession, clock: Clock, broadcast_id: int) -> Broa
     )
     if pending:
         return None
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.finished_at.is_(None))
         .values(finished_at=clock.now()),
     )
-    if not claimed.rowcount:
+    if not claimed:
         return None
     return await session.get(Broadcast, broadcast_id)
 
@@ -441,23 +440,18 @@ async def hold_lease(
     """
     now = clock.now()
     free = Lease.name == name if take_over else or_(Lease.holder == holder, Lease.expires_at < now)
-    renewed = await _execute(
+    renewed = await changed_rows(
         session, update(Lease).where(Lease.name == name, free).values(holder=holder, expires_at=now + ttl)
     )
-    if renewed.rowcount:
+    if renewed:
         return True
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    created = await _execute(
+    insert = upsert_insert(session)
+    created = await changed_rows(
         session, insert(Lease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
     )
-    return bool(created.rowcount)
+    return bool(created)
 
 
 async def release_lease(session: AsyncSession, *, name: str, holder: str) -> None:
     """Let a successor take over at once (a clean stop) instead of waiting for the lease to lapse."""
     await session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
-
-
-async def _execute(session: AsyncSession, statement: Any) -> CursorResult[Any]:
-    """An UPDATE or INSERT, whose result tells how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import ProcessedUpdate
+from models.queries import changed_rows, upsert_insert
 
 KEEP = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 PRUNE_EVERY = 1000
@@ -19,13 +17,10 @@ PRUNE_EVERY = 1000
 
 async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> bool:
     """Record the update in the current transaction; False when it was handled (and committed) before."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = cast(
-        CursorResult[Any],
-        await session.execute(
-            insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
-        ),
+    insert = upsert_insert(session)
+    recorded = await changed_rows(
+        session, insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
     )
     if update_id % PRUNE_EVERY == 0:
         await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < clock.now() - KEEP))
-    return bool(result.rowcount)
+    return bool(recorded)
