@@ -1,6 +1,8 @@
-"""Helpers every dialog shares: ending a dialog without forgetting the chosen language, editing a pressed card."""
+"""Helpers every dialog shares: its typed data, ending it without forgetting the chosen language, editing a card."""
 
 from __future__ import annotations
+
+from typing import TypeVar, cast
 
 from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
@@ -14,6 +16,15 @@ from bot.services.people import Person
 # A dialog step takes what the person sends, except commands: those go to their own handlers.
 NOT_A_COMMAND = ~F.text.startswith("/")
 TEXT_ANSWER = F.text & NOT_A_COMMAND
+
+
+D = TypeVar("D")
+
+
+async def read(state: FSMContext, shape: type[D]) -> D:
+    """The dialog's data as its TypedDict says (the FSM storage keeps plain JSON: the dialog wrote it so)."""
+    del shape  # the type is what the caller reads by
+    return cast(D, await state.get_data())
 
 
 async def end_dialog(state: FSMContext) -> None:

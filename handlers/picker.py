@@ -6,6 +6,8 @@ The chosen ids live in the dialog's FSM data; whoever receives them checks them 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -15,9 +17,17 @@ from bot.services import buildings
 from bot.services.people import Actor
 from bot.ui import keyboards
 from bot.ui.callbacks import PickAction, PickCb
-from handlers.dialogs import edit_card
+from handlers.dialogs import edit_card, read
 
 PICKED = "picked_buildings"
+
+
+class Picked(TypedDict, total=False):
+    """What the picker keeps in a dialog's data; the dialogs that use it extend it."""
+
+    picked_buildings: list[int]
+
+
 PAGE_SIZE = 20
 
 
@@ -32,7 +42,7 @@ async def press(
     callback: CallbackQuery, callback_data: PickCb, session: AsyncSession, actor: Actor, state: FSMContext
 ) -> list[int] | None:
     """Apply a press; the chosen ids when Done was pressed with something chosen, else None (the picker is redrawn)."""
-    chosen = set((await state.get_data()).get(PICKED, []))
+    chosen = set((await read(state, Picked)).get("picked_buildings", []))
     if callback_data.action == PickAction.DONE:
         if chosen:
             return sorted(chosen)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
@@ -21,6 +21,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.middlewares import Injected
 from bot.services import audit
 from bot.services.errors import Gone, InvalidTransition, NotAllowed
 from bot.ui import texts
@@ -83,12 +84,13 @@ class Refusals(BaseMiddleware):
 
 
 def _context(event: CallbackQuery | Message, data: dict[str, Any]) -> dict[str, Any]:
+    injected = cast(Injected, data)
     return {
         "actor_id": event.from_user.id if event.from_user is not None else 0,
-        "session": data["session"],
-        "clock": data["clock"],
-        "state": data.get("state"),
-        "callback_answer": data.get("callback_answer"),
+        "session": injected["session"],
+        "clock": injected["clock"],
+        "state": injected["state"],
+        "callback_answer": injected.get("callback_answer"),
     }
 
 

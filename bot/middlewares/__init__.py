@@ -1,20 +1,42 @@
-"""Middlewares, in the order `setup_middlewares` installs them."""
+"""Middlewares, in the order `setup_middlewares` installs them, and what they give every handler (`Injected`)."""
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from typing import NotRequired, TypedDict
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.context import FSMContext
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.courier import Courier
 from bot.i18n import LocaleMiddleware
 from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.courier import CourierMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.emergency import EmergencyMiddleware
 from bot.middlewares.once import UpdateOnceMiddleware
+from bot.services.people import Actor
+from models import BuildingChat
+
+
+class Injected(TypedDict):
+    """A handler's data, by name: what it may ask for as a parameter (besides aiogram's event_* and raw_state)."""
+
+    bot: Bot
+    settings: Settings  # these four were given to the Dispatcher at start
+    clock: Clock
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    session: AsyncSession  # DbSessionMiddleware: the update's one transaction, committed before Telegram is called
+    actor: Actor  # ActorMiddleware: the sender, with rights from the database and ADMIN_IDS
+    building_chat: NotRequired[BuildingChat | None]  # ActorMiddleware, in group chats: the building it is bound to
+    courier: Courier  # CourierMiddleware: appeal cards and answers, delivered or queued
+    state: FSMContext  # aiogram: the dialog of this person in this chat
+    callback_answer: NotRequired[CallbackAnswer]  # CallbackAnswerMiddleware, for presses: the one answer
 
 
 def setup_middlewares(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy import CursorResult, Executable, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +11,7 @@ from bot.services import audit
 from bot.services.errors import ChatBoundElsewhere, NotAllowed
 from bot.services.people import Actor
 from models import Building, BuildingChat
+from models.queries import changed_rows
 
 
 async def binding(session: AsyncSession, chat_id: int) -> BuildingChat | None:
@@ -73,18 +72,13 @@ async def set_active(session: AsyncSession, chat_id: int, *, active: bool, title
     values: dict[str, object] = {"active": active}
     if title:
         values["title"] = title
-    result = await _execute(session, update(BuildingChat).where(BuildingChat.chat_id == chat_id).values(**values))
-    return bool(result.rowcount)
+    result = await changed_rows(session, update(BuildingChat).where(BuildingChat.chat_id == chat_id).values(**values))
+    return bool(result)
 
 
 async def migrate(session: AsyncSession, *, old_chat_id: int, new_chat_id: int) -> bool:
     """A group became a supergroup with a new id. Safe to call for both service messages Telegram sends."""
-    result = await _execute(
+    result = await changed_rows(
         session, update(BuildingChat).where(BuildingChat.chat_id == old_chat_id).values(chat_id=new_chat_id)
     )
-    return bool(result.rowcount)
-
-
-async def _execute(session: AsyncSession, statement: Executable) -> CursorResult[Any]:
-    """An UPDATE, whose result tells how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement))
+    return bool(result)

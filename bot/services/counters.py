@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Counter
+from models.queries import upsert_insert
 
 
 async def next_value(session: AsyncSession, name: str) -> int:
     # The upsert locks the counter's row until commit (PostgreSQL; SQLite holds the write lock anyway),
     # so concurrent callers queue: no two get the same value and none is skipped.
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     value = await session.scalar(
         insert(Counter)
         .values(name=name, value=1)

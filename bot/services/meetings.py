@@ -15,12 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -43,6 +41,7 @@ from models import (
     RsvpAnswer,
     meeting_buildings,
 )
+from models.queries import changed_rows, upsert_insert
 
 DURATION = timedelta(hours=2)  # how long a meeting is taken to last: the calendar's end, the unpin
 HORIZON = timedelta(days=365)  # the furthest ahead a meeting may be set
@@ -469,13 +468,13 @@ async def edit(
     fields = frozenset({"time" if name == "starts_at" else name for name in values})
     if not values:
         return Edited(meeting, fields)
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Meeting)
         .where(Meeting.id == meeting.id, Meeting.sequence == sequence, Meeting.status == MeetingStatus.PLANNED)
         .values(sequence=sequence + 1, **values),
     )
-    if not claimed.rowcount:
+    if not claimed:
         raise StaleMeeting()  # another change won the race
     meeting = await _load(session, meeting.id)
     announcements = await _announcements(session, meeting.id)
@@ -526,13 +525,13 @@ async def edit(
 async def cancel(session: AsyncSession, clock: Clock, actor: Actor, meeting_id: int, cards: Cards) -> Meeting:
     """Cancel a planned meeting: unsent announcements withdrawn, sent ones edited and unpinned, each chat told."""
     meeting = await for_staff(session, actor, meeting_id)
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Meeting)
         .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.PLANNED)
         .values(status=MeetingStatus.CANCELLED.value, sequence=Meeting.sequence + 1),
     )
-    if not claimed.rowcount:
+    if not claimed:
         raise MeetingClosed(meeting.status)  # cancelled or held already (a second press lands here)
     meeting = await _load(session, meeting.id)
     for batch_id in await _batches(session, meeting.id, KIND_ANNOUNCEMENT):
@@ -673,7 +672,7 @@ async def answer(
     changed = current is None or current.answer != choice.value or current.chat_id != chat_id
     if changed:
         values = {"meeting_id": meeting.id, "user_id": user_id, "chat_id": chat_id, "answer": choice.value, "at": now}
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = upsert_insert(session)
         statement = insert(Rsvp).values(**values)
         await session.execute(
             statement.on_conflict_do_update(
@@ -821,8 +820,3 @@ def _fold(rows: Iterable[Any]) -> dict[int, Counts]:
     return {
         key: Counts(yes=by.get(RsvpAnswer.YES.value, 0), no=by.get(RsvpAnswer.NO.value, 0)) for key, by in found.items()
     }
-
-
-async def _execute(session: AsyncSession, statement: Any) -> CursorResult[Any]:
-    """An UPDATE, whose result tells how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement))

@@ -12,12 +12,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, Dialect, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Dialect, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,6 +32,7 @@ from models import (
     OutboxFile,
     Priority,
 )
+from models.queries import changed_rows, upsert_insert
 
 # Set on a session that put rows in the outbox: once it commits, the sender is woken.
 WAKE_SENDER = "outbox.wake_sender"
@@ -96,7 +95,7 @@ async def _keep_files(session: AsyncSession, clock: Clock, parts: list[Part]) ->
         data = base64.b64decode(part["data"])
         digest = hashlib.sha256(data).hexdigest()
         if digest not in kept:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            insert = upsert_insert(session)
             await session.execute(
                 insert(OutboxFile).values(digest=digest, data=data, created_at=clock.now()).on_conflict_do_nothing()
             )
@@ -247,13 +246,13 @@ def _bulk_insert(dialect: Dialect) -> _BulkInsert:
 
 async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:
     """Withdraw what a batch has not sent yet (a meeting cancelled while its announcement goes out)."""
-    result = await _execute(
+    result = await changed_rows(
         session,
         update(Delivery)
         .where(Delivery.broadcast_id == broadcast_id, Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.CANCELLED.value),
     )
-    return result.rowcount
+    return result
 
 
 # --- the sender's side ------------------------------------------------------------------------
@@ -366,13 +365,13 @@ async def finish(session: AsyncSession, clock: Clock, broadcast_id: int) -> Broa
     )
     if pending:
         return None
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.finished_at.is_(None))
         .values(finished_at=clock.now()),
     )
-    if not claimed.rowcount:
+    if not claimed:
         return None
     return await session.get(Broadcast, broadcast_id)
 
@@ -443,31 +442,31 @@ async def hold_lease(
     """
     now = clock.now()
     expires = now + ttl
-    renewed = await _execute(
+    renewed = await changed_rows(
         session, update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=expires)
     )
-    if not renewed.rowcount:
+    if not renewed:
         free = Lease.name == name if take_over else Lease.expires_at < now
-        taken = await _execute(
+        taken = await changed_rows(
             session,
             update(Lease)
             .where(Lease.name == name, free)
             .values(holder=holder, expires_at=expires, epoch=Lease.epoch + 1),
         )
-        if not taken.rowcount:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            created = await _execute(
+        if not taken:
+            insert = upsert_insert(session)
+            created = await changed_rows(
                 session,
                 insert(Lease).values(name=name, holder=holder, expires_at=expires, epoch=1).on_conflict_do_nothing(),
             )
-            if not created.rowcount:
+            if not created:
                 return None
     return await session.scalar(select(Lease.epoch).where(Lease.name == name))
 
 
 async def claim(session: AsyncSession, delivery_id: int, now: datetime, *, epoch: int) -> Delivery | None:
     """The row, claimed for the lease's epoch, if it is still pending and due and no later holder claimed it."""
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Delivery)
         .where(
@@ -479,7 +478,7 @@ async def claim(session: AsyncSession, delivery_id: int, now: datetime, *, epoch
         .values(epoch=epoch)
         .execution_options(synchronize_session=False),
     )
-    if not claimed.rowcount:
+    if not claimed:
         return None
     return await session.get(Delivery, delivery_id, populate_existing=True)
 
@@ -489,8 +488,3 @@ async def release_lease(session: AsyncSession, *, name: str, holder: str) -> Non
 
     The row stays, lapsed, so that the successor's epoch is higher than any this holder claimed rows with."""
     await session.execute(update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=LAPSED))
-
-
-async def _execute(session: AsyncSession, statement: Any) -> CursorResult[Any]:
-    """An UPDATE or INSERT, whose result tells how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,6 +27,7 @@ from models import (
     Rsvp,
     User,
 )
+from models.queries import changed_rows
 
 # The outbox batch that passes a question asked in a building chat to its addressee (bot.services.questions).
 QUESTION_RELAY_KIND = "question"
@@ -165,12 +165,10 @@ async def _forget_in_chats(session: AsyncSession, telegram_id: int) -> bool:
         .where(Delivery.broadcast_id.in_(relays), Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.CANCELLED.value)
     )
-    questions = cast(
-        CursorResult[Any], await session.execute(delete(GroupQuestion).where(GroupQuestion.asker_id == telegram_id))
-    )
-    rsvps = cast(CursorResult[Any], await session.execute(delete(Rsvp).where(Rsvp.user_id == telegram_id)))
+    questions = await changed_rows(session, delete(GroupQuestion).where(GroupQuestion.asker_id == telegram_id))
+    rsvps = await changed_rows(session, delete(Rsvp).where(Rsvp.user_id == telegram_id))
     await session.execute(update(Proposal).where(Proposal.resident_id == telegram_id).values(resident_id=None))
-    return bool(questions.rowcount or rsvps.rowcount)
+    return bool(questions or rsvps)
 
 
 async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:

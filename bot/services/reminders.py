@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from models import Building, Inspector, Reminder, ReminderStatus
+from models.queries import upsert_insert
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ async def plan(session: AsyncSession, planned: Sequence[Planned]) -> None:
     """Insert the reminders not planned yet; those planned before (the same kind, subject, recipient, period) stay."""
     if not planned:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     rows = [
         {
             "kind": p.kind,

@@ -19,9 +19,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Executable, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -45,6 +44,7 @@ from models import (
     meeting_buildings,
     report_buildings,
 )
+from models.queries import changed_rows
 
 KIND = "report"  # the outbox batch's kind; its subject is the report's id
 TEXT_LIMIT = 2000  # measures taken, plans for the next quarter
@@ -294,14 +294,14 @@ async def publish(
     report = publication.report
     # The claim: of two presses at once only one finds the report unpublished (PostgreSQL locks the row, and the
     # second one's condition is read again after the first commits; SQLite runs one writer at a time).
-    claimed = await _execute(
+    claimed = await changed_rows(
         session,
         update(Report)
         .where(Report.id == report.id, Report.published_at.is_(None))
         .values(published_at=publication.at, figures=publication.view.comparison.as_dict()),
     )
     await session.refresh(report, ["published_at", "figures"])
-    if not claimed.rowcount:
+    if not claimed:
         return await _again(session, report)
     silent = [building for building in publication.buildings if not any(chat.active for chat in building.chats)]
     if publication.chats:
@@ -480,8 +480,3 @@ async def _proposals(
             found[proposal_id] = (created_at, ProposalLine(text=body, status=status, building_code=code))
     ordered = sorted(found.items(), key=lambda item: (item[1][0], item[0]))
     return [line for _id, (_at, line) in ordered][:PROPOSALS_LISTED]
-
-
-async def _execute(session: AsyncSession, statement: Executable) -> CursorResult[Any]:
-    """An UPDATE, whose result tells how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement))

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import ProcessedUpdate
+from models.queries import changed_rows, upsert_insert
 
 # Telegram keeps an unconfirmed update for 24 hours: a record older than that can meet no redelivery.
 KEEP = timedelta(days=2)
@@ -19,19 +17,13 @@ KEEP = timedelta(days=2)
 
 async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> bool:
     """Record the update in the current transaction; False when it was handled (and committed) before."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = cast(
-        CursorResult[Any],
-        await session.execute(
-            insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
-        ),
+    insert = upsert_insert(session)
+    recorded = await changed_rows(
+        session, insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
     )
-    return bool(result.rowcount)
+    return bool(recorded)
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:
     """Forget updates handled more than KEEP ago (the scheduler does it hourly); returns how many."""
-    result = cast(
-        CursorResult[Any], await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP))
-    )
-    return result.rowcount
+    return await changed_rows(session, delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP))

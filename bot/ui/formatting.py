@@ -9,19 +9,20 @@ from aiogram.utils.i18n import get_i18n
 from babel.dates import format_date, format_datetime
 
 
-def _locale() -> str:
+def locale() -> str:
+    """The reader's locale for Babel's dates and numbers: the language the update is handled in."""
     return get_i18n().current_locale
 
 
 def local_datetime(moment: datetime, timezone: str) -> str:
     """25 November 2026, 19:00 — in the building's zone and the reader's language."""
-    return format_datetime(moment.astimezone(ZoneInfo(timezone)), "d MMMM y, HH:mm", locale=_locale())
+    return format_datetime(moment.astimezone(ZoneInfo(timezone)), "d MMMM y, HH:mm", locale=locale())
 
 
 def local_date(moment: datetime, timezone: str) -> str:
-    return format_date(moment.astimezone(ZoneInfo(timezone)), "d MMMM y", locale=_locale())
+    return format_date(moment.astimezone(ZoneInfo(timezone)), "d MMMM y", locale=locale())
 
 
 def day(value: date) -> str:
     """A calendar day (a statutory date) in the reader's language."""
-    return format_date(value, "d MMMM y", locale=_locale())
+    return format_date(value, "d MMMM y", locale=locale())

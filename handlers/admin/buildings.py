@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TypedDict
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -20,7 +21,7 @@ from bot.services.people import Actor
 from bot.ui import keyboards, labels
 from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
-from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
 
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
@@ -32,6 +33,13 @@ class AddBuilding(StatesGroup):
     address = State()
     district = State()
     timezone = State()
+
+
+class AddBuildingData(TypedDict, total=False):
+    code: str
+    address: str
+    district: str | None
+    country: str  # KZ or UZ
 
 
 class AssignBuilding(StatesGroup):
@@ -196,7 +204,7 @@ async def _ask_timezone(message: Message, state: FSMContext, settings: Settings)
 async def timezone_sent(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, bot: Bot
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, AddBuildingData)
     await _create(
         message,
         state,
@@ -220,7 +228,7 @@ async def timezone_skipped(
     bot: Bot,
 ) -> None:
     if isinstance(callback.message, Message):
-        data = await state.get_data()
+        data = await read(state, AddBuildingData)
         await callback.message.edit_reply_markup(reply_markup=None)
         await _create(
             callback.message,
@@ -247,7 +255,7 @@ async def _create(
     district: str | None,
     timezone: str,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, AddBuildingData)
     try:
         building = await buildings.add_building(
             session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TypedDict
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -23,7 +24,7 @@ from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
 from bot.ui.callbacks import AppealAction, RedirectCb, StaffCb
 from bot.ui.content import content_of
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import Refusal, flag
 from models import Appeal
 
@@ -33,6 +34,11 @@ REDIRECT_BUTTONS = 40
 class Answer(StatesGroup):
     message = State()
     reason = State()
+
+
+class AnswerData(TypedDict, total=False):
+    appeal_id: int
+    question: bool  # asking the resident for details rather than answering
 
 
 def create_router() -> Router:
@@ -196,7 +202,7 @@ async def redirect_to(
 async def answer_sent(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, AnswerData)
     await send_answer(message, session, clock, actor, courier, data["appeal_id"], question=data.get("question", False))
     await end_dialog(state)
 
@@ -248,7 +254,7 @@ async def send_answer(
 async def reason_sent(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, AnswerData)
     try:
         appeal = await appeals.reject(session, clock, actor, data["appeal_id"], message.text or "")
     except InvalidValue:

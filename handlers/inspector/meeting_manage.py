@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from typing import TypedDict
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -24,7 +25,7 @@ from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
 from handlers.refusing import Refusal, flag
 from models import Meeting, MeetingStatus
@@ -35,6 +36,14 @@ FIELDS = {MeetingAction.EDIT_TIME: "time", MeetingAction.EDIT_PLACE: "place", Me
 class ChangeMeeting(StatesGroup):
     value = State()
     confirm = State()
+
+
+class ChangeData(TypedDict, total=False):
+    meeting_id: int
+    field: str  # time, place, agenda
+    sequence: int  # the meeting's version when the change began: a change made meanwhile wins
+    timezone: str
+    value: str  # the new value (a time as ISO)
 
 
 def create_router() -> Router:
@@ -204,7 +213,7 @@ async def _ask(callback: CallbackQuery, text: str) -> None:
 
 
 async def value_sent(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
-    data = await state.get_data()
+    data = await read(state, ChangeData)
     meeting = await meetings.for_staff(session, actor, data["meeting_id"])
     field, text, now = data["field"], message.text or "", clock.now()
     try:
@@ -239,7 +248,7 @@ async def save(
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, ChangeData)
     if "value" not in data:
         alert(callback_answer, texts.button_gone())
         return

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -27,8 +26,9 @@ from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
 from handlers import picker
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
+from handlers.picker import Picked
 from handlers.refusing import Refusal, flag
 
 DIALOG = "meeting"
@@ -40,6 +40,16 @@ class NewMeeting(StatesGroup):
     place = State()
     agenda = State()
     preview = State()
+
+
+class NewMeetingData(Picked, total=False):
+    key: str  # the draft's key: a second Publish does not announce it twice
+    building_ids: list[int]
+    timezone: str
+    starts_at: str  # ISO, with its offset
+    place: str
+    agenda: str
+    editing: bool  # back from the preview to one step
 
 
 def create_router() -> Router:
@@ -99,7 +109,7 @@ async def buildings_chosen(
 
 
 async def when_sent(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
-    data = await state.get_data()
+    data = await read(state, NewMeetingData)
     now = clock.now()
     try:
         starts_at = meetings.parse_when(message.text or "", now=now, zone=data["timezone"])
@@ -125,7 +135,7 @@ async def place_sent(message: Message, state: FSMContext, session: AsyncSession,
         await message.answer(meeting_cards.bad_place())
         return
     await state.update_data(place=place)
-    if (await state.get_data()).get("editing"):
+    if (await read(state, NewMeetingData)).get("editing"):
         await _preview(message, state, session, clock, actor)
         return
     await state.set_state(NewMeeting.agenda)
@@ -143,7 +153,7 @@ async def agenda_sent(message: Message, state: FSMContext, session: AsyncSession
 
 
 async def _preview(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
-    data = await state.get_data()
+    data = await read(state, NewMeetingData)
     chosen = await meetings.targets(session, actor, data["building_ids"])
     meeting = meetings.draft_meeting(actor, chosen, _draft(data), clock.now())
     await state.update_data(editing=False)
@@ -153,7 +163,7 @@ async def _preview(message: Message, state: FSMContext, session: AsyncSession, c
 
 async def change(callback: CallbackQuery, callback_data: MeetingDraftCb, state: FSMContext, clock: Clock) -> None:
     """Back from the preview to one step; the answer leads to the preview again."""
-    data = await state.get_data()
+    data = await read(state, NewMeetingData)
     await state.update_data(editing=True)
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
@@ -182,7 +192,7 @@ async def publish(
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, NewMeetingData)
     if "key" not in data:
         # A second press handled after the first had finished the dialog.
         alert(callback_answer, texts.button_gone())
@@ -216,7 +226,7 @@ async def _ask(callback: CallbackQuery, text: str) -> None:
         await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
 
 
-def _draft(data: dict[str, Any]) -> Draft:
+def _draft(data: NewMeetingData) -> Draft:
     return Draft(
         key=data["key"],
         building_ids=list(data["building_ids"]),

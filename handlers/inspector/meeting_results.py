@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,7 +20,7 @@ from bot.services.proposals import AlreadyRecorded, MeetingCancelled, NotStarted
 from bot.ui import texts
 from bot.ui.callbacks import MeetingAction, MeetingCb, ResultsCb, ResultsStep
 from bot.ui.proposals import cards as proposal_cards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import Refusal, flag
 from models import Meeting
 
@@ -28,6 +30,13 @@ class Recording(StatesGroup):
     minutes = State()
     proposals = State()
     confirm = State()
+
+
+class RecordingData(TypedDict, total=False):
+    meeting_id: int
+    attendance: int
+    minutes: str | None
+    proposals: list[str]
 
 
 def _not_yours() -> str:
@@ -81,7 +90,7 @@ async def attendance_sent(message: Message, state: FSMContext) -> None:
         return
     await state.update_data(attendance=count)
     await state.set_state(Recording.minutes)
-    data = await state.get_data()
+    data = await read(state, RecordingData)
     await message.answer(
         _(
             "Short minutes: what was discussed and decided, in one message of up to {limit} characters. Or press Skip."
@@ -113,7 +122,7 @@ async def minutes_skipped(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def _ask_proposals(message: Message, state: FSMContext) -> None:
     await state.set_state(Recording.proposals)
-    data = await state.get_data()
+    data = await read(state, RecordingData)
     await message.answer(
         _(
             "Which proposals did the residents raise? Send each proposal as a message (up to {limit} characters); "
@@ -124,7 +133,7 @@ async def _ask_proposals(message: Message, state: FSMContext) -> None:
 
 
 async def proposal_sent(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    data = await read(state, RecordingData)
     raised: list[str] = data["proposals"]
     if len(raised) >= proposals.PER_MEETING_LIMIT:
         await message.answer(
@@ -154,7 +163,7 @@ async def proposal_sent(message: Message, state: FSMContext) -> None:
 async def proposals_done(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, RecordingData)
     meeting = await _still_recordable(callback, state, session, clock, actor, data["meeting_id"])
     if meeting is None:
         return
@@ -175,7 +184,7 @@ async def save(
     clock: Clock,
     actor: Actor,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, RecordingData)
     if data.get("meeting_id") != callback_data.meeting_id:
         # A Save of an earlier summary, or one handled alongside the first press.
         alert(callback_answer, texts.button_gone())

@@ -30,7 +30,8 @@ from bot.ui import notices as notice_cards
 from bot.ui import texts
 from bot.ui.callbacks import NoticeAction, NoticeCb, PickCb
 from handlers import picker
-from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
+from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
 from models import BuildingChat
 
@@ -43,6 +44,17 @@ class Compose(StatesGroup):
     content = State()
     buildings = State()
     preview = State()
+
+
+class NoticeData(Picked, total=False):
+    key: str  # the notice's key: a second Send does not send it twice
+    text: str  # Telegram HTML, the author's formatting kept
+    title: str
+    media_kind: str | None
+    file_id: str | None
+    album: str | None  # the media group the content came in: its other parts are not the notice
+    album_told: bool
+    editing: bool
 
 
 # A building the actor may not address (a forged button, or one reassigned meanwhile): recorded, the dialog ends.
@@ -105,7 +117,7 @@ async def content_sent(message: Message, state: FSMContext, session: AsyncSessio
         await message.answer(_("The notice is empty. Please send its text."))
         return
     await state.update_data(content, album=message.media_group_id, album_told=False)
-    if (await state.get_data()).get("editing"):
+    if (await read(state, NoticeData)).get("editing"):
         await state.update_data(editing=False)
         await _preview(message, state, session, clock, actor, _author_name(message))
         return
@@ -113,7 +125,7 @@ async def content_sent(message: Message, state: FSMContext, session: AsyncSessio
 
 
 async def use_buttons(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    data = await read(state, NoticeData)
     if message.media_group_id is not None and message.media_group_id == data.get("album"):
         # The other items of an album whose first item became the notice: say it once, not per item.
         if not data.get("album_told"):
@@ -145,17 +157,17 @@ async def send(
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, NoticeData)
     if "key" not in data:
         # A second press handled alongside the first, which has already finished the dialog.
         alert(callback_answer, texts.button_gone())
         return
     render = _renderer(data, actor, callback.from_user.full_name, i18n)
     try:
-        sent = await notices.send(session, clock, actor, _draft(data), data.get(picker.PICKED, []), render)
+        sent = await notices.send(session, clock, actor, _draft(data), data.get("picked_buildings", []), render)
     except NoChats:
         # The chats left between the preview and Send: show where it stands now; the dialog stays open.
-        targets = await notices.reach(session, actor, data.get(picker.PICKED, []))
+        targets = await notices.reach(session, actor, data.get("picked_buildings", []))
         await edit_card(callback, notice_cards.reach(targets), _actions(can_send=bool(targets.chats)))
         return
     await end_dialog(state)
@@ -229,9 +241,9 @@ async def _preview(
     picked: CallbackQuery | None = None,
 ) -> None:
     """The notice as the chats will show it (in the author's language), where it goes, and Send / Edit / Cancel."""
-    data = await state.get_data()
+    data = await read(state, NoticeData)
     try:
-        targets = await notices.reach(session, actor, data.get(picker.PICKED, []))
+        targets = await notices.reach(session, actor, data.get("picked_buildings", []))
     except NotAllowed:
         # Reached from a message or a button alike: said in the chat.
         await refuse(REFUSED, message, actor_id=actor.telegram_id, session=session, clock=clock, state=state)
@@ -324,11 +336,12 @@ def _author_name(message: Message) -> str:
     return message.from_user.full_name if message.from_user is not None else ""
 
 
-def _media(data: dict[str, Any]) -> parts.Media | None:
-    return parts.Media(data["media_kind"], file_id=data["file_id"]) if data.get("media_kind") else None
+def _media(data: NoticeData) -> parts.Media | None:
+    kind = data.get("media_kind")
+    return parts.Media(kind, file_id=data.get("file_id")) if kind else None
 
 
-def _draft(data: dict[str, Any]) -> Draft:
+def _draft(data: NoticeData) -> Draft:
     return Draft(
         key=data["key"],
         text=data["text"],
@@ -338,7 +351,7 @@ def _draft(data: dict[str, Any]) -> Draft:
     )
 
 
-def _renderer(data: dict[str, Any], actor: Actor, name: str, i18n: I18n) -> Callable[[BuildingChat], str]:
+def _renderer(data: NoticeData, actor: Actor, name: str, i18n: I18n) -> Callable[[BuildingChat], str]:
     """The notice as one chat reads it: the same text, the header in the chat's language."""
 
     def render(chat: BuildingChat) -> str:

@@ -8,6 +8,7 @@ their buildings. Every button is checked on the server: someone else's proposal 
 from __future__ import annotations
 
 from html import escape
+from typing import TypedDict
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -26,7 +27,7 @@ from bot.services.people import Actor
 from bot.services.proposals import CommentRequired, Entry, InvalidMove
 from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.proposals import register as cards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import Refusal, flag
 from models import Proposal, ProposalStatus
 
@@ -35,6 +36,11 @@ PAGE_SIZE = 6
 
 class Declining(StatesGroup):
     comment = State()
+
+
+class DecliningData(TypedDict, total=False):
+    proposal_id: int
+    back: str  # the register's page to return to, as packed callback data
 
 
 def create_router() -> Router:
@@ -155,7 +161,7 @@ async def reason_sent(
     except CommentRequired:
         await message.answer(_("Please write why the proposal is declined."))
         return
-    data = await state.get_data()
+    data = await read(state, DecliningData)
     await end_dialog(state)
     back = RegisterCb.unpack(data["back"])
     try:

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
@@ -36,7 +37,8 @@ from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
 from handlers import picker
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
 from models import Report
 
@@ -52,6 +54,15 @@ class Compose(StatesGroup):
     measures = State()
     plans = State()
     preview = State()
+
+
+class ReportData(Picked, total=False):
+    key: str  # the draft's key: saved once, published once
+    quarter: str
+    offences: list[list[Any]]  # [kind, count] pairs, as JSON keeps them
+    measures: str | None
+    plans: str | None
+    editing: bool  # back from the preview to one step
 
 
 # A building the actor may not report on (a forged button, or one reassigned meanwhile): recorded, the dialog ends.
@@ -149,7 +160,7 @@ async def building_pressed(
         await callback.message.answer(_not_one_inspector())
         return
     await edit_card(callback, notice_cards.chosen(found))
-    if (await state.get_data()).get("editing"):
+    if (await read(state, ReportData)).get("editing"):
         await _preview(callback.message, state, session, clock, actor, settings)
     else:
         await _ask_offences(callback.message, state)
@@ -162,7 +173,7 @@ async def offences_sent(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
 ) -> None:
     parsed = report_store.parse_offences(message.text or "")
-    data = await state.get_data()
+    data = await read(state, ReportData)
     kept = report_store.merge_offences(data.get("offences", []), parsed.lines)
     await state.update_data(offences=[list(line) for line in kept])
     if parsed.bad:
@@ -232,7 +243,7 @@ async def publish(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, ReportData)
     if "key" not in data:
         # A second press handled alongside the first, which has already finished the dialog.
         alert(callback_answer, texts.button_gone())
@@ -398,7 +409,7 @@ async def _go_on(
     ask_next: Ask | None,
 ) -> None:
     """After a step: the next one, or the preview after the last step or when one step was being edited."""
-    if ask_next is None or (await state.get_data()).get("editing"):
+    if ask_next is None or (await read(state, ReportData)).get("editing"):
         await _preview(message, state, session, clock, actor, settings)
     else:
         await ask_next(message, state)
@@ -432,12 +443,12 @@ async def _preview(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
 ) -> None:
     """Save the draft, then show the report as the chats will get it, where it goes, and Publish / Edit / Cancel."""
-    data = await state.get_data()
+    data = await read(state, ReportData)
     await state.update_data(editing=False)
     draft = Draft(
         key=data["key"],
         quarter=data["quarter"],
-        building_ids=data.get(picker.PICKED, []),
+        building_ids=data.get("picked_buildings", []),
         offences=[(str(kind), int(count)) for kind, count in data.get("offences", [])],
         measures=data.get("measures"),
         plans=data.get("plans"),

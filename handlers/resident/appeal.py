@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypedDict
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
@@ -30,7 +30,7 @@ from bot.ui.appeals import terms, tips
 from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
-from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
 from models import Category
 
 
@@ -42,6 +42,18 @@ class Intake(StatesGroup):
     anonymity = State()
     tip = State()  # anonymous: the country's rule, and whether it reports a crime or a threat
     confirm = State()
+
+
+class IntakeData(TypedDict, total=False):
+    key: str  # the appeal's key: a second Send does not file it twice
+    category: str
+    text: str
+    source: dict[str, Any]  # the message the text came in (a Content)
+    attachments: list[dict[str, Any]]
+    anonymous: bool
+    editing: bool
+    kind: str  # the law's kind of appeal, where the building's country has kinds
+    urgent: bool  # bot.middlewares.emergency.URGENT_KEY: an emergency was written during the dialog
 
 
 def policy(settings: Settings) -> Policy:
@@ -151,7 +163,7 @@ async def text_sent(message: Message, state: FSMContext) -> None:
             ).format(length=len(text), limit=TEXT_LIMIT)
         )
         return
-    data = await state.get_data()
+    data = await read(state, IntakeData)
     if data.get("editing"):
         # A new wording; the message that first carried the text (and its photo, if any) stays the source.
         await state.update_data(text=text, editing=False)
@@ -177,7 +189,7 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
             reply_markup=appeal_keyboards.intake_next(),
         )
         return
-    data = await state.get_data()
+    data = await read(state, IntakeData)
     if content.kind == "text":
         text = f"{data['text']}\n{content.text}"
         if len(text) > TEXT_LIMIT:
@@ -232,7 +244,7 @@ async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FS
 
 
 async def _show_summary(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    data = await read(state, IntakeData)
     await state.set_state(Intake.confirm)
     note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
@@ -253,11 +265,11 @@ async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await edit_card(callback, _("The appeal was not sent."))
 
 
-def _media_count(data: dict[str, Any]) -> int:
+def _media_count(data: IntakeData) -> int:
     return len(data["attachments"]) + (data["source"]["kind"] != "text")
 
 
-def _draft(data: dict[str, Any]) -> Draft:
+def _draft(data: IntakeData) -> Draft:
     return Draft(
         key=data["key"],
         category=Category(data["category"]),
@@ -279,7 +291,7 @@ async def send(
     courier: Courier,
     callback_answer: CallbackAnswer,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, IntakeData)
     if "key" not in data:
         # A second press handled alongside the first, which has already finished the dialog.
         alert(callback_answer, texts.button_gone())

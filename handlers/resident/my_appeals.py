@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TypedDict
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -23,7 +24,7 @@ from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import resident_view
 from bot.ui.callbacks import ListCb, MyAppealAction, RateCb, ResidentCb
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import BUTTON_GONE, Refusal, flag
 from models import Appeal, AppealStatus
 
@@ -32,6 +33,10 @@ PAGE_SIZE = 8
 
 class Feedback(StatesGroup):
     text = State()
+
+
+class FeedbackData(TypedDict, total=False):
+    appeal_id: int
 
 
 def _no_comment() -> str:
@@ -179,7 +184,7 @@ async def ask_feedback(
 async def feedback_sent(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, courier: Courier
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, FeedbackData)
     await end_dialog(state)
     try:
         appeal = await appeals.leave_feedback(session, actor, data["appeal_id"], message.text or "")

@@ -5,6 +5,8 @@ In a group it answers with a button to the private chat, like /appeal.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -24,13 +26,17 @@ from bot.ui import texts
 from bot.ui.callbacks import ProposeCb, ProposeStep
 from bot.ui.proposals import cards as proposal_cards
 from bot.ui.proposals.cards import PROPOSE_PAYLOAD
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import Refusal, Shown, flag
 
 
 class Proposing(StatesGroup):
     text = State()
     confirm = State()
+
+
+class ProposingData(TypedDict, total=False):
+    text: str
 
 
 # No longer a resident when Send is pressed (data deleted meanwhile).
@@ -115,7 +121,7 @@ async def send(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, ProposingData)
     if "text" not in data:
         alert(callback_answer, texts.button_gone())
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TypedDict
 
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
@@ -23,7 +24,7 @@ from bot.services.people import Actor, Person, load_actor
 from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConsentCb, LanguageCb, SkipCb
 from bot.ui.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of, read
 
 
 class Registration(StatesGroup):
@@ -31,6 +32,12 @@ class Registration(StatesGroup):
     language = State()
     consent = State()
     flat = State()
+
+
+class RegistrationData(TypedDict, total=False):
+    building_id: int
+    language: str  # bot.i18n.FSM_LANGUAGE_KEY: the language chosen before the person exists
+    country: str  # bot.i18n.FSM_COUNTRY_KEY: the wording of the building being joined
 
 
 def create_router() -> Router:
@@ -91,8 +98,8 @@ async def _begin(message: Message, state: FSMContext, session: AsyncSession, act
         await end_dialog(state)
         await message.answer(_("You are already registered at {building}.").format(building=building_title(building)))
         return
-    data = await state.get_data()
-    language = actor.language or data.get(FSM_LANGUAGE_KEY) or language_of(get_i18n().current_locale)
+    data = await read(state, RegistrationData)
+    language = actor.language or data.get("language") or language_of(get_i18n().current_locale)
     await state.set_state(Registration.language)
     # From here on the person reads the wording of the building's country.
     await state.update_data({"building_id": building.id, FSM_LANGUAGE_KEY: language, FSM_COUNTRY_KEY: building.country})
@@ -184,14 +191,14 @@ async def _finish(
     person: Person,
     flat: str | None,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, RegistrationData)
     building = await buildings.by_id(session, data["building_id"])
     if building is None:
         await end_dialog(state)
         await message.answer(_("This building is no longer served by the bot. Ask your inspector for a new link."))
         return
     registration = await residents.register(
-        session, clock, person, building=building, flat=flat, language=data[FSM_LANGUAGE_KEY]
+        session, clock, person, building=building, flat=flat, language=data["language"]
     )
     await state.clear()
     lines = [_("✅ You are registered at {building}.").format(building=building_title(building))]

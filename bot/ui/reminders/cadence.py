@@ -11,17 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
+from bot.ui import formatting
 from models import Building
 
 BUILDINGS_SHOWN = 20  # more buildings than this are counted, not listed
-
-
-def _locale() -> str:
-    return get_i18n().current_locale
 
 
 def _capitalised(text: str) -> str:
@@ -31,17 +27,17 @@ def _capitalised(text: str) -> str:
 
 def month_name(month: date) -> str:
     """December 2026 (the stand-alone form: декабрь 2026)."""
-    return format_date(month, "LLLL y", locale=_locale())
+    return format_date(month, "LLLL y", locale=formatting.locale())
 
 
 def quarter_name(year: int, quarter: int) -> str:
     """Q4 2026 in the reader's language (4-й кв. 2026)."""
-    return format_date(date(year, 3 * quarter, 1), "QQQ y", locale=_locale())
+    return format_date(date(year, 3 * quarter, 1), "QQQ y", locale=formatting.locale())
 
 
 def day_and_month(day: date) -> str:
     """31 December."""
-    return format_date(day, "d MMMM", locale=_locale())
+    return format_date(day, "d MMMM", locale=formatting.locale())
 
 
 # --- monthly ---------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton, get_month_names
 from babel.numbers import format_decimal
@@ -22,7 +21,7 @@ from babel.units import format_unit
 
 from bot.services.report_figures import Figures, ProposalLine, ReportView
 from bot.services.reports import parse_quarter, previous, quarter_key
-from bot.ui import texts
+from bot.ui import formatting, texts
 from bot.ui.formatting import local_date
 from bot.ui.proposals.register import status_label
 
@@ -53,10 +52,6 @@ _LIMITS = (
 # --- names of quarters, months, numbers -------------------------------------------------------------
 
 
-def _locale() -> str:
-    return get_i18n().current_locale
-
-
 def _quarter_date(key: str) -> date:
     year, quarter = parse_quarter(key)
     return date(year, quarter * 3 - 1, 1)
@@ -64,12 +59,12 @@ def _quarter_date(key: str) -> date:
 
 def quarter_name(key: str) -> str:
     """ "2026Q4" in words: "4th quarter 2026", "4-й квартал 2026 г.", "2026 ж. IV тоқсан"."""
-    return format_skeleton("yQQQQ", _quarter_date(key), locale=_locale())
+    return format_skeleton("yQQQQ", _quarter_date(key), locale=formatting.locale())
 
 
 def quarter_short(key: str) -> str:
     """ "2026Q4" briefly, for chart legends and lists: "Q4 2026", "4-й кв. 2026 г."."""
-    return format_skeleton("yQQQ", _quarter_date(key), locale=_locale())
+    return format_skeleton("yQQQ", _quarter_date(key), locale=formatting.locale())
 
 
 def previous_quarter(key: str) -> str:
@@ -79,31 +74,31 @@ def previous_quarter(key: str) -> str:
 def quarter_months(key: str) -> list[str]:
     """The quarter's three months by name, as they stand alone ("октябрь", not "октября")."""
     _year, quarter = parse_quarter(key)
-    names = get_month_names("wide", "stand-alone", locale=_locale())
+    names = get_month_names("wide", "stand-alone", locale=formatting.locale())
     return [names[month] for month in range(quarter * 3 - 2, quarter * 3 + 1)]
 
 
 def number(value: int) -> str:
-    return format_decimal(value, locale=_locale())
+    return format_decimal(value, locale=formatting.locale())
 
 
 def one_decimal(value: float) -> str:
     """4.6 / 4,6 — one digit after the point in the locale's format."""
-    return format_decimal(round(value, 1), format="#,##0.0", locale=_locale())
+    return format_decimal(round(value, 1), format="#,##0.0", locale=formatting.locale())
 
 
 def hours(value: float) -> str:
     """A median time to first response: "45 minutes", "5.5 hours" (Babel's units, plurals included)."""
     if value < 1:
-        return format_unit(round(value * 60), "duration-minute", length="long", locale=_locale())
-    return format_unit(round(value, 1), "duration-hour", length="long", format="#,##0.#", locale=_locale())
+        return format_unit(round(value * 60), "duration-minute", length="long", locale=formatting.locale())
+    return format_unit(round(value, 1), "duration-hour", length="long", format="#,##0.#", locale=formatting.locale())
 
 
 def days(value: float) -> str:
     """A median time to resolution: "2.5 days"; under a day in hours."""
     if value < 1:
         return hours(value * 24)
-    return format_unit(round(value, 1), "duration-day", length="long", format="#,##0.#", locale=_locale())
+    return format_unit(round(value, 1), "duration-day", length="long", format="#,##0.#", locale=formatting.locale())
 
 
 def proposal_status(code: str) -> str:
