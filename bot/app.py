@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
 from bot.config import Settings
+from bot.delivery.direct import WaitOn429
 from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
@@ -53,6 +54,7 @@ def create_bot(settings: Settings) -> Bot:
     api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else PRODUCTION
     session = AiohttpSession(api=api)
     session.middleware(CommitBeforeTelegram())
+    session.middleware(WaitOn429())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

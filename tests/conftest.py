@@ -74,6 +74,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         "webhook_url": None,
         "outbox_timeout": 1,  # a fake that answers later than this plays a Telegram that never answered
         "scheduler_tick": 3600,  # the clock stands still: tests tick the scheduler themselves (tg.tick)
+        "flood_rate": 1000,  # test people act faster than people can; the flood story sets the real limit
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -2,7 +2,12 @@
 
 One process sends at a time (a lease in the database), so the pace holds across instances. Each part's result
 is committed before the next part is sent: after a crash, a part confirmed sent is never sent again, and at
-most the requests in flight at that moment are sent twice.
+most the requests in flight at that moment are sent twice. A request whose fate is unknown (the connection
+dropped, no answer in time) is sent once more: a message may then arrive twice, but it is never lost.
+
+Messages about appeals (cards, answers, replies) record the message pairs that route replies once Telegram
+gives their ids, wait for a reader who blocked the bot until they come back, and their authors are told what
+became of them when they could not go out at once (bot.delivery.fate).
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery import fate
 from bot.delivery import summary as report
+from bot.delivery.direct import OUTBOX_REQUEST
 from bot.delivery.pace import Limits, Pace
-from bot.services import chats, outbox, people, routing
+from bot.services import appeals, chats, outbox, people, routing
 from bot.services.parts import MEDIA_KINDS, Part
 from models import Delivery, DeliveryStatus, FailReason, Priority
 
@@ -54,6 +61,10 @@ STOP_GRACE_SECONDS = 10.0
 
 class _Done(Exception):
     """The row reached an end (or waits) before its last part: stop sending its parts."""
+
+
+class _Skipped(Exception):
+    """Telegram refused this part alone (an attachment deleted since it was sent): the others go on."""
 
 
 class Sender:
@@ -126,6 +137,8 @@ class Sender:
     # --- the loop ---------------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        # The sender handles 429s itself (held in the database): the session's wait-and-retry is for direct replies.
+        OUTBOX_REQUEST.set(True)
         while not self._stopping:
             try:
                 delay = await self._round()
@@ -222,8 +235,11 @@ class Sender:
                 await self._send_parts(session, delivery)
                 if delivery.status == DeliveryStatus.PENDING:
                     broadcast_id = None  # it waits to be tried again: the batch is not over
+                untold = delivery.appeal_id is not None and delivery.status != DeliveryStatus.SENT
             if broadcast_id is not None:
                 await self._report_if_finished(broadcast_id)
+            if untold:
+                await self._tell(delivery_id)
         except Exception:
             log.exception("delivery %s failed in the sender", delivery_id)
         finally:
@@ -235,6 +251,7 @@ class Sender:
 
     async def _send_parts(self, session: AsyncSession, delivery: Delivery) -> None:
         first = delivery.sent_parts
+        last = len(delivery.parts) - 1
         for index in range(first, len(delivery.parts)):
             part = delivery.parts[index]
             if index == first and self._stopping:
@@ -242,26 +259,72 @@ class Sender:
             await self._global_slot(delivery.chat_id)
             try:
                 message_id = await self._attempt(session, delivery, part)
+            except _Skipped:
+                await outbox.part_skipped(session, self._clock, delivery, last=index == last)
+                if index == last:
+                    await appeals.delivery_done(session, self._clock, delivery)
+                await session.commit()
+                continue
             except _Done:
                 await session.commit()
                 return
-            await outbox.part_sent(session, self._clock, delivery, message_id, last=index == len(delivery.parts) - 1)
-            if part.get("link") or part.get("question"):
-                # link: replies to it in a group are questions; question: the reply answers that question.
-                await routing.link(
-                    session,
-                    self._clock,
-                    chat_id=delivery.chat_id,
-                    message_id=message_id,
-                    delivery_id=delivery.id if part.get("link") else None,
-                    question_id=part.get("question"),
-                )
+            await outbox.part_sent(session, self._clock, delivery, message_id, last=index == last)
+            await self._link(session, delivery, part, message_id)
+            if index == last:
+                await appeals.delivery_done(session, self._clock, delivery)
             await session.commit()
             if part.get("pin"):
                 await self._pin(delivery.chat_id, message_id)
+        await self._note_missing(delivery)
+
+    async def _link(self, session: AsyncSession, delivery: Delivery, part: Part, message_id: int) -> None:
+        """Record the message pair that routes a reply to what was just sent."""
+        if delivery.appeal_id is not None:
+            copied = part["kind"] == "copy"
+            await routing.link(
+                session,
+                self._clock,
+                chat_id=delivery.chat_id,
+                message_id=message_id,
+                appeal_id=delivery.appeal_id,
+                peer_chat_id=part["from_chat_id"] if copied else None,
+                peer_message_id=part["message_id"] if copied else None,
+            )
+        elif part.get("link") or part.get("question"):
+            # link: replies to it in a group are questions; question: the reply answers that question.
+            await routing.link(
+                session,
+                self._clock,
+                chat_id=delivery.chat_id,
+                message_id=message_id,
+                delivery_id=delivery.id if part.get("link") else None,
+                question_id=part.get("question"),
+            )
+
+    async def _note_missing(self, delivery: Delivery) -> None:
+        """Attachments that could not be copied are named in the first part (the card): a line for each."""
+        lines = [
+            part["unavailable"]
+            for part, message_id in zip(delivery.parts, delivery.message_ids, strict=False)
+            if message_id == 0 and part.get("unavailable")
+        ]
+        head = delivery.parts[0]
+        if not lines or head["kind"] != "text" or not delivery.message_ids or not delivery.message_ids[0]:
+            return
+        await self._global_slot(delivery.chat_id)
+        try:
+            await self._bot.edit_message_text(
+                head["text"] + "\n\n" + "\n".join(lines),
+                chat_id=delivery.chat_id,
+                message_id=delivery.message_ids[0],
+                reply_markup=_markup(head.get("buttons")),
+                request_timeout=self._settings.outbox_timeout,
+            )
+        except TelegramAPIError as exc:
+            log.info("could not note the missing attachments of delivery %s: %s", delivery.id, exc.message)
 
     async def _attempt(self, session: AsyncSession, delivery: Delivery, part: Part) -> int:
-        """Send one part; on failure record what it means and raise _Done."""
+        """Send one part; on failure record what it means and raise _Done (or _Skipped for this part alone)."""
         try:
             return await self._call(session, delivery, part)
         except TelegramMigrateToChat as exc:
@@ -272,6 +335,11 @@ class Sender:
                 return await self._call(session, delivery, part)
             except TelegramAPIError as again:
                 await self._failed(session, delivery, again)
+        except TelegramBadRequest as exc:
+            if part["kind"] == "copy" and "chat not found" not in exc.message:
+                log.info("an attachment of delivery %s could not be copied: %s", delivery.id, exc.message)
+                raise _Skipped() from exc
+            await self._failed(session, delivery, exc)
         except TelegramAPIError as exc:
             await self._failed(session, delivery, exc)
         raise _Done()
@@ -282,7 +350,8 @@ class Sender:
             loop = asyncio.get_running_loop()
             self._paused_until = max(self._paused_until, loop.time() + min(exc.retry_after, PAUSE_AFTER_429))
             log.warning("Telegram asked to wait %s s before writing to a chat again", exc.retry_after)
-            await outbox.hold_chat(session, delivery.chat_id, now + timedelta(seconds=exc.retry_after))
+            until = now + timedelta(seconds=exc.retry_after)
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.FLOOD, attempt=False)
         elif isinstance(exc, TelegramForbiddenError):
             await self._unreachable(session, delivery, exc)
         elif isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message:
@@ -291,18 +360,25 @@ class Sender:
             # Permanent for this message (too long, bad formatting...): retrying would only fail again.
             log.warning("Telegram refused delivery %s: %s", delivery.id, exc.message)
             await outbox.fail(session, delivery, FailReason.REFUSED, exc.message)
-        elif isinstance(exc, TelegramNetworkError) and not isinstance(exc.__cause__, ClientConnectorError):
-            # The request left and no answer came: it may have arrived. Sending again could say it twice.
-            log.warning("no answer from Telegram for delivery %s: %s", delivery.id, exc.message)
-            await outbox.uncertain(session, delivery, exc.message)
         elif delivery.attempts + 1 >= self._settings.outbox_attempts:
             log.warning("delivery %s given up after %s attempts: %s", delivery.id, delivery.attempts + 1, exc.message)
             delivery.attempts += 1
             await outbox.fail(session, delivery, FailReason.UNAVAILABLE, exc.message)
+        elif isinstance(exc, TelegramNetworkError) and not isinstance(exc.__cause__, ClientConnectorError):
+            # The request left and no answer came: it may have arrived. Sent once more, at once: a message that
+            # arrives twice is better than one lost (Telegram has no idempotency key).
+            log.warning("no answer from Telegram for delivery %s (%s); it is sent once more", delivery.id, exc.message)
+            backoff = self._backoff(delivery) if delivery.attempts else 0
+            until = now + timedelta(seconds=backoff)
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.NO_ANSWER)
         else:
             # 5xx, or the connection failed before the request left: safe to send again, later.
-            backoff = min(BACKOFF_SECONDS * 2**delivery.attempts, BACKOFF_MAX_SECONDS)
-            await outbox.retry_later(session, delivery, now + timedelta(seconds=backoff), exc.message)
+            until = now + timedelta(seconds=self._backoff(delivery))
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.UNAVAILABLE)
+
+    @staticmethod
+    def _backoff(delivery: Delivery) -> float:
+        return float(min(BACKOFF_SECONDS * 2**delivery.attempts, BACKOFF_MAX_SECONDS))
 
     async def _unreachable(
         self, session: AsyncSession, delivery: Delivery, exc: TelegramAPIError, reason: FailReason | None = None
@@ -313,13 +389,28 @@ class Sender:
         else:
             await people.set_reachable(session, delivery.chat_id, False)
         reason = reason or (FailReason.REMOVED if group else FailReason.BLOCKED)
-        log.info("a %s chat is unreachable (%s); its waiting messages fail", "group" if group else "private", reason)
-        await outbox.fail(session, delivery, reason, exc.message)
-        batches = await outbox.fail_chat(session, delivery.chat_id, reason, exc.message)
+        log.info(
+            "a %s chat is unreachable (%s); its waiting messages wait or fail", "group" if group else "private", reason
+        )
+        if delivery.appeal_id is not None and not group:
+            await outbox.hold(session, delivery, reason, exc.message)
+        else:
+            await outbox.fail(session, delivery, reason, exc.message)
+        closed = await outbox.close_chat(session, delivery.chat_id, reason, exc.message)
         await session.commit()
-        for batch in batches:
+        for batch in {row.broadcast_id for row in closed}:
             if batch is not None and batch != delivery.broadcast_id:
                 await self._report_if_finished(batch)
+        for row in closed:
+            if row.appeal_id is not None:
+                await self._tell(row.id)
+
+    async def _tell(self, delivery_id: int) -> None:
+        """The author (or, for a card, the administrators) learns why a message about an appeal did not go out."""
+        async with self._sessionmaker.begin() as session:
+            told = await fate.tell(session, self._clock, self._i18n, self._settings, delivery_id)
+        if told:
+            self._wake.set()
 
     async def _migrate(self, session: AsyncSession, delivery: Delivery, new_chat_id: int) -> None:
         old_chat_id = delivery.chat_id
@@ -362,6 +453,16 @@ class Sender:
                 reply_parameters=reply,
                 request_timeout=timeout,
             )
+        elif kind == "copy":
+            copied = await self._bot.copy_message(
+                chat_id,
+                part["from_chat_id"],
+                part["message_id"],
+                reply_markup=markup,
+                reply_parameters=_reply_to(delivery, part),
+                request_timeout=timeout,
+            )
+            return copied.message_id
         elif kind == "upload":
             return await self._upload(session, chat_id, part, markup, timeout)
         elif kind in ("edit", "unpin"):
@@ -457,6 +558,14 @@ class Sender:
                 parts = report.parts_of(summary)
             await outbox.enqueue(session, self._clock, chat_id=batch.author_id, parts=parts, priority=Priority.PERSONAL)
         self._wake.set()
+
+
+def _reply_to(delivery: Delivery, part: Part) -> ReplyParameters | None:
+    """A part that answers an earlier part of the same row (an attachment under its card)."""
+    index = part.get("reply_to_part")
+    if index is None or index >= len(delivery.message_ids) or not delivery.message_ids[index]:
+        return None
+    return ReplyParameters(message_id=delivery.message_ids[index], allow_sending_without_reply=True)
 
 
 def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:

@@ -7,9 +7,8 @@ from aiogram.types import ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.courier import Courier
+from bot.clock import Clock
 from bot.services import chats, people
-from bot.services.people import Actor
 from models import BuildingChat
 
 GROUPS = F.chat.type.in_({"group", "supergroup"})
@@ -44,11 +43,11 @@ async def in_group(
         )
 
 
-async def in_private(event: ChatMemberUpdated, session: AsyncSession, actor: Actor, courier: Courier) -> None:
-    present = _present(event)
-    await people.set_reachable(session, event.chat.id, present)
-    if present:
-        await courier.deliver_pending(actor)
+async def in_private(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
+    if _present(event):
+        await people.came_back(session, clock, event.chat.id)
+    else:
+        await people.set_reachable(session, event.chat.id, False)
 
 
 async def migrated_to(message: Message, session: AsyncSession) -> None:

@@ -141,7 +141,10 @@ class Telegram:
             raise AssertionError(
                 f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})"
             ) from None
-        return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
+        reply = Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
+        # What the update put in the outbox (a card, an answer) goes out at once; the test reads it next.
+        await self.quiet()
+        return reply
 
     async def redeliver(self, update: dict[str, Any]) -> Reply:
         """Telegram sends the same update again; wait until the bot has dealt with it a second time."""

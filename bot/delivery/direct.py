@@ -1,0 +1,52 @@
+"""Replies in the current chat go straight to Telegram; a 429 on one is waited out when short, else dropped quietly.
+
+The outbox's sender keeps its own waits in the database, so its requests (marked by OUTBOX_REQUEST) pass through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextvars import ContextVar
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+# Set in the sender's task: its requests are paced and retried by the outbox, not here.
+OUTBOX_REQUEST: ContextVar[bool] = ContextVar("outbox_request", default=False)
+SHORT_WAIT = 5  # seconds of retry_after worth waiting for while a person waits for the answer
+
+
+class ReplyDropped(Exception):
+    """Telegram would take a reply only after a long wait: it is dropped (the work behind it is kept)."""
+
+    def __init__(self, method: str, retry_after: int) -> None:
+        super().__init__(f"{method} dropped: Telegram asked to wait {retry_after} s")
+        self.method = method
+        self.retry_after = retry_after
+
+
+class WaitOn429(BaseRequestMiddleware):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if OUTBOX_REQUEST.get() or isinstance(method, GetUpdates):
+            return await make_request(bot, method)  # polling has its own backoff
+        try:
+            return await make_request(bot, method)
+        except TelegramRetryAfter as exc:
+            if exc.retry_after > SHORT_WAIT:
+                raise ReplyDropped(method.__api_method__, exc.retry_after) from None
+            await asyncio.sleep(exc.retry_after)
+        try:
+            return await make_request(bot, method)
+        except TelegramRetryAfter as exc:
+            raise ReplyDropped(method.__api_method__, exc.retry_after) from None
