@@ -181,6 +181,10 @@ class FakeTelegram:
         """A person's status in a group: administrator, member, restricted, left or kicked."""
         self.world.chats[chat_id].member_statuses[user_id] = status
 
+    def delete_by_user(self, chat_id: int, message_id: int) -> None:
+        """A person deletes their own message (Telegram tells the bot nothing): copying it now fails."""
+        del self.world.chats[chat_id].messages[message_id]
+
     def block(self, user_id: int) -> dict[str, Any]:
         """The user blocks the bot: sends answer 403, and Telegram tells the bot."""
         return self.my_chat_member_update(user_id, user_id, "kicked")

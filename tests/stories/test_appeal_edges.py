@@ -291,7 +291,7 @@ async def test_an_administrators_language_choice_lasts_and_cards_reach_them_in_i
 
 
 async def test_telegram_asking_to_wait_delays_the_card_and_it_goes_out_by_itself(tg: Telegram) -> None:
-    _, dana, inspector = await beat(tg)
+    _, dana, _inspector = await beat(tg)
     tg.fake.fail_next(
         "sendMessage",
         chat_id=INSPECTOR_ID,

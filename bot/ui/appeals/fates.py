@@ -17,14 +17,16 @@ def state(fate: Fate, timezone: str, *, to_resident: bool) -> str:
     if fate.status == DeliveryStatus.SENT:
         return _("✓ delivered")
     if fate.status == DeliveryStatus.FAILED:
-        return "✗ " + failed(fate)
+        return _("✗ not delivered: {why}").format(why=failed(fate))
     return "⏳ " + waiting(fate, timezone, to_resident=to_resident)
 
 
 def told(number: int, fate: Fate, timezone: str, *, to_resident: bool) -> str:
     """To the author of a message that did not go out at once."""
     if fate.status == DeliveryStatus.FAILED:
-        return _("❌ Appeal №{number}: your message {why}.").format(number=number, why=failed(fate))
+        return _("❌ Appeal №{number}: your message could not be delivered: {why}.").format(
+            number=number, why=failed(fate)
+        )
     return _("⏳ Appeal №{number}: your message is not delivered yet — {why}.").format(
         number=number, why=waiting(fate, timezone, to_resident=to_resident)
     )
@@ -50,10 +52,9 @@ def waiting(fate: Fate, timezone: str, *, to_resident: bool) -> str:
 
 
 def failed(fate: Fate) -> str:
+    """Why it could not be delivered."""
     if fate.reason == FailReason.REFUSED:
-        why = escape(fate.error or "")
-    elif fate.reason == FailReason.NOT_FOUND:
-        why = _("the chat no longer exists")
-    else:
-        why = _("Telegram was unavailable")
-    return _("could not be delivered: {why}").format(why=why)
+        return escape(fate.error or "")
+    if fate.reason == FailReason.NOT_FOUND:
+        return _("the chat no longer exists")
+    return _("Telegram was unavailable")
