@@ -1,6 +1,7 @@
 """Replies in the current chat go straight to Telegram; a 429 on one is waited out when short, else dropped quietly.
 
-The outbox's sender keeps its own waits in the database, so its requests (marked by OUTBOX_REQUEST) pass through.
+Each message sent directly is counted in the outbox's pace, so the sender leaves it room within Telegram's 30 a
+second. The sender keeps its own waits in the database, so its requests (marked by OUTBOX_REQUEST) pass through.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from bot.delivery.pace import Pace
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,9 @@ class ReplyDropped(Exception):
 
 
 class WaitOn429(BaseRequestMiddleware):
+    def __init__(self, pace: Pace | None = None) -> None:
+        self._pace = pace
+
     async def __call__(
         self,
         make_request: NextRequestMiddlewareType[TelegramType],
@@ -40,6 +46,9 @@ class WaitOn429(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         if OUTBOX_REQUEST.get() or isinstance(method, GetUpdates):
             return await make_request(bot, method)  # polling has its own backoff
+        chat_id = getattr(method, "chat_id", None)
+        if self._pace is not None and isinstance(chat_id, int) and method.__api_method__.startswith(("send", "copy")):
+            self._pace.take(chat_id)
         try:
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:

@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.delivery import fate
 from bot.delivery import summary as report
 from bot.delivery.direct import OUTBOX_REQUEST
-from bot.delivery.pace import Limits, Pace
+from bot.delivery.pace import Limits, Pace, Turns
 from bot.services import appeals, chats, outbox, people, routing
 from bot.services.parts import MEDIA_KINDS, Part
 from models import Delivery, DeliveryStatus, FailReason, Priority
@@ -52,6 +52,7 @@ LEASE = "sender"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 64  # rows looked at per round
 MAX_IN_FLIGHT = 32
+PERSONAL_RESERVE = 4  # rows in flight only personal ones may take: a broadcast never fills every slot
 POLL_SECONDS = 1.0  # how often an idle sender looks for rows another process (or the clock) made due
 PAUSE_AFTER_429 = 1.0  # a 429 means the bot as a whole is over a limit: everything stops that long
 BACKOFF_SECONDS = 5
@@ -67,6 +68,10 @@ class _Skipped(Exception):
     """Telegram refused this part alone (an attachment deleted since it was sent): the others go on."""
 
 
+def outbox_pace(settings: Settings) -> Pace:
+    return Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
+
+
 class Sender:
     def __init__(
         self,
@@ -78,6 +83,7 @@ class Sender:
         *,
         holder: str | None = None,
         sole: bool = False,
+        pace: Pace | None = None,
     ) -> None:
         self._bot = bot
         self._sole = sole  # the only process on this database (it holds the SQLite file): a lease left is stale
@@ -85,10 +91,11 @@ class Sender:
         self._clock = clock
         self._i18n = i18n
         self._settings = settings
-        self._pace = Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
+        self._pace = pace or outbox_pace(settings)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
-        self._pacing = asyncio.Lock()  # requests wait for the overall window in turn, first come first served
+        self._bulk_slots = asyncio.Semaphore(MAX_IN_FLIGHT - PERSONAL_RESERVE)
+        self._pacing = Turns()  # requests wait for the overall window in turn, personal ones first
         self._in_flight: set[int] = set()  # chats with a row being sent: their next row waits for it
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -169,9 +176,14 @@ class Sender:
             if wait > 0 or row.chat_id in self._in_flight:
                 waits.append(wait)
                 continue
+            bulk = row.priority != Priority.PERSONAL
+            if bulk:
+                if self._wakes != wakes:
+                    return None  # new rows were committed meanwhile: personal ones among them go first
+                await self._bulk_slots.acquire()
             await self._slots.acquire()
             self._in_flight.add(row.chat_id)
-            task = asyncio.create_task(self._deliver(row.id, row.chat_id))
+            task = asyncio.create_task(self._deliver(row.id, row.chat_id, bulk=bulk))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
@@ -200,7 +212,7 @@ class Sender:
         self._lease_renewed = loop.time() if held else -1.0e9
         return held
 
-    async def _global_slot(self, chat_id: int) -> None:
+    async def _global_slot(self, chat_id: int, priority: int) -> None:
         """Wait until a message may go, by the chat's window, the overall one and any pause after a 429; count it.
 
         Called right before the request: Telegram counts a message when it arrives, so the count must not be
@@ -210,14 +222,14 @@ class Sender:
         # Only this row's task writes to the chat now, so the chat's wait cannot grow while it waits in turn.
         while (wait := self._pace.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        async with self._pacing:
+        async with self._pacing.turn(priority):
             while (wait := max(self._pace.global_wait(), self._paused_until - loop.time())) > 0:
                 await asyncio.sleep(wait)
             self._pace.take(chat_id)
 
     # --- one row ----------------------------------------------------------------------------------
 
-    async def _deliver(self, delivery_id: int, chat_id: int) -> None:
+    async def _deliver(self, delivery_id: int, chat_id: int, *, bulk: bool) -> None:
         broadcast_id: int | None = None
         delivery: Delivery | None = None
         try:
@@ -247,6 +259,8 @@ class Sender:
             if delivery is not None:
                 self._in_flight.discard(delivery.chat_id)  # where a migrated group's row went
             self._slots.release()
+            if bulk:
+                self._bulk_slots.release()
             self._wake.set()
 
     async def _send_parts(self, session: AsyncSession, delivery: Delivery) -> None:
@@ -256,7 +270,7 @@ class Sender:
             part = delivery.parts[index]
             if index == first and self._stopping:
                 return  # not begun: it stays pending for the next start
-            await self._global_slot(delivery.chat_id)
+            await self._global_slot(delivery.chat_id, delivery.priority)
             try:
                 message_id = await self._attempt(session, delivery, part)
             except _Skipped:
@@ -274,7 +288,7 @@ class Sender:
                 await appeals.delivery_done(session, self._clock, delivery)
             await session.commit()
             if part.get("pin"):
-                await self._pin(delivery.chat_id, message_id)
+                await self._pin(delivery.chat_id, message_id, delivery.priority)
         await self._note_missing(delivery)
 
     async def _link(self, session: AsyncSession, delivery: Delivery, part: Part, message_id: int) -> None:
@@ -311,7 +325,7 @@ class Sender:
         head = delivery.parts[0]
         if not lines or head["kind"] != "text" or not delivery.message_ids or not delivery.message_ids[0]:
             return
-        await self._global_slot(delivery.chat_id)
+        await self._global_slot(delivery.chat_id, delivery.priority)
         try:
             await self._bot.edit_message_text(
                 head["text"] + "\n\n" + "\n".join(lines),
@@ -330,7 +344,7 @@ class Sender:
         except TelegramMigrateToChat as exc:
             # The group became a supergroup: follow it, then send there (once; a second move is an error).
             await self._migrate(session, delivery, exc.migrate_to_chat_id)
-            await self._global_slot(delivery.chat_id)
+            await self._global_slot(delivery.chat_id, delivery.priority)
             try:
                 return await self._call(session, delivery, part)
             except TelegramAPIError as again:
@@ -535,9 +549,9 @@ class Sender:
                 raise
         return message_id
 
-    async def _pin(self, chat_id: int, message_id: int) -> None:
+    async def _pin(self, chat_id: int, message_id: int, priority: int) -> None:
         """Pin where the bot has the right; without it the message simply stays unpinned."""
-        await self._global_slot(chat_id)
+        await self._global_slot(chat_id, priority)
         try:
             await self._bot.pin_chat_message(chat_id, message_id, disable_notification=True)
         except TelegramAPIError as exc:
