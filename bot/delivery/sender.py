@@ -52,6 +52,7 @@ LEASE = "sender"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 64  # rows looked at per round
 MAX_IN_FLIGHT = 32
+ROUND_BUDGET = 0.25  # seconds a round goes on starting bulk rows after new rows were committed, before it looks again
 PERSONAL_RESERVE = 4  # rows in flight only personal ones may take: a broadcast never fills every slot
 POLL_SECONDS = 1.0  # how often an idle sender looks for rows another process (or the clock) made due
 PAUSE_AFTER_429 = 1.0  # a 429 means the bot as a whole is over a limit: everything stops that long
@@ -165,6 +166,8 @@ class Sender:
             await self._settle(wakes)  # another process sends: nothing here to wait for
             return POLL_SECONDS
         skipped = sorted(self._in_flight)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
         async with self._sessionmaker() as session:
             rows = await outbox.due(session, self._clock.now(), limit=BATCH, skip_chats=skipped)
         started = 0
@@ -178,7 +181,7 @@ class Sender:
                 continue
             bulk = row.priority != Priority.PERSONAL
             if bulk:
-                if self._wakes != wakes:
+                if self._wakes != wakes and loop.time() - began > ROUND_BUDGET:
                     return None  # new rows were committed meanwhile: personal ones among them go first
                 await self._bulk_slots.acquire()
             await self._slots.acquire()
