@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import counters
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import AppealGone, DomainError, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
 from models import (
@@ -34,16 +34,8 @@ ATTACHMENT_LIMIT = 10
 FEEDBACK_LIMIT = 1000
 
 
-class RateLimited(DomainError):
-    pass
-
-
 class InvalidTransition(DomainError):
     """The appeal is not in a state that allows this (closed already, reopened once already...)."""
-
-
-class AppealGone(DomainError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from bot.clock import Clock
 from bot.services import appeals, outbox, parts, routing
 from bot.services.appeals import Policy
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue, NotAllowed, QuestionGone
 from bot.services.people import QUESTION_RELAY_KIND, Actor, Person
 from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Priority, User
 
@@ -29,10 +29,6 @@ NAME_LIMIT = 256
 RELAY_KIND = QUESTION_RELAY_KIND
 # The one-row batch that carries an answer back to the chat: its author is told how it went.
 ANSWER_KIND = "answer"
-
-
-class QuestionGone(DomainError):
-    """No such question (deleted at the asker's request, or a made-up id)."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from handlers.dialogs import NOT_A_COMMAND, person_of
 from models import Broadcast, BuildingChat
 
 log = logging.getLogger(__name__)
-GROUPS = F.chat.type.in_({"group", "supergroup"})
 
 
 class UnderBroadcast(Filter):
@@ -45,7 +44,7 @@ class UnderBroadcast(Filter):
 
 def create_router() -> Router:
     router = Router(name="group-questions")
-    router.message.register(asked, GROUPS, F.reply_to_message.from_user.is_bot, NOT_A_COMMAND, UnderBroadcast())
+    router.message.register(asked, F.reply_to_message.from_user.is_bot, NOT_A_COMMAND, UnderBroadcast())
     return router
 
 
