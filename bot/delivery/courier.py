@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import outbox, parts, people
+from bot.services import outbox, parts, people, routing
 from bot.services.appeals import Content
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import attachment_gone, staff_card
@@ -50,17 +52,51 @@ class Courier:
 
         Each copy carries the line the card gains if it can no longer be copied (the resident deleted it).
         """
+        text, actions, copies = await self._card(chat_id, appeal)
+        card: parts.Part = {"kind": "text", "text": text, "card": True}
+        if actions is not None:
+            card["buttons"] = stored(actions)
+        return await self._enqueue(appeal, chat_id, [card, *copies])
+
+    async def show_card(self, bot: Bot, chat_id: int, appeal: Appeal) -> None:
+        """The card again, in the chat that asked for it: a reply, so sent directly (attachments copied under it)."""
+        text, actions, copies = await self._card(chat_id, appeal)
+        card = await bot.send_message(chat_id, text, reply_markup=actions)
+        await routing.link(self.session, self.clock, chat_id=chat_id, message_id=card.message_id, appeal_id=appeal.id)
+        missing = []
+        for part in copies:
+            try:
+                copy = await bot.copy_message(
+                    chat_id,
+                    part["from_chat_id"],
+                    part["message_id"],
+                    reply_parameters=ReplyParameters(message_id=card.message_id, allow_sending_without_reply=True),
+                )
+            except TelegramBadRequest:
+                missing.append(part["unavailable"])
+                continue
+            await routing.link(
+                self.session, self.clock, chat_id=chat_id, message_id=copy.message_id, appeal_id=appeal.id
+            )
+        if missing:
+            await bot.edit_message_text(
+                "\n\n".join([text, "\n".join(missing)]),
+                chat_id=chat_id,
+                message_id=card.message_id,
+                reply_markup=actions,
+            )
+
+    async def _card(self, chat_id: int, appeal: Appeal) -> tuple[str, InlineKeyboardMarkup | None, list[parts.Part]]:
+        """The card's text and buttons in the reader's language, and the copies of the resident's attachments."""
         attachments = [m for m in appeal.messages if m.author == "resident" and m.kind != "text"]
         with self.i18n.use_locale(await self._language(chat_id)):
-            card: parts.Part = {"kind": "text", "text": staff_card(appeal, self.clock.now()), "card": True}
+            text = staff_card(appeal, self.clock.now())
             actions = appeal_keyboards.staff_actions(appeal)
             copies = [
                 {**_copy(message), "reply_to_part": 0, "unavailable": attachment_gone(index, len(attachments), message)}
                 for index, message in enumerate(attachments, 1)
             ]
-        if actions is not None:
-            card["buttons"] = stored(actions)
-        return await self._enqueue(appeal, chat_id, [card, *copies])
+        return text, actions, copies
 
     async def to_resident(
         self,

@@ -95,8 +95,8 @@ async def _prompt(callback: CallbackQuery, text: str) -> None:
 
 
 async def _resend_card(callback: CallbackQuery, appeal: Appeal, courier: Courier) -> None:
-    if callback.message is not None:
-        await courier.card_to(callback.message.chat.id, appeal)
+    if callback.message is not None and callback.bot is not None:
+        await courier.show_card(callback.bot, callback.message.chat.id, appeal)
 
 
 async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
