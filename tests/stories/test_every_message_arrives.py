@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from models import Delivery
-from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
+from tests.conftest import bot_on_fake
 from tests.stories.test_notices import preview
 from tests.support.appeal_steps import PHOTO, appeal_by_number, send_appeal, texts_in
-from tests.support.harness import ErrorLog, FrozenClock, Telegram, running_bot
+from tests.support.harness import ErrorLog, FrozenClock, Telegram
 from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats, district
 
 CARD = "📨 Appeal №1"
@@ -186,18 +185,11 @@ async def test_a_dropped_connection_during_a_notice_loses_no_chat(tg: Telegram) 
 # --- a flood -----------------------------------------------------------------------------------
 
 
-class Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
-def everything() -> Iterator[Everything]:
-    handler = Everything()
+def everything() -> Iterator[ErrorLog]:
+    """Every record logged, whatever its level: none may carry a traceback."""
+    handler = ErrorLog()
+    handler.setLevel(logging.DEBUG)
     logging.getLogger().addHandler(handler)
     yield handler
     logging.getLogger().removeHandler(handler)
@@ -206,20 +198,12 @@ def everything() -> Iterator[Everything]:
 @pytest.fixture
 async def limited(database_url: str, clock: FrozenClock, error_log: ErrorLog) -> AsyncIterator[Telegram]:
     """The bot with its real flood limit, against a Telegram that enforces its own."""
-    fake = FakeTelegram(token=TOKEN)
-    fake.enforce_rate_limits = True
-    await fake.start()
-    try:
-        async with running_bot(fake, make_settings(database_url, fake.base_url, flood_rate=5), clock) as telegram:
-            yield telegram
-    finally:
-        await fake.stop()
-    assert not fake.schema_violations, fake.schema_violations
-    assert not error_log.records, [r.getMessage() for r in error_log.records]
+    async with bot_on_fake(database_url, clock, error_log, enforce_rate_limits=True, flood_rate=5) as telegram:
+        yield telegram
 
 
 async def test_forty_starts_in_a_second_leave_no_traceback_and_the_next_person_is_answered_promptly(
-    limited: Telegram, everything: Everything
+    limited: Telegram, everything: ErrorLog
 ) -> None:
     tg = limited
     tg.fake.add_user(RESIDENT_ID, "Dana", language_code="ru")
