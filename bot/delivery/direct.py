@@ -25,13 +25,12 @@ OUTBOX_REQUEST: ContextVar[bool] = ContextVar("outbox_request", default=False)
 SHORT_WAIT = 5  # seconds of retry_after worth waiting for while a person waits for the answer
 
 
-class ReplyDropped(Exception):
-    """Telegram would take a reply only after a long wait: it is dropped (the work behind it is kept)."""
+class ReplyDropped(TelegramRetryAfter):
+    """Telegram would take a reply only after a long wait: it is dropped (the work behind it is kept). A 429 still,
+    so code that copes with Telegram's errors around a request copes with this one too."""
 
-    def __init__(self, method: str, retry_after: int) -> None:
-        super().__init__(f"{method} dropped: Telegram asked to wait {retry_after} s")
-        self.method = method
-        self.retry_after = retry_after
+    def __str__(self) -> str:
+        return f"{self.method.__api_method__} dropped: Telegram asked to wait {self.retry_after} s"
 
 
 class WaitOn429(BaseRequestMiddleware):
@@ -53,9 +52,9 @@ class WaitOn429(BaseRequestMiddleware):
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
             if exc.retry_after > SHORT_WAIT:
-                raise ReplyDropped(method.__api_method__, exc.retry_after) from None
+                raise ReplyDropped(method, exc.message, exc.retry_after) from None
             await asyncio.sleep(exc.retry_after)
         try:
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
-            raise ReplyDropped(method.__api_method__, exc.retry_after) from None
+            raise ReplyDropped(method, exc.message, exc.retry_after) from None

@@ -20,7 +20,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.direct import ReplyDropped
 from bot.i18n import telegram_language
 from bot.services import people
 
@@ -96,7 +95,7 @@ class FloodMiddleware(BaseMiddleware):
             text = _("You are sending messages too fast; the extra ones were skipped. Please wait a moment.")
         try:
             await bot.send_message(chat_id, text)
-        except (TelegramAPIError, ReplyDropped) as exc:
+        except TelegramAPIError as exc:  # a 429 on it included (ReplyDropped)
             log.info("could not ask a person to slow down: %s", type(exc).__name__)
 
 

@@ -182,6 +182,36 @@ async def test_a_dropped_connection_during_a_notice_loses_no_chat(tg: Telegram) 
     assert "1 chat may have got it twice" in texts_in(tg, INSPECTOR_ID)
 
 
+async def test_a_reply_meeting_a_short_429_is_sent_after_the_wait_and_a_long_one_is_dropped_quietly(
+    tg: Telegram, everything: ErrorLog
+) -> None:
+    _, dana, _inspector = await beat(tg)
+    tg.fake.fail_next(
+        "sendMessage",
+        chat_id=RESIDENT_ID,
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        parameters={"retry_after": 1},
+    )
+    reply = await dana.send("/help")
+    assert [c.response.get("error_code") for c in reply.calls if c.method == "sendMessage"] == [429, None]
+    assert "/appeal" in reply.text
+
+    tg.fake.fail_next(
+        "sendMessage",
+        chat_id=RESIDENT_ID,
+        error_code=429,
+        description="Too Many Requests: retry after 60",
+        parameters={"retry_after": 60},
+    )
+    reply = await dana.send("/help")
+    assert reply.text == "", "dropped: Telegram would take it only in a minute"
+    dropped = [r for r in everything.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelname == "WARNING" and not dropped[0].exc_info
+    assert str(RESIDENT_ID) not in dropped[0].getMessage(), "no one's id in the log"
+    assert "/appeal" in (await dana.send("/help")).text
+
+
 # --- a flood -----------------------------------------------------------------------------------
 
 
