@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import counters
-from bot.services.errors import AppealGone, DomainError, InvalidValue, NotAllowed, RateLimited
+from bot.services.errors import AppealGone, InvalidTransition, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
 from models import (
@@ -32,10 +32,6 @@ from models import (
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
 FEEDBACK_LIMIT = 1000
-
-
-class InvalidTransition(DomainError):
-    """The appeal is not in a state that allows this (closed already, reopened once already...)."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,10 @@ class ReportGone(Gone):
     """No such report (deleted, or a made-up id)."""
 
 
+class InvalidTransition(DomainError):
+    """The object is not in a state that allows this (an appeal closed already, reopened once already...)."""
+
+
 class RateLimited(DomainError):
     """Too many of these from one person in the last hour."""
 

@@ -23,6 +23,7 @@ from bot.services import inspectors, validation
 from bot.services.errors import AlreadyInspector, InvalidValue
 from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
+from bot.ui.callbacks import ConfirmCb, PageCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
@@ -70,9 +71,9 @@ def create_router() -> Router:
     router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
         router.message.register(field_sent, state, TEXT_ANSWER)
-    router.callback_query.register(save, AddInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == SAVE))
+    router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
-    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))
+    router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
 
@@ -155,7 +156,7 @@ def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
 
 async def save(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -205,7 +206,7 @@ async def list_inspectors(message: Message, session: AsyncSession) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def page(callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession) -> None:
+async def page(callback: CallbackQuery, callback_data: PageCb, session: AsyncSession) -> None:
     text, markup = await _page(session, max(callback_data.page, 0))
     await edit_card(callback, text, markup)
 

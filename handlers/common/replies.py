@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.services import appeals, routing
-from bot.services.appeals import InvalidTransition
-from bot.services.errors import AppealGone, NotAllowed
+from bot.services.errors import AppealGone, InvalidTransition, NotAllowed
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.content import content_of
