@@ -100,6 +100,7 @@ async def test_a_double_press_on_send_makes_one_appeal_and_one_card(tg: Telegram
     second = tg.fake.callback_update(RESIDENT, summary, send_data)
     await tg.deliver(first)
     await tg.deliver(second)
+    await tg.drain()
     assert await _appeals(tg) == 1
     assert len([m for m in tg.fake.sent_to(INSPECTOR_ID) if "Appeal №1" in (m.get("text") or "")]) == 1
 
