@@ -42,7 +42,7 @@ from bot.services.appeals import Content, Draft, Policy
 from bot.services.people import Person
 from models import Category, MessageLink
 from models.db import create_engine, create_sessionmaker
-from tests.fake_telegram import FakeTelegram
+from bot.emulator import FakeTelegram
 
 FIRST_INSPECTOR = 2000
 FIRST_RESIDENT = 10_000

@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot.config import Settings
+from bot.emulator import FakeTelegram
 from bot.services import buildings, inspectors, residents
 from bot.services.people import Person
 from bot.ui.appeals.keyboards import confirm_intake
 from handlers.resident.appeal import Intake
 from models import Appeal, Base
-from tests.fake_telegram import FakeTelegram
 from tests.support.harness import FrozenClock, Telegram, running_bot
 
 TOKEN = "123456:BENCH-token-for-the-fake-telegram-xyz"

@@ -36,11 +36,11 @@ from sqlalchemy import func, select
 from benchmarks.database import empty
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.emulator import Call, FakeTelegram
 from bot.services import outbox, parts, people
 from bot.services.people import Person
 from models import Building, BuildingChat, Delivery, DeliveryStatus
 from models.db import create_engine, create_sessionmaker, upgrade_to_head
-from tests.fake_telegram import Call, FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-token-for-the-fake-telegram-xyz"

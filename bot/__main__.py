@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot migrate` and `python -m bot import FILE` do one job and exit."""
+"""`python -m bot` runs the bot; `python -m bot migrate` and `python -m bot import FILE` do one job and exit;
+`python -m bot sandbox` shows the bot in a local web page, without a token."""
 
 from __future__ import annotations
 
@@ -110,12 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations and exit")
     import_parser = commands.add_parser("import", help="import buildings from a CSV file")
     import_parser.add_argument("file", type=Path, help="columns: code, address, district, timezone, inspector id")
+    sandbox_parser = commands.add_parser("sandbox", help="the bot and every role's chat in a local web page, no token")
+    sandbox_parser.add_argument("--port", type=int, default=8080, help="the page's port on 127.0.0.1 (0: any free)")
+    sandbox_parser.add_argument("--fresh", action="store_true", help="start over with a newly seeded beat")
+    sandbox_parser.add_argument("--data", type=Path, default=Path("data"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return _sandbox(args.port, args.fresh, args.data)
 
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        if str(exc).startswith("BOT_TOKEN is not set"):
+            print("to see the bot without a token: python -m bot sandbox", file=sys.stderr)
         return 2
     secrets = [settings.bot_token.get_secret_value()]
     if settings.webhook_secret is not None:
@@ -151,6 +160,23 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         # Python's own traceback printer would bypass the redacting log formatter.
         log.critical("the bot stopped on an unexpected error", exc_info=True)
+        return 1
+    return 0
+
+
+def _sandbox(port: int, fresh: bool, data: Path) -> int:
+    from bot.sandbox.run import main as sandbox
+
+    setup_logging("WARNING", [])
+    try:
+        asyncio.run(sandbox(port, fresh, data))
+    except KeyboardInterrupt:
+        pass
+    except SqliteBusy:
+        print(f"another sandbox is running on {data / 'sandbox.sqlite3'}; stop it first", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"the sandbox cannot start: {exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -12,8 +12,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.emulator import FakeTelegram
 from models.db import create_engine, create_sessionmaker
-from tests.fake_telegram import FakeTelegram
 from tests.support import databases
 from tests.support.harness import ErrorLog, FrozenClock, Person, Telegram, running_bot
 

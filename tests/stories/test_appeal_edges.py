@@ -209,7 +209,7 @@ async def test_the_register_export_is_a_csv_excel_opens_with_one_row_per_appeal(
     await send_appeal(dana, "Second one", anonymous=True)
     reply = await inspector.send("/export 2026-11-01 2026-11-30")
     [document] = [c for c in reply.calls if c.method == "sendDocument"]
-    from tests.fake_telegram.validate import Upload
+    from bot.emulator.validate import Upload
 
     [upload] = [v for v in document.params.values() if isinstance(v, Upload)]
     text = upload.content.decode("utf-8")

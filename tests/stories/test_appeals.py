@@ -6,10 +6,10 @@ import asyncio
 
 from sqlalchemy import select
 
+from bot.emulator import FakeTelegram
+from bot.emulator.validate import Upload
 from models import AppealEvent, AppealMessage, AuditEvent
 from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.validate import Upload
 from tests.support.appeal_steps import appeal_by_number, send_appeal, texts_in
 from tests.support.harness import ErrorLog, FrozenClock, Telegram, running_bot
 from tests.support.stories import INSPECTOR_ID, beat, district, resident_of

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bot.emulator import FakeTelegram
 from bot.services import buildings
 from bot.ui.callbacks import ChatWeekCb
 from models import (
@@ -23,7 +24,6 @@ from models import (
     RsvpAnswer,
 )
 from tests.conftest import ADMIN_ID, TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
 from tests.support.appeal_steps import send_appeal
 from tests.support.harness import FrozenClock, Group, Person, Telegram, running_bot
 from tests.support.stories import INSPECTOR_ID, District, beat, bound_chats, district

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import create_bot
 from bot.config import Settings
 from bot.delivery.sender import LEASE_TTL, Sender
+from bot.emulator import Call, FakeTelegram
 from bot.i18n import create_i18n
 from bot.services import outbox, parts
 from models import BuildingChat, Delivery, DeliveryStatus, MessageLink, OutboxFile, Priority
 from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import Call, FakeTelegram
 from tests.support.harness import ErrorLog, FrozenClock, Telegram, running_bot
 from tests.support.stories import INSPECTOR_ID, bound_chats, district
 

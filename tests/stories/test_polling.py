@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import WEBHOOK_PATH, close_app, create_app, run_webhook
 from bot.config import LANGUAGES
+from bot.emulator import FakeTelegram
 from bot.services import buildings
 from tests.conftest import TOKEN, make_settings
-from tests.fake_telegram import FakeTelegram
 from tests.support.harness import ErrorLog, FrozenClock, Telegram, running_bot
 
 # Every update type some handler of the bot listens to.

@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiogram import Bot
-from aiogram.types import Update
-
 from bot.app import App, close_app, create_app, run_polling
 from bot.config import Settings
+from bot.emulator import Call, FakeTelegram
+from bot.sandbox.handled import HandledUpdates
 from scheduler.engine import TickReport
-from tests.fake_telegram import Call, FakeTelegram
 
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
 HANDLED_TIMEOUT = 10.0
@@ -118,26 +116,13 @@ class Telegram:
         self.fake = fake
         self.app = app
         self.clock = clock
-        self._handled: dict[int, asyncio.Event] = {}
-        original = app.dp.feed_update
-
-        async def feed_update(bot: Bot, update: Update, **kwargs: Any) -> Any:
-            try:
-                return await original(bot, update, **kwargs)
-            finally:
-                self._event(update.update_id).set()
-
-        # Polling calls dp.feed_update per update; the wrapper tells the test when one is fully handled.
-        app.dp.feed_update = feed_update  # type: ignore[method-assign]
-
-    def _event(self, update_id: int) -> asyncio.Event:
-        return self._handled.setdefault(update_id, asyncio.Event())
+        self._handled = HandledUpdates(app.dp)
 
     async def deliver(self, update: dict[str, Any] | None, *, timeout: float = HANDLED_TIMEOUT) -> Reply:
         assert update is not None, "the bot cannot see this message (privacy mode, or not in the chat)"
         start = len(self.fake.requests)
         try:
-            await asyncio.wait_for(self._event(update["update_id"]).wait(), timeout)
+            await asyncio.wait_for(self._handled.event(update["update_id"]).wait(), timeout)
         except TimeoutError:
             raise AssertionError(
                 f"the bot did not handle update {update} (allowed: {self.fake.allowed_updates})"
@@ -146,10 +131,10 @@ class Telegram:
 
     async def redeliver(self, update: dict[str, Any]) -> Reply:
         """Telegram sends the same update again; wait until the bot has dealt with it a second time."""
-        self._handled[update["update_id"]] = asyncio.Event()
+        self._handled.forget(update["update_id"])
         start = len(self.fake.requests)
         self.fake.redeliver(update)
-        await asyncio.wait_for(self._handled[update["update_id"]].wait(), HANDLED_TIMEOUT)
+        await asyncio.wait_for(self._handled.event(update["update_id"]).wait(), HANDLED_TIMEOUT)
         return Reply([c for c in self.fake.requests[start:] if c.method != "getUpdates"])
 
     async def quiet(self) -> None:

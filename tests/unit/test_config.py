@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.emulator import FakeTelegram
 from bot.logging import setup_logging
-from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-the-fake-telegram-xyz"
@@ -255,10 +255,13 @@ def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-async def test_the_bot_without_a_token_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+async def test_the_bot_without_a_token_exits_2_naming_it_and_the_sandbox_with_no_traceback(tmp_path: Path) -> None:
     code, out, err = await run_bot(tmp_path)
     assert code == 2
-    assert lines(err) == ["configuration error: BOT_TOKEN is not set (put it in the environment or in .env)"]
+    assert lines(err) == [
+        "configuration error: BOT_TOKEN is not set (put it in the environment or in .env)",
+        "to see the bot without a token: python -m bot sandbox",
+    ]
     assert out == ""
 
 

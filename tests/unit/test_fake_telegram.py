@@ -32,8 +32,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from tests.fake_telegram import FakeTelegram
-from tests.fake_telegram.html import parse_html
+from bot.emulator import FakeTelegram
+from bot.emulator.html import parse_html
 
 USER = 1001
 GROUP = -5001

@@ -26,13 +26,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
+from bot.emulator.html import parse_html, utf16_length
 from bot.i18n import LOCALES_DIR, create_i18n
 from bot.services.report_figures import Comparison, Figures, ProposalLine, ReportView
 from bot.ui.reports import plotting
 from bot.ui.reports.cards import MESSAGE_LIMIT, archive_line, pdf_filename, quarter_name, summary
 from bot.ui.reports.chart import chart_png
 from bot.ui.reports.pdf import pdf_bytes
-from tests.fake_telegram.html import parse_html, utf16_length
 
 KAZAKH_LETTERS = "әғқңөұүһі"
 INSPECTOR = "Әлібек Ғалымұлы Қоңырбаев-Өтеуұлы"

@@ -8,6 +8,7 @@ import inspect
 import itertools
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from .methods import HANDLERS
 from .ratelimit import RateLimiter
 from .updates import UpdateQueue
 from .validate import Upload, check_limits, check_schema, decode_params, load_schema
-from .world import GROUP, PRIVATE, SUPERGROUP, Chat, World, now
+from .world import GROUP, PRIVATE, SUPERGROUP, Chat, World
 
 MAX_UPLOAD = 50 * 1024 * 1024
 # Messages in a group a bot in privacy mode still receives (besides commands and replies to it).
@@ -99,6 +100,9 @@ class FakeTelegram:
         self.privacy_mode = True
         self.enforce_rate_limits = False
         self.rate_limited_count = 0
+        # Told of every answered call ("call", Call) and every message a person sends ("message", dict): the sandbox's
+        # page follows the chats through them.
+        self.watchers: list[Callable[[str, Any], None]] = []
 
         self._failures: list[_Failure] = []
         self._drops: list[_Drop] = []
@@ -298,6 +302,7 @@ class FakeTelegram:
         message = self.world.new_message(
             chat, user, text=text, entities=entities or None, reply_to_message=reply, **extra
         )
+        self._tell("message", message)
         if not self._bot_sees(chat, message):
             return None
         update = {"message": message}
@@ -347,7 +352,7 @@ class FakeTelegram:
             "my_chat_member": {
                 "chat": chat.as_dict(),
                 "from": self.world.users[from_user_id],
-                "date": now(),
+                "date": self.world.now(),
                 "old_chat_member": self.world.chat_member(old, self.bot_user),
                 "new_chat_member": self.world.chat_member(new_status, self.bot_user),
             }
@@ -485,6 +490,7 @@ class FakeTelegram:
         except Exception:  # a bug in the fake: it must not pass for an answer of Telegram's
             self.internal_errors.append(traceback.format_exc())
             call.response = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        self._tell("call", call)
         status = 200 if call.response["ok"] else call.response["error_code"]
         return web.json_response(call.response, status=status)
 
@@ -494,6 +500,10 @@ class FakeTelegram:
         if request.transport is not None:
             request.transport.close()
         return web.Response()
+
+    def _tell(self, kind: str, subject: Any) -> None:
+        for watcher in self.watchers:
+            watcher(kind, subject)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> Any:
         handler = HANDLERS.get(method)

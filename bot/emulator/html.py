@@ -109,6 +109,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
 def _open_tag(source: str, start: int, offset: int) -> tuple[_OpenTag, int]:
     at = _byte_offset(source, start)
     name_match = _NAME.match(source, start + 1)
+    assert name_match is not None  # the pattern matches the empty string
     name = name_match.group().lower()
     if name not in SUPPORTED_TAGS:
         raise HtmlError(f'Unsupported start tag "{name}" at byte offset {at}')
@@ -165,6 +166,7 @@ def _attribute_value(source: str, i: int, at: int, tag: str) -> tuple[str, int]:
 def _close_tag(source: str, start: int, stack: list[_OpenTag], entities: list[dict[str, Any]], offset: int) -> int:
     at = _byte_offset(source, start)
     name_match = _NAME.match(source, start + 2)
+    assert name_match is not None  # the pattern matches the empty string
     end = name_match.end()
     while end < len(source) and source[end].isspace():
         end += 1

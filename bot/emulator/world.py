@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +31,6 @@ ENVELOPE_KEYS = frozenset(
 
 # Required by aiogram 3.31's models (Bot API 10.3) but absent from the 10.1 spec.
 NEWER_ADMIN_RIGHTS = ("can_send_welcome_messages",)
-
-
-def now() -> int:
-    return int(time.time())
 
 
 @dataclass
@@ -88,9 +85,15 @@ class Files:
     def __init__(self) -> None:
         self.by_id: dict[str, StoredFile] = {}
         self._counter = itertools.count(1)
+        self.last_number = 0
+
+    def continue_after(self, number: int) -> None:
+        """Numbers go on after this one (files restored from disk), so no two files share an id."""
+        self.last_number = number
+        self._counter = itertools.count(number + 1)
 
     def add(self, content: bytes, file_name: str | None, file_id: str | None = None) -> StoredFile:
-        number = next(self._counter)
+        number = self.last_number = next(self._counter)
         stored = StoredFile(
             file_id=file_id or f"FILE{number:06d}",
             file_unique_id=f"U{number:06d}",
@@ -121,6 +124,11 @@ class World:
         self.users: dict[int, dict[str, Any]] = {bot_user["id"]: bot_user}
         self.chats: dict[int, Chat] = {}
         self.files = Files()
+        # Where message dates come from: the wall clock, or the sandbox's movable one.
+        self.clock: Callable[[], float] = time.time
+
+    def now(self) -> int:
+        return int(self.clock())
 
     def user(self, user_id: int) -> dict[str, Any]:
         try:
@@ -157,7 +165,7 @@ class World:
         chat.last_message_id += 1
         message = {
             "message_id": chat.last_message_id,
-            "date": now(),
+            "date": self.now(),
             "chat": chat.as_dict(),
             "from": sender,
             **{key: value for key, value in content.items() if value is not None},

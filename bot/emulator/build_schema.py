@@ -2,7 +2,7 @@
 
 Run by hand when the Bot API changes:
 
-    python tests/fake_telegram/build_schema.py /path/to/bot-api-spec.json
+    python bot/emulator/build_schema.py /path/to/bot-api-spec.json
 
 Only names, types, required flags, subtypes and discriminator values are kept:
 the description prose stays in the spec.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError, bad_request
 from .validate import formatted
-from .world import ENVELOPE_KEYS, PRIVATE, Chat, StoredFile, now
+from .world import ENVELOPE_KEYS, PRIVATE, Chat, StoredFile
 
 if TYPE_CHECKING:
     from .server import FakeTelegram
@@ -196,7 +196,7 @@ def _edit(fake: FakeTelegram, target: tuple[Chat, dict[str, Any]], params: Param
     edited = {key: value for key, value in {**message, **changes}.items() if value is not None}
     if _without_edit_date(edited) == _without_edit_date(message):
         raise bad_request(NOT_MODIFIED)
-    edited["edit_date"] = now()
+    edited["edit_date"] = fake.world.now()
     chat.messages[message["message_id"]] = edited
     return edited
 

@@ -27,9 +27,15 @@ class UpdateQueue:
         self._current_poller = 0
         self._closed = False
         self._again: list[dict[str, Any]] = []
+        self.last_id = 0
+
+    def continue_after(self, update_id: int) -> None:
+        """Ids go on after this one (an emulator restored from disk): Telegram never gives an id twice."""
+        self.last_id = update_id
+        self._ids = itertools.count(update_id + 1)
 
     def push(self, update: dict[str, Any]) -> int:
-        update["update_id"] = next(self._ids)
+        update["update_id"] = self.last_id = next(self._ids)
         self.pending.append(update)
         self._wake()
         return update["update_id"]
