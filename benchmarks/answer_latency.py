@@ -37,12 +37,12 @@ from benchmarks.broadcast import (
     wait_for,
 )
 from bot.clock import SystemClock
+from bot.emulator import FakeTelegram
 from bot.services import appeals, buildings, inspectors, people, residents
 from bot.services.appeals import Content, Draft, Policy
 from bot.services.people import Person
 from models import Category, MessageLink
 from models.db import create_engine, create_sessionmaker
-from bot.emulator import FakeTelegram
 
 FIRST_INSPECTOR = 2000
 FIRST_RESIDENT = 10_000
