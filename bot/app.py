@@ -23,7 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
 from bot.config import Settings
-from bot.delivery.sender import Sender
+from bot.delivery.direct import WaitOn429
+from bot.delivery.pace import Pace
+from bot.delivery.sender import Sender, outbox_pace
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
@@ -55,11 +57,13 @@ class App:
     lock: SqliteLock | None
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, pace: Pace | None = None) -> Bot:
+    """pace: the outbox's, in which messages sent directly are counted too."""
     api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else PRODUCTION
     session = AiohttpSession(api=api)
     session.middleware(CommitBeforeTelegram())
     session.middleware(KeepResponseTypes())
+    session.middleware(WaitOn429(pace))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -146,8 +150,9 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> App:
     sessionmaker = create_sessionmaker(engine)
     i18n = create_i18n(settings.default_language)
     clock = clock or SystemClock()
-    bot = create_bot(settings)
-    sender = Sender(bot, sessionmaker, clock, i18n, settings, sole=lock is not None)
+    pace = outbox_pace(settings)
+    bot = create_bot(settings, pace)
+    sender = Sender(bot, sessionmaker, clock, i18n, settings, sole=lock is not None, pace=pace)
     scheduler = Engine(sessionmaker, clock, i18n, settings, all_kinds(settings), wake_sender=sender.wake)
     dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender, scheduler)
     return App(settings, engine, sessionmaker, i18n, bot, dp, sender, scheduler, lock)

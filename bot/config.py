@@ -71,8 +71,10 @@ class Settings(BaseSettings):
     outbox_private_rate: int = Field(default=1, ge=1, le=10)
     # Tries on a 5xx or a connection that failed before a message is given up (backoff 5 s, 10 s, 20 s...).
     outbox_attempts: int = Field(default=5, ge=1, le=20)
-    # Seconds to wait for Telegram's answer; after that a message may or may not have arrived (uncertain).
+    # Seconds to wait for Telegram's answer; after that a message may or may not have arrived: it is sent once more.
     outbox_timeout: int = Field(default=30, ge=1, le=300)
+    # Updates a second taken from one person in one chat; more are dropped before the handlers (a flood).
+    flood_rate: int = Field(default=5, ge=1, le=1000)
 
     # The scheduler: how often it ticks (seconds); how late a reminder may still go after the bot was down (hours;
     # older ones are listed to the inspector as missed); when meetings are recalled (hours before); the hours

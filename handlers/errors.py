@@ -6,16 +6,25 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
+
+from bot.delivery.direct import ReplyDropped
 
 log = logging.getLogger(__name__)
 
 
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_dropped, ExceptionTypeFilter(ReplyDropped))
     router.errors.register(on_error)
     return router
+
+
+async def on_dropped(event: ErrorEvent) -> None:
+    """A reply Telegram would take only much later: one line, no traceback; the person can ask again."""
+    log.warning("update %s: %s", event.update.update_id, event.exception)
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> None:

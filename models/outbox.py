@@ -6,7 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SurrogateKey, UtcDateTime
@@ -16,23 +28,25 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
-    # Telegram's answer never came after the request left: it may have arrived, so it is not sent again.
-    UNCERTAIN = "uncertain"
+    # The person blocked the bot or never opened it: a message about an appeal waits until they open it again.
+    HELD = "held"
     CANCELLED = "cancelled"
 
 
-TERMINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN, DeliveryStatus.CANCELLED)
+TERMINAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
 
 
 class FailReason(StrEnum):
-    """Why a delivery failed, as the author's report tells it."""
+    """Why a delivery failed or waits, as its author is told."""
 
     REMOVED = "removed"  # the bot was removed from the group
     BLOCKED = "blocked"  # the person blocked the bot or never opened it
     NOT_FOUND = "not_found"  # the chat no longer exists
     REFUSED = "refused"  # Telegram refused the message itself (too long, bad formatting...)
     UNAVAILABLE = "unavailable"  # Telegram kept failing (5xx, network) until the attempts ran out
-    NO_ANSWER = "no_answer"  # the request left and no answer came (status uncertain)
+    # The request left and no answer came: it was sent once more, so it may have arrived twice (kept on a sent row).
+    NO_ANSWER = "no_answer"
+    FLOOD = "flood"  # waiting: Telegram asked the bot to wait (429)
 
 
 class Priority:
@@ -87,6 +101,16 @@ class Delivery(Base):
     # The sender's lease epoch that claimed the row last: a holder whose lease was taken over (a higher epoch) can
     # no longer claim it, so a stalled process cannot send what its successor sends.
     epoch: Mapped[int | None] = mapped_column(Integer)
+    # A message about an appeal: replies to what it sent are routed to the appeal, and a reader who blocked the bot
+    # gets it when they come back (it waits, held, instead of failing).
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    # The message of the appeal's thread it carries (an answer, a reply): its fate is that message's fate.
+    appeal_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appeal_messages.id", ondelete="CASCADE"), index=True
+    )
+    # Who is told when it cannot go out at once (the inspector who answered, the resident who replied).
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     broadcast: Mapped[Broadcast | None] = relationship(back_populates="deliveries")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def make_settings(database_url: str, api_url: str, **overrides: object) -> Setti
         "webhook_url": None,
         "outbox_timeout": 1,  # a fake that answers later than this plays a Telegram that never answered
         "scheduler_tick": 3600,  # the clock stands still: tests tick the scheduler themselves (tg.tick)
+        "flood_rate": 1000,  # test people act faster than people can; the flood story sets the real limit
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -87,18 +89,28 @@ def error_log() -> AsyncIterator[ErrorLog]:
     logging.getLogger().removeHandler(handler)
 
 
-@pytest.fixture
-async def tg(database_url: str, clock: FrozenClock, error_log: ErrorLog) -> AsyncIterator[Telegram]:
+@asynccontextmanager
+async def bot_on_fake(
+    database_url: str, clock: FrozenClock, error_log: ErrorLog, *, enforce_rate_limits: bool = False, **settings: object
+) -> AsyncIterator[Telegram]:
+    """The real bot polling a fake Telegram; afterwards the fake saw only valid requests and no error was logged."""
     fake = FakeTelegram(token=TOKEN)
+    fake.enforce_rate_limits = enforce_rate_limits
     await fake.start()
     try:
-        async with running_bot(fake, make_settings(database_url, fake.base_url), clock) as telegram:
+        async with running_bot(fake, make_settings(database_url, fake.base_url, **settings), clock) as telegram:
             yield telegram
     finally:
         await fake.stop()
     assert not fake.schema_violations, fake.schema_violations
     assert not fake.internal_errors, fake.internal_errors
     assert not error_log.records, [r.getMessage() for r in error_log.records]
+
+
+@pytest.fixture
+async def tg(database_url: str, clock: FrozenClock, error_log: ErrorLog) -> AsyncIterator[Telegram]:
+    async with bot_on_fake(database_url, clock, error_log) as telegram:
+        yield telegram
 
 
 @pytest.fixture

@@ -1,57 +1,38 @@
-"""Getting appeals to people: the card to its inspector, answers to the resident, replies back — each in the reader's language.
+"""Messages about appeals, as outbox rows: the card to its staff, answers to the resident, replies back — each in the
+reader's language, committed with the work that caused them and sent by the one sender.
 
-Messages are copied, never forwarded, so an anonymous resident's name never travels with them. Every message
-sent about an appeal is recorded in the table of message pairs, so a reply to any of them finds the appeal.
+Messages are copied, never forwarded, so an anonymous resident's name never travels with them. The sender records
+every message of these rows in the table of message pairs once Telegram gives its id, so a reply to any of them
+finds the appeal.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import appeals, people, routing
+from bot.services import outbox, parts, people, routing
 from bot.services.appeals import Content
-from bot.services.people import Actor
 from bot.ui.appeals import keyboards as appeal_keyboards
-from bot.ui.appeals.cards import staff_card
-from models import Appeal
-
-log = logging.getLogger(__name__)
-TRANSIENT = (TelegramRetryAfter, TelegramServerError, TelegramNetworkError)
+from bot.ui.appeals.cards import attachment_gone, staff_card
+from bot.ui.keyboards import stored
+from models import Appeal, AppealMessage, Delivery, Priority
 
 # Texts and keyboards are built inside the reader's locale, so they are passed as functions.
 Render = Callable[[], str]
 Markup = Callable[[], InlineKeyboardMarkup | None]
 
 
-class Undelivered(Exception):
-    """Telegram did not take the message; what it was about stays waiting (a card stays undelivered)."""
-
-
-class Unreachable(Undelivered):
-    """Telegram refused for good: the person blocked the bot or never opened it."""
-
-
 @dataclass
 class Courier:
-    bot: Bot
     i18n: I18n
     session: AsyncSession
     clock: Clock
@@ -61,65 +42,87 @@ class Courier:
         """Who works the appeal: its inspector, or the administrators when the building has none."""
         return [appeal.inspector.user_id] if appeal.inspector is not None else list(self.settings.admin_ids)
 
-    async def deliver_card(self, appeal: Appeal) -> bool:
-        """The card and the resident's attachments to the staff; False when nobody could be reached."""
-        delivered = False
+    async def deliver_card(self, appeal: Appeal) -> None:
+        """The card and the resident's attachments to the staff; a reader who cannot be reached gets it later."""
         for chat_id in self.staff_of(appeal):
+            await self.card_to(chat_id, appeal)
+
+    async def card_to(self, chat_id: int, appeal: Appeal) -> Delivery:
+        """The card with its buttons, then copies of the resident's attachments under it.
+
+        Each copy carries the line the card gains if it can no longer be copied (the resident deleted it).
+        """
+        text, actions, copies = await self._card(chat_id, appeal)
+        card: parts.Part = {"kind": "text", "text": text, "card": True}
+        if actions is not None:
+            card["buttons"] = stored(actions)
+        return await self._enqueue(appeal, chat_id, [card, *copies])
+
+    async def show_card(self, bot: Bot, chat_id: int, appeal: Appeal) -> None:
+        """The card again, in the chat that asked for it: a reply, so sent directly (attachments copied under it)."""
+        text, actions, copies = await self._card(chat_id, appeal)
+        card = await bot.send_message(chat_id, text, reply_markup=actions)
+        await routing.link(self.session, self.clock, chat_id=chat_id, message_id=card.message_id, appeal_id=appeal.id)
+        missing = []
+        for part in copies:
             try:
-                await self.card_to(chat_id, appeal)
-                delivered = True
-            except Undelivered:
+                copy = await bot.copy_message(
+                    chat_id,
+                    part["from_chat_id"],
+                    part["message_id"],
+                    reply_parameters=ReplyParameters(message_id=card.message_id, allow_sending_without_reply=True),
+                )
+            except TelegramBadRequest:
+                missing.append(part["unavailable"])
                 continue
-        if delivered:
-            await appeals.mark_delivered(self.session, self.clock, appeal)
-        elif appeal.inspector is not None:
-            await self.tell_admins(
-                lambda: _(
-                    "Appeal №{number} has not reached its inspector: they blocked the bot, have not opened it yet, "
-                    "or Telegram did not take it just now. It will be delivered when they next open the bot."
-                ).format(number=appeal.number)
+            await routing.link(
+                self.session, self.clock, chat_id=chat_id, message_id=copy.message_id, appeal_id=appeal.id
             )
-        else:
-            log.warning("appeal №%s has no inspector and no administrator could be reached", appeal.number)
-        return delivered
+        if missing:
+            await bot.edit_message_text(
+                "\n\n".join([text, "\n".join(missing)]),
+                chat_id=chat_id,
+                message_id=card.message_id,
+                reply_markup=actions,
+            )
 
-    async def card_to(self, chat_id: int, appeal: Appeal) -> None:
-        """The card with its buttons, then copies of the resident's attachments under it."""
+    async def _card(self, chat_id: int, appeal: Appeal) -> tuple[str, InlineKeyboardMarkup | None, list[parts.Part]]:
+        """The card's text and buttons in the reader's language, and the copies of the resident's attachments."""
+        attachments = [m for m in appeal.messages if m.author == "resident" and m.kind != "text"]
         with self.i18n.use_locale(await self._language(chat_id)):
-            card = await self._send(
-                chat_id, staff_card(appeal, self.clock.now()), appeal_keyboards.staff_actions(appeal)
-            )
-        await routing.link(self.session, self.clock, chat_id=chat_id, message_id=card, appeal_id=appeal.id)
-        for attachment in (m for m in appeal.messages if m.kind != "text"):
-            copy = await self._copy(chat_id, attachment.source_chat_id, attachment.source_message_id, card)
-            await routing.link(self.session, self.clock, chat_id=chat_id, message_id=copy, appeal_id=appeal.id)
-
-    async def deliver_pending(self, actor: Actor) -> None:
-        """Cards that waited for this person (blocked bot, never opened it), delivered now that they are here."""
-        waiting: list[Appeal] = []
-        if actor.inspector is not None:
-            waiting += await appeals.undelivered(self.session, inspector_id=actor.inspector.id)
-        if actor.is_admin:
-            waiting += await appeals.undelivered(self.session, inspector_id=None)
-        for appeal in waiting:
-            if not await self.deliver_card(appeal):
-                break
+            text = staff_card(appeal, self.clock.now())
+            actions = appeal_keyboards.staff_actions(appeal)
+            copies = [
+                {**_copy(message), "reply_to_part": 0, "unavailable": attachment_gone(index, len(attachments), message)}
+                for index, message in enumerate(attachments, 1)
+            ]
+        return text, actions, copies
 
     async def to_resident(
-        self, appeal: Appeal, header: Render, content: Content | None = None, markup_factory: Markup | None = None
-    ) -> bool:
-        """A header (and a copy of the staff's message) to the resident; False when it could not be delivered."""
+        self,
+        appeal: Appeal,
+        header: Render,
+        content: Content | None = None,
+        markup_factory: Markup | None = None,
+        *,
+        author_id: int | None = None,
+    ) -> Delivery | None:
+        """A header (and a copy of the staff's message) to the resident; None when the resident erased their data."""
         if appeal.resident_id is None:
-            return False
-        return await self._relay(appeal, appeal.resident_id, header, content, markup_factory)
+            return None
+        return await self._relay(appeal, appeal.resident_id, header, content, markup_factory, author_id)
 
     async def to_staff(
-        self, appeal: Appeal, header: Render, content: Content | None = None, markup_factory: Markup | None = None
-    ) -> bool:
-        results = [
-            await self._relay(appeal, chat_id, header, content, markup_factory) for chat_id in self.staff_of(appeal)
-        ]
-        return any(results)
+        self,
+        appeal: Appeal,
+        header: Render,
+        content: Content | None = None,
+        markup_factory: Markup | None = None,
+        *,
+        author_id: int | None = None,
+    ) -> None:
+        for chat_id in self.staff_of(appeal):
+            await self._relay(appeal, chat_id, header, content, markup_factory, author_id)
 
     async def _relay(
         self,
@@ -128,69 +131,46 @@ class Courier:
         header: Render,
         content: Content | None,
         markup_factory: Markup | None,
-    ) -> bool:
-        try:
-            with self.i18n.use_locale(await self._language(chat_id)):
-                head = await self._send(chat_id, header(), markup_factory() if markup_factory else None)
-            await routing.link(self.session, self.clock, chat_id=chat_id, message_id=head, appeal_id=appeal.id)
-            if content is not None:
-                copy = await self._copy(chat_id, content.chat_id, content.message_id, head)
-                await routing.link(
-                    self.session,
-                    self.clock,
-                    chat_id=chat_id,
-                    message_id=copy,
-                    appeal_id=appeal.id,
-                    peer_chat_id=content.chat_id,
-                    peer_message_id=content.message_id,
-                )
-        except Undelivered:
-            return False
-        return True
+        author_id: int | None,
+    ) -> Delivery:
+        with self.i18n.use_locale(await self._language(chat_id)):
+            head: parts.Part = {"kind": "text", "text": header()}
+            markup = markup_factory() if markup_factory else None
+        if markup is not None:
+            head["buttons"] = stored(markup)
+        message_parts = [head]
+        if content is not None:
+            message_parts.append(
+                {"kind": "copy", "from_chat_id": content.chat_id, "message_id": content.message_id, "reply_to_part": 0}
+            )
+        # The thread message it carries: the one just added (the answer, the reply), when there is content.
+        carried = appeal.messages[-1].id if content is not None and appeal.messages else None
+        return await self._enqueue(appeal, chat_id, message_parts, appeal_message_id=carried, author_id=author_id)
 
-    async def tell_admins(self, render: Render) -> None:
-        for admin_id in self.settings.admin_ids:
-            try:
-                with self.i18n.use_locale(await self._language(admin_id)):
-                    await self._send(admin_id, render(), None)
-            except Undelivered:
-                log.warning("an administrator could not be told now")
+    async def _enqueue(
+        self,
+        appeal: Appeal,
+        chat_id: int,
+        message_parts: list[parts.Part],
+        *,
+        appeal_message_id: int | None = None,
+        author_id: int | None = None,
+    ) -> Delivery:
+        return await outbox.enqueue(
+            self.session,
+            self.clock,
+            chat_id=chat_id,
+            parts=message_parts,
+            priority=Priority.PERSONAL,
+            appeal_id=appeal.id,
+            appeal_message_id=appeal_message_id,
+            author_id=author_id,
+        )
 
     async def _language(self, chat_id: int) -> str:
         known = await people.reading_locales(self.session, [chat_id], default_country=self.settings.country)
         return known.get(chat_id, self.settings.default_locale)
 
-    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
-        try:
-            message = await self.bot.send_message(chat_id, text, reply_markup=markup)
-        except (TelegramForbiddenError, TelegramBadRequest) as exc:
-            await self._unreachable(chat_id, exc)
-        except TRANSIENT as exc:
-            raise self._not_now(exc) from exc
-        return message.message_id
 
-    async def _copy(self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int) -> int:
-        try:
-            copy = await self.bot.copy_message(
-                chat_id,
-                from_chat_id,
-                message_id,
-                reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True),
-            )
-        except (TelegramForbiddenError, TelegramBadRequest) as exc:
-            await self._unreachable(chat_id, exc)
-        except TRANSIENT as exc:
-            raise self._not_now(exc) from exc
-        return copy.message_id
-
-    def _not_now(self, exc: Exception) -> Undelivered:
-        # Flood control, Telegram's own trouble, the network: the person is fine, the message waits.
-        log.warning("Telegram did not take a message now (%s); it stays waiting", type(exc).__name__)
-        return Undelivered()
-
-    async def _unreachable(self, chat_id: int, exc: TelegramAPIError) -> None:
-        # 403 (blocked, never started) and "chat not found" mean the same here: nobody to read it.
-        if isinstance(exc, TelegramBadRequest) and "chat not found" not in exc.message:
-            raise exc
-        await people.set_reachable(self.session, chat_id, False)
-        raise Unreachable() from exc
+def _copy(message: AppealMessage) -> parts.Part:
+    return {"kind": "copy", "from_chat_id": message.source_chat_id, "message_id": message.source_message_id}

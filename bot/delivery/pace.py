@@ -11,9 +11,13 @@ them all in, and the next burst, sent on time, then lands partly within the same
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import heapq
+import itertools
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 MARGIN = 0.05  # seconds added to every window
@@ -87,3 +91,39 @@ class Pace:
         if chat_id > 0:
             return Window(self._limits.per_private_second, 1.0 + MARGIN)
         return Window(self._limits.per_group_minute, 60.0 + MARGIN)
+
+
+class Turns:
+    """Requests wait for the overall window one at a time, personal ones (lower priority number) before bulk ones,
+    each kind first come first served: an answer does not queue behind a broadcast's requests."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, priority: int) -> AsyncIterator[None]:
+        if self._held or self._waiting:
+            handed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._order), handed))
+            try:
+                await handed
+            except asyncio.CancelledError:
+                if handed.done() and not handed.cancelled():
+                    self._pass_on()  # the turn came as the waiter was cancelled: give it to the next one
+                raise
+        else:
+            self._held = True
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        while self._waiting:
+            _priority, _order, waiter = heapq.heappop(self._waiting)
+            if not waiter.done():
+                waiter.set_result(None)  # the turn passes straight to it: still held
+                return
+        self._held = False

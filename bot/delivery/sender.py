@@ -4,7 +4,12 @@ One process sends at a time (a lease in the database), so the pace holds across 
 holder claims each row with the lease's epoch and checks that it still holds the lease before every request, so a
 holder that stalled past its lease sends nothing its successor sends. Each part's result
 is committed before the next part is sent: after a crash, a part confirmed sent is never sent again, and at
-most the requests in flight at that moment are sent twice.
+most the requests in flight at that moment are sent twice. A request whose fate is unknown (the connection
+dropped, no answer in time) is sent once more: a message may then arrive twice, but it is never lost.
+
+Messages about appeals (cards, answers, replies) record the message pairs that route replies once Telegram
+gives their ids, wait for a reader who blocked the bot until they come back, and their authors are told what
+became of them when they could not go out at once (bot.delivery.fate).
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery import fate
 from bot.delivery import summary as report
-from bot.delivery.pace import Limits, Pace
-from bot.services import chats, outbox, people, routing
+from bot.delivery.direct import OUTBOX_REQUEST
+from bot.delivery.pace import Limits, Pace, Turns
+from bot.services import appeals, chats, outbox, people, routing
 from bot.services.parts import MEDIA_KINDS, Part
 from models import Delivery, DeliveryStatus, FailReason, Priority
 
@@ -47,6 +54,8 @@ LEASE = "sender"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 64  # rows looked at per round
 MAX_IN_FLIGHT = 32
+ROUND_BUDGET = 0.25  # seconds a round goes on starting bulk rows after new rows were committed, before it looks again
+PERSONAL_RESERVE = 4  # rows in flight only personal ones may take: a broadcast never fills every slot
 POLL_SECONDS = 1.0  # how often an idle sender looks for rows another process (or the clock) made due
 PAUSE_AFTER_429 = 1.0  # a 429 means the bot as a whole is over a limit: everything stops that long
 BACKOFF_SECONDS = 5
@@ -62,6 +71,14 @@ class _LeaseLost(Exception):
     """Another process holds the lease now: this one sends nothing more (the row is the new holder's)."""
 
 
+class _Skipped(Exception):
+    """Telegram refused this part alone (an attachment deleted since it was sent): the others go on."""
+
+
+def outbox_pace(settings: Settings) -> Pace:
+    return Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
+
+
 class Sender:
     def __init__(
         self,
@@ -73,6 +90,7 @@ class Sender:
         *,
         holder: str | None = None,
         sole: bool = False,
+        pace: Pace | None = None,
     ) -> None:
         self._bot = bot
         self._sole = sole  # the only process on this database (it holds the SQLite file): a lease left is stale
@@ -80,10 +98,11 @@ class Sender:
         self._clock = clock
         self._i18n = i18n
         self._settings = settings
-        self._pace = Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
+        self._pace = pace or outbox_pace(settings)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
-        self._pacing = asyncio.Lock()  # requests wait for the overall window in turn, first come first served
+        self._bulk_slots = asyncio.Semaphore(MAX_IN_FLIGHT - PERSONAL_RESERVE)
+        self._pacing = Turns()  # requests wait for the overall window in turn, personal ones first
         self._in_flight: set[int] = set()  # chats with a row being sent: their next row waits for it
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -136,6 +155,8 @@ class Sender:
     # --- the loop ---------------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        # The sender handles 429s itself (held in the database): the session's wait-and-retry is for direct replies.
+        OUTBOX_REQUEST.set(True)
         while not self._stopping:
             try:
                 delay = await self._round()
@@ -155,6 +176,8 @@ class Sender:
             await self._settle(wakes)  # another process sends: nothing here to wait for
             return POLL_SECONDS
         skipped = sorted(self._in_flight)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
         async with self._sessionmaker() as session:
             rows = await outbox.due(session, self._clock.now(), limit=BATCH, skip_chats=skipped)
         started = 0
@@ -166,9 +189,14 @@ class Sender:
             if wait > 0 or row.chat_id in self._in_flight:
                 waits.append(wait)
                 continue
+            bulk = row.priority != Priority.PERSONAL
+            if bulk:
+                if self._wakes != wakes and loop.time() - began > ROUND_BUDGET:
+                    return None  # new rows were committed meanwhile: personal ones among them go first
+                await self._bulk_slots.acquire()
             await self._slots.acquire()
             self._in_flight.add(row.chat_id)
-            task = asyncio.create_task(self._deliver(row.id, row.chat_id))
+            task = asyncio.create_task(self._deliver(row.id, row.chat_id, bulk=bulk))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
@@ -199,7 +227,7 @@ class Sender:
             self._lease_renewed = now if self._epoch is not None else None
             return self._epoch is not None
 
-    async def _global_slot(self, chat_id: int) -> None:
+    async def _global_slot(self, chat_id: int, priority: int) -> None:
         """Wait until a message may go, by the chat's window, the overall one and any pause after a 429; count it.
 
         Called right before the request: Telegram counts a message when it arrives, so the count must not be
@@ -209,7 +237,7 @@ class Sender:
         # Only this row's task writes to the chat now, so the chat's wait cannot grow while it waits in turn.
         while (wait := self._pace.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        async with self._pacing:
+        async with self._pacing.turn(priority):
             while (wait := max(self._pace.global_wait(), self._paused_until - loop.time())) > 0:
                 await asyncio.sleep(wait)
             self._pace.take(chat_id)
@@ -219,7 +247,7 @@ class Sender:
 
     # --- one row ----------------------------------------------------------------------------------
 
-    async def _deliver(self, delivery_id: int, chat_id: int) -> None:
+    async def _deliver(self, delivery_id: int, chat_id: int, *, bulk: bool) -> None:
         broadcast_id: int | None = None
         delivery: Delivery | None = None
         try:
@@ -235,8 +263,11 @@ class Sender:
                 await self._send_parts(session, delivery)
                 if delivery.status == DeliveryStatus.PENDING:
                     broadcast_id = None  # it waits to be tried again: the batch is not over
+                untold = delivery.appeal_id is not None and delivery.status != DeliveryStatus.SENT
             if broadcast_id is not None:
                 await self._report_if_finished(broadcast_id)
+            if untold:
+                await self._tell(delivery_id)
         except _LeaseLost:
             log.warning("the sender's lease passed to another process; delivery %s is left to it", delivery_id)
         except Exception:
@@ -246,47 +277,101 @@ class Sender:
             if delivery is not None:
                 self._in_flight.discard(delivery.chat_id)  # where a migrated group's row went
             self._slots.release()
+            if bulk:
+                self._bulk_slots.release()
             self._wake.set()
 
     async def _send_parts(self, session: AsyncSession, delivery: Delivery) -> None:
         first = delivery.sent_parts
+        last = len(delivery.parts) - 1
         for index in range(first, len(delivery.parts)):
             part = delivery.parts[index]
             if index == first and self._stopping:
                 return  # not begun: it stays pending for the next start
-            await self._global_slot(delivery.chat_id)
+            await self._global_slot(delivery.chat_id, delivery.priority)
             try:
                 message_id = await self._attempt(session, delivery, part)
+            except _Skipped:
+                await outbox.part_skipped(session, self._clock, delivery, last=index == last)
+                if index == last:
+                    await appeals.delivery_done(session, self._clock, delivery)
+                await session.commit()
+                continue
             except _Done:
                 await session.commit()
                 return
-            await outbox.part_sent(session, self._clock, delivery, message_id, last=index == len(delivery.parts) - 1)
-            if part.get("link") or part.get("question"):
-                # link: replies to it in a group are questions; question: the reply answers that question.
-                await routing.link(
-                    session,
-                    self._clock,
-                    chat_id=delivery.chat_id,
-                    message_id=message_id,
-                    delivery_id=delivery.id if part.get("link") else None,
-                    question_id=part.get("question"),
-                )
+            await outbox.part_sent(session, self._clock, delivery, message_id, last=index == last)
+            await self._link(session, delivery, part, message_id)
+            if index == last:
+                await appeals.delivery_done(session, self._clock, delivery)
             await session.commit()
             if part.get("pin"):
-                await self._pin(delivery.chat_id, message_id)
+                await self._pin(delivery.chat_id, message_id, delivery.priority)
+        await self._note_missing(delivery)
+
+    async def _link(self, session: AsyncSession, delivery: Delivery, part: Part, message_id: int) -> None:
+        """Record the message pair that routes a reply to what was just sent."""
+        if delivery.appeal_id is not None:
+            copied = part["kind"] == "copy"
+            await routing.link(
+                session,
+                self._clock,
+                chat_id=delivery.chat_id,
+                message_id=message_id,
+                appeal_id=delivery.appeal_id,
+                peer_chat_id=part["from_chat_id"] if copied else None,
+                peer_message_id=part["message_id"] if copied else None,
+            )
+        elif part.get("link") or part.get("question"):
+            # link: replies to it in a group are questions; question: the reply answers that question.
+            await routing.link(
+                session,
+                self._clock,
+                chat_id=delivery.chat_id,
+                message_id=message_id,
+                delivery_id=delivery.id if part.get("link") else None,
+                question_id=part.get("question"),
+            )
+
+    async def _note_missing(self, delivery: Delivery) -> None:
+        """Attachments that could not be copied are named in the first part (the card): a line for each."""
+        lines = [
+            part["unavailable"]
+            for part, message_id in zip(delivery.parts, delivery.message_ids, strict=False)
+            if message_id == 0 and part.get("unavailable")
+        ]
+        head = delivery.parts[0]
+        if not lines or head["kind"] != "text" or not delivery.message_ids or not delivery.message_ids[0]:
+            return
+        await self._global_slot(delivery.chat_id, delivery.priority)
+        try:
+            await self._bot.edit_message_text(
+                head["text"] + "\n\n" + "\n".join(lines),
+                chat_id=delivery.chat_id,
+                message_id=delivery.message_ids[0],
+                reply_markup=_markup(head.get("buttons")),
+                request_timeout=self._settings.outbox_timeout,
+            )
+        except TelegramAPIError as exc:
+            log.info("could not note the missing attachments of delivery %s: %s", delivery.id, exc.message)
 
     async def _attempt(self, session: AsyncSession, delivery: Delivery, part: Part) -> int:
-        """Send one part; on failure record what it means and raise _Done."""
+        """Send one part; on failure record what it means and raise _Done (or _Skipped for this part alone)."""
         try:
             return await self._call(session, delivery, part)
         except TelegramMigrateToChat as exc:
             # The group became a supergroup: follow it, then send there (once; a second move is an error).
             await self._migrate(session, delivery, exc.migrate_to_chat_id)
-            await self._global_slot(delivery.chat_id)
+            await self._global_slot(delivery.chat_id, delivery.priority)
             try:
                 return await self._call(session, delivery, part)
             except TelegramAPIError as again:
                 await self._failed(session, delivery, again)
+        except TelegramBadRequest as exc:
+            if part["kind"] == "copy" and "chat not found" not in exc.message:
+                log.info("an attachment of delivery %s could not be copied: %s", delivery.id, exc.message)
+                raise _Skipped() from exc
+            await self._failed(session, delivery, exc)
         except TelegramAPIError as exc:
             await self._failed(session, delivery, exc)
         raise _Done()
@@ -297,7 +382,8 @@ class Sender:
             loop = asyncio.get_running_loop()
             self._paused_until = max(self._paused_until, loop.time() + min(exc.retry_after, PAUSE_AFTER_429))
             log.warning("Telegram asked to wait %s s before writing to a chat again", exc.retry_after)
-            await outbox.hold_chat(session, delivery.chat_id, now + timedelta(seconds=exc.retry_after))
+            until = now + timedelta(seconds=exc.retry_after)
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.FLOOD, attempt=False)
         elif isinstance(exc, TelegramForbiddenError):
             await self._unreachable(session, delivery, exc)
         elif isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message:
@@ -306,18 +392,25 @@ class Sender:
             # Permanent for this message (too long, bad formatting...): retrying would only fail again.
             log.warning("Telegram refused delivery %s: %s", delivery.id, exc.message)
             await outbox.fail(session, delivery, FailReason.REFUSED, exc.message)
-        elif isinstance(exc, TelegramNetworkError) and not isinstance(exc.__cause__, ClientConnectorError):
-            # The request left and no answer came: it may have arrived. Sending again could say it twice.
-            log.warning("no answer from Telegram for delivery %s: %s", delivery.id, exc.message)
-            await outbox.uncertain(session, delivery, exc.message)
         elif delivery.attempts + 1 >= self._settings.outbox_attempts:
             log.warning("delivery %s given up after %s attempts: %s", delivery.id, delivery.attempts + 1, exc.message)
             delivery.attempts += 1
             await outbox.fail(session, delivery, FailReason.UNAVAILABLE, exc.message)
+        elif isinstance(exc, TelegramNetworkError) and not isinstance(exc.__cause__, ClientConnectorError):
+            # The request left and no answer came: it may have arrived. Sent once more, at once: a message that
+            # arrives twice is better than one lost (Telegram has no idempotency key).
+            log.warning("no answer from Telegram for delivery %s (%s); it is sent once more", delivery.id, exc.message)
+            backoff = self._backoff(delivery) if delivery.attempts else 0
+            until = now + timedelta(seconds=backoff)
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.NO_ANSWER)
         else:
             # 5xx, or the connection failed before the request left: safe to send again, later.
-            backoff = min(BACKOFF_SECONDS * 2**delivery.attempts, BACKOFF_MAX_SECONDS)
-            await outbox.retry_later(session, delivery, now + timedelta(seconds=backoff), exc.message)
+            until = now + timedelta(seconds=self._backoff(delivery))
+            await outbox.retry_later(session, delivery, until, exc.message, FailReason.UNAVAILABLE)
+
+    @staticmethod
+    def _backoff(delivery: Delivery) -> float:
+        return float(min(BACKOFF_SECONDS * 2**delivery.attempts, BACKOFF_MAX_SECONDS))
 
     async def _unreachable(
         self, session: AsyncSession, delivery: Delivery, exc: TelegramAPIError, reason: FailReason | None = None
@@ -328,13 +421,28 @@ class Sender:
         else:
             await people.set_reachable(session, delivery.chat_id, False)
         reason = reason or (FailReason.REMOVED if group else FailReason.BLOCKED)
-        log.info("a %s chat is unreachable (%s); its waiting messages fail", "group" if group else "private", reason)
-        await outbox.fail(session, delivery, reason, exc.message)
-        batches = await outbox.fail_chat(session, delivery.chat_id, reason, exc.message)
+        log.info(
+            "a %s chat is unreachable (%s); its waiting messages wait or fail", "group" if group else "private", reason
+        )
+        if delivery.appeal_id is not None and not group:
+            await outbox.hold(session, delivery, reason, exc.message)
+        else:
+            await outbox.fail(session, delivery, reason, exc.message)
+        closed = await outbox.close_chat(session, delivery.chat_id, reason, exc.message)
         await session.commit()
-        for batch in batches:
+        for batch in {row.broadcast_id for row in closed}:
             if batch is not None and batch != delivery.broadcast_id:
                 await self._report_if_finished(batch)
+        for row in closed:
+            if row.appeal_id is not None:
+                await self._tell(row.id)
+
+    async def _tell(self, delivery_id: int) -> None:
+        """The author (or, for a card, the administrators) learns why a message about an appeal did not go out."""
+        async with self._sessionmaker.begin() as session:
+            told = await fate.tell(session, self._clock, self._i18n, self._settings, delivery_id)
+        if told:
+            self._wake.set()
 
     async def _migrate(self, session: AsyncSession, delivery: Delivery, new_chat_id: int) -> None:
         old_chat_id = delivery.chat_id
@@ -377,6 +485,16 @@ class Sender:
                 reply_parameters=reply,
                 request_timeout=timeout,
             )
+        elif kind == "copy":
+            copied = await self._bot.copy_message(
+                chat_id,
+                part["from_chat_id"],
+                part["message_id"],
+                reply_markup=markup,
+                reply_parameters=_reply_to(delivery, part),
+                request_timeout=timeout,
+            )
+            return copied.message_id
         elif kind == "upload":
             return await self._upload(session, chat_id, part, markup, timeout)
         elif kind in ("edit", "unpin"):
@@ -457,9 +575,9 @@ class Sender:
                 raise
         return message_id
 
-    async def _pin(self, chat_id: int, message_id: int) -> None:
+    async def _pin(self, chat_id: int, message_id: int, priority: int) -> None:
         """Pin where the bot has the right; without it the message simply stays unpinned."""
-        await self._global_slot(chat_id)
+        await self._global_slot(chat_id, priority)
         try:
             await self._bot.pin_chat_message(chat_id, message_id, disable_notification=True)
         except TelegramAPIError as exc:
@@ -480,6 +598,14 @@ class Sender:
                 parts = report.parts_of(summary)
             await outbox.enqueue(session, self._clock, chat_id=batch.author_id, parts=parts, priority=Priority.PERSONAL)
         self._wake.set()
+
+
+def _reply_to(delivery: Delivery, part: Part) -> ReplyParameters | None:
+    """A part that answers an earlier part of the same row (an attachment under its card)."""
+    index = part.get("reply_to_part")
+    if index is None or index >= len(delivery.message_ids) or not delivery.message_ids[index]:
+        return None
+    return ReplyParameters(message_id=delivery.message_ids[index], allow_sending_without_reply=True)
 
 
 def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:

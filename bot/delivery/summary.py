@@ -20,7 +20,12 @@ def parts_of(summary: Summary) -> list[parts.Part]:
 def text(summary: Summary) -> str:
     title = escape(summary.broadcast.title)
     if not summary.failures:
-        return _("📬 «{title}»: delivered to every chat ({total}).").format(title=title, total=summary.total)
+        return "\n".join(
+            [
+                _("📬 «{title}»: delivered to every chat ({total}).").format(title=title, total=summary.total),
+                *_doubts(summary),
+            ]
+        )
     lines = [
         _(
             "📬 «{title}»: delivered to {sent} of {total} chat.",
@@ -35,7 +40,19 @@ def text(summary: Summary) -> str:
     hidden = len(summary.failures) - LISTED_FAILURES
     if hidden > 0:
         lines.append(_("…and {count} more.", "…and {count} more.", hidden).format(count=hidden))
-    return "\n".join(lines)
+    return "\n".join([*lines, *_doubts(summary)])
+
+
+def _doubts(summary: Summary) -> list[str]:
+    if not summary.doubtful:
+        return []
+    return [
+        _(
+            "{count} chat may have got it twice: Telegram did not confirm the first try, so it was sent once more.",
+            "{count} chats may have got it twice: Telegram did not confirm the first try, so it was sent once more.",
+            summary.doubtful,
+        ).format(count=summary.doubtful)
+    ]
 
 
 def chat_label(failure: Failure) -> str:
@@ -55,10 +72,8 @@ def reason(failure: Failure) -> str:
         return _("the chat no longer exists")
     if failure.reason == FailReason.REFUSED:
         return _("Telegram refused the message: {error}").format(error=escape(failure.error or ""))
-    if failure.reason == FailReason.UNAVAILABLE:
-        return _(
-            "Telegram was unavailable ({count} attempt)",
-            "Telegram was unavailable ({count} attempts)",
-            failure.attempts,
-        ).format(count=failure.attempts)
-    return _("Telegram did not confirm the message; it may have arrived")
+    return _(
+        "Telegram was unavailable ({count} attempt)",
+        "Telegram was unavailable ({count} attempts)",
+        failure.attempts,
+    ).format(count=failure.attempts)

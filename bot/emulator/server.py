@@ -64,6 +64,17 @@ class _Failure:
         return method == self.method and self.chat_id in (None, params.get("chat_id"))
 
 
+@dataclass
+class _Drop:
+    method: str
+    chat_id: int | str | None
+    times: int
+    after: bool  # the request is processed (the message delivered) before the connection drops
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        return method == self.method and self.chat_id in (None, params.get("chat_id"))
+
+
 class FakeTelegram:
     def __init__(self, token: str = "42:TEST", bot_id: int = 42, bot_username: str = "inspector_test_bot") -> None:
         self.token = token
@@ -96,6 +107,8 @@ class FakeTelegram:
         self.watchers: list[Callable[[str, Any], None]] = []
 
         self._failures: list[_Failure] = []
+        self._drops: list[_Drop] = []
+        self.dropped: list[Call] = []  # requests whose connection the fake dropped
         self._rate_limiter = RateLimiter()
         self._callback_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -173,6 +186,10 @@ class FakeTelegram:
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """A person's status in a group: administrator, member, restricted, left or kicked."""
         self.world.chats[chat_id].member_statuses[user_id] = status
+
+    def delete_by_user(self, chat_id: int, message_id: int) -> None:
+        """A person deletes their own message (Telegram tells the bot nothing): copying it now fails."""
+        del self.world.chats[chat_id].messages[message_id]
 
     def block(self, user_id: int) -> dict[str, Any]:
         """The user blocks the bot: sends answer 403, and Telegram tells the bot."""
@@ -400,6 +417,25 @@ class FakeTelegram:
             error = ApiError(429, description or "Too Many Requests: retry after 5", parameters or {"retry_after": 5})
         self._failures.append(_Failure(method, chat_id, times, error, delay))
 
+    def drop_connection(
+        self, method: str, *, chat_id: int | str | None = None, times: int = 1, after: bool = False
+    ) -> None:
+        """Drop the connection of the next `times` calls of method (to chat_id, if given) with no answer.
+
+        after=False: before the request is processed (nothing happened); after=True: once it was processed (the
+        message was delivered, yet the bot never learns it) — the two cases a bot cannot tell apart.
+        """
+        self._drops.append(_Drop(method, chat_id, times, after))
+
+    def _drop(self, method: str, params: dict[str, Any], *, after: bool) -> bool:
+        drop = next((d for d in self._drops if d.after == after and d.matches(method, params)), None)
+        if drop is None:
+            return False
+        drop.times -= 1
+        if drop.times <= 0:
+            self._drops.remove(drop)
+        return True
+
     async def _injected(self, method: str, params: dict[str, Any]) -> None:
         failure = next((f for f in self._failures if f.matches(method, params)), None)
         if failure is None:
@@ -441,9 +477,13 @@ class FakeTelegram:
             call.params = params = decode_params(self.schema, method, await _read_params(request))
             check_schema(self.schema, method, params, _uploads(params))
             check_limits(method, params)
+            if self._drop(method, params, after=False):
+                return self._hang_up(request, call)
             await self._injected(method, params)
             self._check_rate(method, params)
             call.response = {"ok": True, "result": await self._answer(method, params)}
+            if self._drop(method, params, after=True):
+                return self._hang_up(request, call)
         except SchemaViolation as violation:
             self.schema_violations.append(violation.detail)
             call.response = violation.to_response()
@@ -455,6 +495,13 @@ class FakeTelegram:
         self._tell("call", call)
         status = 200 if call.response["ok"] else call.response["error_code"]
         return web.json_response(call.response, status=status)
+
+    def _hang_up(self, request: web.Request, call: Call) -> web.Response:
+        """Close the connection without answering: the client sees it dropped (ServerDisconnectedError)."""
+        self.dropped.append(call)
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response()
 
     def _tell(self, kind: str, subject: Any) -> None:
         for watcher in self.watchers:

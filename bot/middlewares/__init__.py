@@ -18,6 +18,7 @@ from bot.middlewares.actor import ActorMiddleware
 from bot.middlewares.courier import CourierMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.emergency import EmergencyMiddleware
+from bot.middlewares.flood import FloodMiddleware
 from bot.middlewares.once import UpdateOnceMiddleware
 from bot.services.people import Actor
 from models import BuildingChat
@@ -42,6 +43,12 @@ class Injected(TypedDict):
 def setup_middlewares(
     dp: Dispatcher, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], i18n: I18n, clock: Clock
 ) -> None:
+    # Before the dialog lock (the FSM middleware's): a flood is dropped before it queues for the lock.
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(
+        FloodMiddleware(sessionmaker, i18n, settings.default_locale, settings.flood_rate, country=settings.country)
+    )
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UpdateOnceMiddleware(clock))
     dp.update.outer_middleware(ActorMiddleware(settings))

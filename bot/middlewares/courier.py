@@ -18,5 +18,5 @@ class CourierMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        data["courier"] = Courier(data["bot"], data["i18n"], data["session"], data["clock"], data["settings"])
+        data["courier"] = Courier(data["i18n"], data["session"], data["clock"], data["settings"])
         return await handler(event, data)

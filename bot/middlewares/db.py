@@ -16,6 +16,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.direct import ReplyDropped
 from bot.services.outbox import WAKE_SENDER
 
 _current: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
@@ -39,14 +40,18 @@ class DbSessionMiddleware(BaseMiddleware):
             try:
                 result = await handler(event, data)
                 await session.commit()
-                if session.info.pop(WAKE_SENDER, False) and "sender" in data:
-                    data["sender"].wake()
                 return result
+            except ReplyDropped:
+                await session.commit()  # the reply is dropped, not the work done before it
+                raise
             except BaseException:
                 await session.rollback()
                 raise
             finally:
                 _current.reset(token)
+                # Rows committed before a request to Telegram are there even if the handler failed later.
+                if session.info.pop(WAKE_SENDER, False) and "sender" in data:
+                    data["sender"].wake()
 
 
 class CommitBeforeTelegram(BaseRequestMiddleware):

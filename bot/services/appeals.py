@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,18 @@ from bot.services import counters, law
 from bot.services.errors import AppealGone, InvalidTransition, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
-from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category, GroupQuestion
+from models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    AppealMessage,
+    AppealStatus,
+    Building,
+    Category,
+    Delivery,
+    DeliveryStatus,
+    GroupQuestion,
+)
 
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
@@ -287,18 +298,20 @@ async def for_resident(session: AsyncSession, actor: Actor, appeal_id: int) -> A
     return appeal
 
 
-async def mark_delivered(session: AsyncSession, clock: Clock, appeal: Appeal) -> None:
-    appeal.delivered_at = clock.now()
-    await session.flush()
-
-
-async def undelivered(session: AsyncSession, *, inspector_id: int | None) -> list[Appeal]:
-    """Cards still waiting for their reader: an inspector's, or (None) those of buildings with no inspector."""
-    query = select(Appeal).where(Appeal.delivered_at.is_(None)).options(*_card_options()).order_by(Appeal.number)
-    query = query.where(
-        Appeal.inspector_id == inspector_id if inspector_id is not None else Appeal.inspector_id.is_(None)
-    )
-    return list(await session.scalars(query))
+async def delivery_done(session: AsyncSession, clock: Clock, delivery: Delivery) -> None:
+    """A message about an appeal went out: a card has reached its reader, a thread message its addressee."""
+    if delivery.appeal_id is None or delivery.status != DeliveryStatus.SENT:
+        return
+    if delivery.parts and delivery.parts[0].get("card"):
+        await session.execute(
+            update(Appeal)
+            .where(Appeal.id == delivery.appeal_id, Appeal.delivered_at.is_(None))
+            .values(delivered_at=clock.now())
+        )
+    if delivery.appeal_message_id is not None:
+        await session.execute(
+            update(AppealMessage).where(AppealMessage.id == delivery.appeal_message_id).values(delivered=True)
+        )
 
 
 def ensure_open(appeal: Appeal) -> None:
@@ -346,11 +359,6 @@ async def resident_message(
     _event(session, appeal, now, actor.telegram_id, "resident_replied")
     await session.flush()
     return appeal
-
-
-async def mark_message_delivered(session: AsyncSession, appeal: Appeal) -> None:
-    appeal.messages[-1].delivered = True
-    await session.flush()
 
 
 async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:

@@ -63,7 +63,13 @@ async def enqueue(
     broadcast: Broadcast | None = None,
     priority: int = Priority.BULK,
     not_before: datetime | None = None,
+    appeal_id: int | None = None,
+    appeal_message_id: int | None = None,
+    author_id: int | None = None,
 ) -> Delivery:
+    """A row to send. `appeal_id`: a message about an appeal (replies to it reach the appeal; a reader who blocked
+    the bot gets it when they come back); `appeal_message_id`: the thread message it carries; `author_id`: who is
+    told when it cannot go out at once."""
     now = clock.now()
     delivery = Delivery(
         broadcast_id=broadcast.id if broadcast is not None else None,
@@ -76,6 +82,10 @@ async def enqueue(
         attempts=0,
         not_before=not_before or now,
         created_at=now,
+        appeal_id=appeal_id,
+        appeal_message_id=appeal_message_id,
+        author_id=author_id,
+        told=False,
     )
     session.add(delivery)
     await session.flush()
@@ -143,6 +153,7 @@ async def enqueue_many(session: AsyncSession, clock: Clock, messages: Sequence[O
         "status": DeliveryStatus.PENDING.value,
         "attempts": 0,
         "created_at": now,
+        "told": False,
     }
     parameters = {name: statement.bind(name, value) for name, value in fixed.items()}
     chats, priorities, texts, moments = [], [], [], []
@@ -183,6 +194,7 @@ HANDOVER_COLUMNS = (
     "attempts",
     "not_before",
     "created_at",
+    "told",
 )
 VARYING = ("chat_id", "priority", "parts", "not_before")  # the rest are the same in every row
 FIXED = tuple(name for name in HANDOVER_COLUMNS if name not in VARYING)
@@ -293,7 +305,15 @@ async def part_sent(session: AsyncSession, clock: Clock, delivery: Delivery, mes
     if last:
         delivery.status = DeliveryStatus.SENT.value
         delivery.sent_at = clock.now()
+        if delivery.reason != FailReason.NO_ANSWER:
+            delivery.reason = None  # a wait it went through is over; "may have arrived twice" stays
     await session.flush()
+
+
+async def part_skipped(session: AsyncSession, clock: Clock, delivery: Delivery, *, last: bool) -> None:
+    """A part Telegram refused on its own (an attachment deleted since): the rest of the message goes on without it.
+    Its place in message_ids holds 0, so later parts keep their index."""
+    await part_sent(session, clock, delivery, 0, last=last)
 
 
 async def hold_chat(session: AsyncSession, chat_id: int, until: datetime) -> None:
@@ -305,9 +325,16 @@ async def hold_chat(session: AsyncSession, chat_id: int, until: datetime) -> Non
     )
 
 
-async def retry_later(session: AsyncSession, delivery: Delivery, until: datetime, error: str) -> None:
-    delivery.attempts += 1
+async def retry_later(
+    session: AsyncSession, delivery: Delivery, until: datetime, error: str, reason: FailReason, *, attempt: bool = True
+) -> None:
+    """The row waits until then, and the chat's rows behind it with it; `attempt`: this try counts towards the limit
+    (a 429 does not: Telegram said when to come back)."""
+    if attempt:
+        delivery.attempts += 1
     delivery.error = error
+    if delivery.reason != FailReason.NO_ANSWER:
+        delivery.reason = reason.value
     await session.flush()
     await hold_chat(session, delivery.chat_id, until)
 
@@ -319,28 +346,42 @@ async def fail(session: AsyncSession, delivery: Delivery, reason: FailReason, er
     await session.flush()
 
 
-async def fail_chat(session: AsyncSession, chat_id: int, reason: FailReason, error: str) -> list[int | None]:
-    """Nothing more can reach the chat: every pending row for it fails. Returns their batches."""
-    batches = await session.scalars(
-        select(Delivery.broadcast_id)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
-        .distinct()
-    )
-    found = list(batches)
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.FAILED.value, reason=reason.value, error=error)
-    )
-    return found
-
-
-async def uncertain(session: AsyncSession, delivery: Delivery, error: str) -> None:
-    delivery.status = DeliveryStatus.UNCERTAIN.value
-    delivery.reason = FailReason.NO_ANSWER.value
+async def hold(session: AsyncSession, delivery: Delivery, reason: FailReason, error: str) -> None:
+    """The reader cannot be reached now (blocked the bot, never opened it): the row waits for them to come back."""
+    delivery.status = DeliveryStatus.HELD.value
+    delivery.reason = reason.value
     delivery.error = error
-    delivery.attempts += 1
     await session.flush()
+
+
+async def close_chat(session: AsyncSession, chat_id: int, reason: FailReason, error: str) -> Sequence[Delivery]:
+    """Nothing more can reach the chat now: its pending messages about appeals wait for the reader to come back
+    (held), the rest fail. Returns the rows that changed."""
+    rows = list(
+        await session.scalars(
+            select(Delivery).where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
+        )
+    )
+    for row in rows:
+        keep = row.appeal_id is not None and chat_id > 0
+        row.status = (DeliveryStatus.HELD if keep else DeliveryStatus.FAILED).value
+        row.reason = reason.value
+        row.error = error
+    await session.flush()
+    return rows
+
+
+async def release(session: AsyncSession, clock: Clock, chat_id: int) -> int:
+    """The person opened the bot again: what waited for them goes out now. Returns how many rows."""
+    released = await changed_rows(
+        session,
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
+        .values(status=DeliveryStatus.PENDING.value, not_before=clock.now(), reason=None, error=None, told=False),
+    )
+    if released:
+        session.info[WAKE_SENDER] = True
+    return released
 
 
 async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
@@ -392,6 +433,7 @@ class Summary:
     total: int
     sent: int
     failures: list[Failure]
+    doubtful: int = 0  # sent once more after a request whose fate was unknown: may have arrived twice
 
 
 async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
@@ -410,7 +452,7 @@ async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
         .outerjoin(Building, Building.id == BuildingChat.building_id)
         .where(
             Delivery.broadcast_id == broadcast.id,
-            Delivery.status.in_([DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN]),
+            Delivery.status == DeliveryStatus.FAILED,
         )
         .order_by(Delivery.id)
     )
@@ -419,13 +461,60 @@ async def summary(session: AsyncSession, broadcast: Broadcast) -> Summary:
             chat_id=delivery.chat_id,
             chat_title=title,
             building_code=code,
-            reason=FailReason(delivery.reason or FailReason.NO_ANSWER),
+            reason=FailReason(delivery.reason or FailReason.UNAVAILABLE),
             error=delivery.error,
             attempts=delivery.attempts,
         )
         for delivery, title, code in rows
     ]
-    return Summary(broadcast, total=sum(counts.values()), sent=counts.get(DeliveryStatus.SENT, 0), failures=failures)
+    doubtful = await session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.broadcast_id == broadcast.id,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.reason == FailReason.NO_ANSWER,
+        )
+    )
+    return Summary(
+        broadcast,
+        total=sum(counts.values()),
+        sent=counts.get(DeliveryStatus.SENT, 0),
+        failures=failures,
+        doubtful=doubtful or 0,
+    )
+
+
+@dataclass(frozen=True)
+class Fate:
+    """How a message about an appeal fares: sent, waiting (why, until when), held for its reader, or failed."""
+
+    status: DeliveryStatus
+    reason: FailReason | None
+    error: str | None
+    not_before: datetime
+
+
+_BEST_FIRST = (DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.HELD, DeliveryStatus.FAILED)
+
+
+async def fates(session: AsyncSession, appeal_message_ids: Sequence[int]) -> dict[int, Fate]:
+    """Each thread message's fate; a message to several readers (the administrators) fares as its best delivery."""
+    if not appeal_message_ids:
+        return {}
+    rows = await session.scalars(
+        select(Delivery).where(
+            Delivery.appeal_message_id.in_(list(appeal_message_ids)), Delivery.status.in_(_BEST_FIRST)
+        )
+    )
+    found: dict[int, Fate] = {}
+    for row in rows:
+        assert row.appeal_message_id is not None
+        fate = Fate(
+            DeliveryStatus(row.status), FailReason(row.reason) if row.reason else None, row.error, row.not_before
+        )
+        known = found.get(row.appeal_message_id)
+        if known is None or _BEST_FIRST.index(fate.status) < _BEST_FIRST.index(known.status):
+            found[row.appeal_message_id] = fate
+    return found
 
 
 # --- the sender's lease -------------------------------------------------------------------------

@@ -9,6 +9,9 @@ A part is a JSON object stored in `Delivery.parts`:
   outbox_files, and stores the part with ``"file": sha256`` instead of ``"data"``.
 - ``{"kind": "edit", "target": delivery_id, "target_part": n, "text": html}`` (edit a message the outbox sent)
 - ``{"kind": "unpin", "target": delivery_id, "target_part": n}``
+- ``{"kind": "copy", "from_chat_id": id, "message_id": id}`` (a person's message, copied without its sender); with
+  ``"reply_to_part": n`` it answers part n of the same message, and ``"unavailable": html`` is the line the first
+  part (a card, ``"card": true``) gains if the original can no longer be copied
 
 Any part may carry ``buttons`` (rows of ``{"text", "callback_data" | "url"}``), ``pin`` (pin it where the bot
 may), ``link`` (replies to it in a group are questions to the author), ``question`` (a question's id: the

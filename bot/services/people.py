@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bot.clock import Clock
 from bot.config import DEFAULT_COUNTRY, reading_locale
-from bot.services import audit
+from bot.services import audit, outbox
 from bot.services.errors import StaffCannotForget
 from models import (
     Appeal,
@@ -130,6 +130,12 @@ async def set_language(session: AsyncSession, user: User, language: str) -> None
 
 async def set_reachable(session: AsyncSession, telegram_id: int, reachable: bool) -> None:
     await session.execute(update(User).where(User.id == telegram_id).values(reachable=reachable))
+
+
+async def came_back(session: AsyncSession, clock: Clock, telegram_id: int) -> None:
+    """The person opened the bot (again): they can be written to, and what waited for them goes out now."""
+    await set_reachable(session, telegram_id, True)
+    await outbox.release(session, clock, telegram_id)
 
 
 async def forget(session: AsyncSession, clock: Clock, telegram_id: int) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 
 
 def locale() -> str:
@@ -26,3 +26,20 @@ def local_date(moment: datetime, timezone: str) -> str:
 def day(value: date) -> str:
     """A calendar day (a statutory date) in the reader's language."""
     return format_date(value, "d MMMM y", locale=locale())
+
+
+def time_ahead(left: timedelta) -> tuple[str, int]:
+    """("day", n) or ("hour", n): a time left, rounded to the nearest hour, in days from 20 hours on.
+
+    Reminders are planned to the minute but sent on a scheduler tick, so "2 days before" is 47 h 59 min by the
+    time it goes: rounding (not truncating) keeps it "2 days", in every reminder alike.
+    """
+    hours = max(1, round(left.total_seconds() / 3600))
+    if hours >= 20:
+        return "day", max(1, round(hours / 24))
+    return "hour", hours
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """14:05 — in the building's zone."""
+    return format_time(moment.astimezone(ZoneInfo(timezone)), "HH:mm", locale=locale())

@@ -6,9 +6,8 @@ from aiogram import Router
 from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.courier import Courier
+from bot.clock import Clock
 from bot.services import people
-from bot.services.people import Actor
 from handlers.group.membership import is_present
 
 
@@ -18,8 +17,8 @@ def create_router() -> Router:
     return router
 
 
-async def in_private(event: ChatMemberUpdated, session: AsyncSession, actor: Actor, courier: Courier) -> None:
-    present = is_present(event)
-    await people.set_reachable(session, event.chat.id, present)
-    if present:
-        await courier.deliver_pending(actor)
+async def in_private(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
+    if is_present(event):
+        await people.came_back(session, clock, event.chat.id)
+    else:
+        await people.set_reachable(session, event.chat.id, False)

@@ -54,15 +54,12 @@ async def _from_resident(
     except InvalidTransition:
         await message.answer(_("This appeal is closed. To raise something new, send /appeal."))
         return
-    delivered = await courier.to_staff(
-        appeal, lambda: _("💬 The resident replies on appeal №{number}:").format(number=appeal.number), content
+    await courier.to_staff(
+        appeal,
+        lambda: _("💬 The resident replies on appeal №{number}:").format(number=appeal.number),
+        content,
+        author_id=actor.telegram_id,
     )
-    if delivered:
-        await appeals.mark_message_delivered(session, appeal)
     await message.reply(
-        _("Sent to the inspector on appeal №{number}.").format(number=appeal.number)
-        if delivered
-        else _("Saved in appeal №{number}; the inspector will see it when they open the bot.").format(
-            number=appeal.number
-        )
+        _("📨 Your message on appeal №{number} is on its way to the inspector.").format(number=appeal.number)
     )

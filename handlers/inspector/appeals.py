@@ -79,8 +79,9 @@ async def open_card(
     callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, actor: Actor, courier: Courier
 ) -> None:
     appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
-    if callback.message is not None:
-        await courier.card_to(callback.message.chat.id, appeal)
+    if callback.message is not None and callback.bot is not None:
+        # A reply in the chat that asked for it: sent directly.
+        await courier.show_card(callback.bot, callback.message.chat.id, appeal)
 
 
 async def take(
@@ -240,15 +241,18 @@ async def send_answer(
             )
         )
     )
-    if await courier.to_resident(appeal, header, content):
-        await appeals.mark_message_delivered(session, appeal)
-        await message.reply(_("Sent to the resident on appeal №{number}.").format(number=appeal.number))
-    else:
+    if await courier.to_resident(appeal, header, content, author_id=actor.telegram_id) is None:
         await message.reply(
-            _(
-                "Saved in appeal №{number}, but not delivered: the resident blocked the bot or deleted their data."
-            ).format(number=appeal.number)
+            _("Saved in appeal №{number}, but not delivered: the resident deleted their data.").format(
+                number=appeal.number
+            )
         )
+        return
+    await message.reply(
+        _(
+            "📨 Your answer on appeal №{number} is on its way to the resident; you will be told if it cannot be delivered."
+        ).format(number=appeal.number)
+    )
 
 
 async def reason_sent(

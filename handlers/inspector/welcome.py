@@ -1,4 +1,4 @@
-"""An inspector or administrator opens the bot: their menu, their record, and the appeal cards that waited for them."""
+"""An inspector or administrator opens the bot: their menu and their record (cards that waited for them follow)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import commands
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery.courier import Courier
 from bot.i18n import language_of
 from bot.services import people
 from bot.services.people import Actor
@@ -32,7 +31,6 @@ async def start(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    courier: Courier,
     bot: Bot,
     i18n: I18n,
     settings: Settings,
@@ -47,4 +45,3 @@ async def start(
     # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
     menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR
     await commands.set_personal_commands(bot, i18n, actor.telegram_id, menu, settings.default_language)
-    await courier.deliver_pending(actor)

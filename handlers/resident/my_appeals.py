@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.services import appeal_lists, appeals
+from bot.services import appeal_lists, appeals, outbox
 from bot.services.appeals import FEEDBACK_LIMIT
 from bot.services.errors import InvalidTransition
 from bot.services.people import Actor
@@ -101,7 +101,8 @@ async def open_one(
 ) -> None:
     appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     if callback.message is not None:
-        await callback.message.answer(resident_view(appeal), reply_markup=_actions(appeal))
+        fates = await outbox.fates(session, [message.id for message in appeal.messages])
+        await callback.message.answer(resident_view(appeal, fates), reply_markup=_actions(appeal))
 
 
 async def rate(

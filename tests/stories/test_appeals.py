@@ -33,7 +33,7 @@ async def test_a_resident_sends_an_appeal_and_the_inspectors_answer_reaches_them
     assert appeal.delivered_at is not None and appeal.status == "new"
 
     reply = await inspector.reply_to(card, "We spoke to the neighbours; it will stop.")
-    assert "Sent to the resident on appeal №1" in reply.text
+    assert "Your answer on appeal №1 is on its way to the resident" in reply.text
     to_dana = texts_in(tg, RESIDENT)
     assert "The inspector's answer on your appeal №1" in to_dana
     answer_copy = [c for c in tg.fake.calls("copyMessage") if c.params["chat_id"] == RESIDENT][-1]
@@ -43,7 +43,7 @@ async def test_a_resident_sends_an_appeal_and_the_inspectors_answer_reaches_them
     # The resident answers the copy: it joins the same appeal and reaches the inspector.
     copied = {"message_id": answer_copy.response["result"]["message_id"], "chat": {"id": RESIDENT, "type": "private"}}
     reply = await dana.reply_to(copied, "Thank you, it is quiet now.")
-    assert "Sent to the inspector on appeal №1" in reply.text
+    assert "Your message on appeal №1 is on its way to the inspector" in reply.text
     assert "The resident replies on appeal №1" in texts_in(tg, INSPECTOR_ID)
     async with tg.app.sessionmaker() as session:
         thread = list(await session.scalars(select(AppealMessage).where(AppealMessage.appeal_id == appeal.id)))
@@ -263,7 +263,7 @@ async def test_the_reply_button_answers_with_any_message_and_the_resident_receiv
     reply = await inspector.press(tg.fake.sent_to(INSPECTOR_ID)[0], "Reply")
     assert "Send your answer on appeal №1" in reply.text
     reply = await inspector.send(voice={"file_id": "voice-1", "file_unique_id": "v1", "duration": 7})
-    assert "Sent to the resident on appeal №1" in reply.text
+    assert "Your answer on appeal №1 is on its way to the resident" in reply.text
     [copy] = [c for c in tg.fake.calls("copyMessage") if c.params["chat_id"] == RESIDENT]
     assert copy.params["from_chat_id"] == INSPECTOR_ID
     async with tg.app.sessionmaker() as session:

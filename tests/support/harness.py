@@ -20,6 +20,7 @@ from scheduler.engine import TickReport
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup", "sendLocation"}
 HANDLED_TIMEOUT = 10.0
 QUIET_TIMEOUT = 2.0  # a sender a test stopped, crashed or holds up is not waited for longer
+SETTLE_TIMEOUT = 10.0  # what a person's action put in the outbox (a card and its attachments) is out by then
 
 
 @asynccontextmanager
@@ -142,6 +143,12 @@ class Telegram:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.app.sender.drained(), QUIET_TIMEOUT)
 
+    async def settle(self) -> None:
+        """What a person's action put in the outbox (a card, an answer) goes out before the test reads on, as it does
+        for people: within a second or so, a little longer for a card with attachments (one message a second)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.app.sender.drained(), SETTLE_TIMEOUT)
+
     async def drain(self, *, timeout: float = HANDLED_TIMEOUT) -> None:
         """Let the sender send everything due now (the clock stands still: move it for what waits)."""
         try:
@@ -178,7 +185,9 @@ class Person:
     async def send(self, text: str | None = None, *, chat: Group | None = None, **extra: Any) -> Reply:
         chat_id = chat.id if chat is not None else self.id
         await self.tg.quiet()
-        return await self.tg.deliver(self.tg.fake.message_update(self.id, chat_id, text, **extra))
+        reply = await self.tg.deliver(self.tg.fake.message_update(self.id, chat_id, text, **extra))
+        await self.tg.settle()
+        return reply
 
     async def reply_to(self, message: dict[str, Any], text: str) -> Reply:
         return await self.send(text, chat=_group_of(message), reply_to_message_id=message["message_id"])
@@ -195,9 +204,11 @@ class Person:
     async def press_data(self, message: dict[str, Any], data: str, *, require_button: bool = False) -> Reply:
         """Send callback data as a (possibly modified) client would."""
         await self.tg.quiet()
-        return await self.tg.deliver(
+        reply = await self.tg.deliver(
             self.tg.fake.callback_update(self.id, message, data, require_button=require_button)
         )
+        await self.tg.settle()
+        return reply
 
     async def share_user(self, request_id: int, user: dict[str, Any]) -> Reply:
         """Pick a person with the KeyboardButtonRequestUsers button."""

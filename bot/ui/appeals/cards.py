@@ -8,7 +8,9 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.services import law
+from bot.services.outbox import Fate
 from bot.ui import labels
+from bot.ui.appeals import fates as appeal_fates
 from bot.ui.appeals import marks, terms
 from bot.ui.cards import building_title
 from bot.ui.formatting import local_date, local_datetime
@@ -73,7 +75,7 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def resident_view(appeal: Appeal) -> str:
+def resident_view(appeal: Appeal, fates: dict[int, Fate] | None = None) -> str:
     zone = appeal.building.timezone
     lines = [
         _("📨 <b>Your appeal {number}</b> · {status}").format(
@@ -94,12 +96,28 @@ def resident_view(appeal: Appeal) -> str:
         lines.append(_("Reason for rejection: {reason}").format(reason=escape(appeal.reject_reason)))
     if appeal.rating:
         lines.append(_("Your rating: {stars}").format(stars="⭐" * appeal.rating))
-    return "\n".join(lines) + "\n\n" + thread(appeal)
+    return "\n".join(lines) + "\n\n" + thread(appeal, fates)
 
 
-def thread(appeal: Appeal) -> str:
-    """The conversation, newest last; the oldest messages give way when it grows too long."""
-    entries = [_thread_line(message) for message in appeal.messages]
+def attachment_gone(index: int, total: int, message: AppealMessage) -> str:
+    """The card's line for an attachment that could no longer be copied (the resident deleted it first)."""
+    return _("📎 Attachment {index} of {total} ({kind}) is no longer available.").format(
+        index=index, total=total, kind=_kind(message.kind)
+    )
+
+
+def thread(appeal: Appeal, fates: dict[int, Fate] | None = None) -> str:
+    """The conversation, newest last, each message passed on marked with its fate; the oldest messages give way
+    when it grows too long."""
+    fates = fates or {}
+    zone = appeal.building.timezone
+    entries = []
+    for message in appeal.messages:
+        entry = _thread_line(message)
+        fate = fates.get(message.id)
+        if fate is not None:
+            entry += " <i>(" + appeal_fates.state(fate, zone, to_resident=message.author == "staff") + ")</i>"
+        entries.append(entry)
     shown: list[str] = []
     size = 0
     for entry in reversed(entries):

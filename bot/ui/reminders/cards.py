@@ -7,7 +7,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.formatting import local_datetime
+from bot.ui.formatting import local_datetime, time_ahead
 from bot.ui.meetings.cards import when
 from models import Meeting
 
@@ -23,12 +23,11 @@ def missed_line(due: datetime, timezone: str, what: str) -> str:
 
 def meeting_soon(meeting: Meeting, timezone: str, left: timedelta) -> str:
     """To a building chat, or privately to a resident who said they will come; `left` is the time to its start."""
-    hours = max(1, round(left.total_seconds() / 3600))
-    if hours >= 20:
-        days = max(1, round(hours / 24))
-        ahead = _("in {count} day", "in {count} days", days).format(count=days)
+    unit, count = time_ahead(left)
+    if unit == "day":
+        ahead = _("in {count} day", "in {count} days", count).format(count=count)
     else:
-        ahead = _("in {count} hour", "in {count} hours", hours).format(count=hours)
+        ahead = _("in {count} hour", "in {count} hours", count).format(count=count)
     return _("⏰ <b>Reminder: the meeting with the district inspector is {ahead}.</b>\n🕖 {when}\n📍 {place}").format(
         ahead=ahead, when=when(meeting.starts_at, timezone), place=escape(meeting.place)
     )

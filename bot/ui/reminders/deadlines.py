@@ -17,7 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.reminders import local_date
 from bot.ui import labels
 from bot.ui.callbacks import AppealAction, StaffCb
-from bot.ui.formatting import local_datetime
+from bot.ui.formatting import local_datetime, time_ahead
 from models import Appeal
 
 
@@ -40,12 +40,10 @@ def lateness(deadline: datetime, now: datetime, timezone: str) -> str:
 
 
 def time_left(deadline: datetime, now: datetime) -> str:
-    left = deadline - now
-    if left >= timedelta(days=1):
-        days = left.days
-        return _("{count} day", "{count} days", days).format(count=days)
-    hours = max(1, int(left // timedelta(hours=1)))
-    return _("{count} hour", "{count} hours", hours).format(count=hours)
+    unit, count = time_ahead(deadline - now)
+    if unit == "day":
+        return _("{count} day", "{count} days", count).format(count=count)
+    return _("{count} hour", "{count} hours", count).format(count=count)
 
 
 def _where(appeal: Appeal) -> str:
