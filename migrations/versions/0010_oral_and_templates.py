@@ -1,7 +1,7 @@
 """appeals: urgent and source (bot or oral); oral appeals' applicants; answer templates
 
-Revision ID: 0007_i13c
-Revises: 0007_i13a
+Revision ID: 0010
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_i13c"
-down_revision: str | None = "0007_i13a"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

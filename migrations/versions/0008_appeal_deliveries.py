@@ -1,8 +1,8 @@
 """deliveries: messages about appeals (routing, held for a reader who blocked the bot), their author; no more
 "uncertain" rows (a message whose fate is unknown is sent once more)
 
-Revision ID: 0007_i11
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_i11"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

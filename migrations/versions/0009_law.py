@@ -1,7 +1,7 @@
 """appeals by the law of the building's country: their kind, extensions of the term, redirects outside the police
 
-Revision ID: 0007_i13a
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from models.base import UtcDateTime
 
-revision: str = "0007_i13a"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
