@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.people import Actor
 
-ADMIN_ONLY = ("add_inspector", "inspectors", "add_building", "assign")
+ADMIN_ONLY = ("add_inspector", "remove_inspector", "inspectors", "add_building", "assign")
 STAFF_ONLY = ("buildings", "queue", "export", "notice", "meeting", "chat_week", "hours", "reports", "proposals")
 PRIVATE_ONLY = (*ADMIN_ONLY, *STAFF_ONLY, "privacy", "forget_me", "help", "my")
 GROUP_ONLY = ("bind", "unbind")

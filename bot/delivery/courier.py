@@ -59,7 +59,8 @@ class Courier:
 
     def staff_of(self, appeal: Appeal) -> list[int]:
         """Who works the appeal: its inspector, or the administrators when the building has none."""
-        return [appeal.inspector.user_id] if appeal.inspector is not None else list(self.settings.admin_ids)
+        inspector = appeal.inspector
+        return [inspector.user_id] if inspector is not None and inspector.active else list(self.settings.admin_ids)
 
     async def deliver_card(self, appeal: Appeal) -> bool:
         """The card and the resident's attachments to the staff; False when nobody could be reached."""

@@ -20,13 +20,15 @@ class District:
     building: Building
 
 
-async def district(tg: Telegram, *, inspector_id: int = INSPECTOR_ID, code: str = "A-12") -> District:
+async def district(
+    tg: Telegram, *, inspector_id: int = INSPECTOR_ID, code: str = "A-12", full_name: str = "Nurlan Abenov"
+) -> District:
     """An inspector (who opened the bot) serving one building."""
-    tg.fake.add_user(inspector_id, "Nurlan", language_code="en")
+    tg.fake.add_user(inspector_id, full_name.split()[0], language_code="en")
     async with tg.app.sessionmaker.begin() as session:
         draft = inspectors.draft(
-            Person(id=inspector_id, first_name="Nurlan"),
-            full_name="Nurlan Abenov",
+            Person(id=inspector_id, first_name=full_name.split()[0]),
+            full_name=full_name,
             rank="Police captain",
             phone="+7 701 000 00 00",
             reception_point="Abay ave 12, office 3",
