@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,11 @@ class RateLimited(DomainError):
 
 class InvalidTransition(DomainError):
     """The appeal is not in a state that allows this (closed already, reopened once already...)."""
+
+    def __init__(self, status: str | None = None) -> None:
+        super().__init__(status or "invalid transition")
+        # The status the appeal is in now: when another press won the race, what it did.
+        self.status = status
 
 
 class AppealGone(DomainError):
@@ -272,14 +278,45 @@ async def undelivered(session: AsyncSession, *, inspector_id: int | None) -> lis
 def ensure_open(appeal: Appeal) -> None:
     """InvalidTransition when the appeal is closed (resolved or rejected)."""
     if appeal.status not in OPEN_STATUSES:
-        raise InvalidTransition()
+        raise InvalidTransition(appeal.status)
+
+
+async def _claim(
+    session: AsyncSession, appeal_id: int, allowed: Collection[AppealStatus], *extra: Any, **values: Any
+) -> Appeal:
+    """Change the appeal only if it is still in one of the allowed states (a conditional UPDATE): of two staff
+    pressing at once, one wins and the other gets InvalidTransition with the status the winner left."""
+    changed = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Appeal)
+            .where(Appeal.id == appeal_id, Appeal.status.in_([status.value for status in allowed]), *extra)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    appeal = await _reload(session, appeal_id)
+    if changed.rowcount != 1:
+        raise InvalidTransition(appeal.status)
+    return appeal
 
 
 async def take(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     if appeal.status in (AppealStatus.NEW, AppealStatus.REDIRECTED):
-        appeal.status = AppealStatus.IN_PROGRESS.value
+        try:
+            appeal = await _claim(
+                session,
+                appeal.id,
+                (AppealStatus.NEW, AppealStatus.REDIRECTED),
+                status=AppealStatus.IN_PROGRESS.value,
+            )
+        except InvalidTransition as lost:
+            # Someone took it (or answered it) a moment earlier: taken it is, unless it was closed meanwhile.
+            if lost.status not in OPEN_STATUSES:
+                raise
+            return appeal
         _event(session, appeal, clock.now(), actor.telegram_id, "taken")
         await session.flush()
     return appeal
@@ -292,10 +329,14 @@ async def staff_message(
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=(AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value,
+        first_response_at=appeal.first_response_at or now,
+    )
     appeal.messages.append(_message(now, "staff", content, delivered=False))
-    if appeal.first_response_at is None:
-        appeal.first_response_at = now
-    appeal.status = (AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value
     _event(session, appeal, now, actor.telegram_id, "details_requested" if question else "answered")
     await session.flush()
     return appeal
@@ -308,9 +349,9 @@ async def resident_message(
     appeal = await for_resident(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.messages.append(_message(now, "resident", content, delivered=False))
     if appeal.status == AppealStatus.ANSWERED:
-        appeal.status = AppealStatus.IN_PROGRESS.value
+        appeal = await _claim(session, appeal.id, OPEN_STATUSES, status=AppealStatus.IN_PROGRESS.value)
+    appeal.messages.append(_message(now, "resident", content, delivered=False))
     _event(session, appeal, now, actor.telegram_id, "resident_replied")
     await session.flush()
     return appeal
@@ -325,9 +366,14 @@ async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: 
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.status = AppealStatus.RESOLVED.value
-    appeal.resolved_at = now
-    appeal.first_response_at = appeal.first_response_at or now
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=AppealStatus.RESOLVED.value,
+        resolved_at=now,
+        first_response_at=appeal.first_response_at or now,
+    )
     _event(session, appeal, now, actor.telegram_id, "resolved")
     await session.flush()
     return appeal
@@ -340,10 +386,15 @@ async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.status = AppealStatus.REJECTED.value
-    appeal.reject_reason = reason[:FEEDBACK_LIMIT]
-    appeal.resolved_at = now
-    appeal.first_response_at = appeal.first_response_at or now
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=AppealStatus.REJECTED.value,
+        reject_reason=reason[:FEEDBACK_LIMIT],
+        resolved_at=now,
+        first_response_at=appeal.first_response_at or now,
+    )
     _event(session, appeal, now, actor.telegram_id, "rejected", appeal.reject_reason)
     await session.flush()
     return appeal
@@ -356,9 +407,16 @@ async def redirect(session: AsyncSession, clock: Clock, actor: Actor, appeal_id:
     if target is None or target.id == appeal.inspector_id:
         raise InvalidTransition()
     now = clock.now()
-    appeal.inspector_id = target.id
-    appeal.status = AppealStatus.REDIRECTED.value
-    appeal.delivered_at = None  # the new inspector's card is still to be delivered
+    # The new inspector's card is still to be delivered (delivered_at cleared).
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        Appeal.inspector_id.is_not_distinct_from(appeal.inspector_id),
+        inspector_id=target.id,
+        status=AppealStatus.REDIRECTED.value,
+        delivered_at=None,
+    )
     _event(session, appeal, now, actor.telegram_id, "redirected", target.full_name)
     await session.flush()
     return await _reload(session, appeal.id)
@@ -368,7 +426,7 @@ async def rate(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int
     appeal = await for_resident(session, actor, appeal_id)
     if appeal.status != AppealStatus.RESOLVED or not 1 <= rating <= 5 or appeal.rating is not None:
         raise InvalidTransition()
-    appeal.rating = rating
+    appeal = await _claim(session, appeal.id, (AppealStatus.RESOLVED,), Appeal.rating.is_(None), rating=rating)
     _event(session, appeal, clock.now(), actor.telegram_id, "rated", str(rating))
     await session.flush()
     return appeal
@@ -388,9 +446,16 @@ async def reopen(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
     appeal = await for_resident(session, actor, appeal_id)
     if appeal.status != AppealStatus.RESOLVED or appeal.reopened or appeal.rating is not None:
         raise InvalidTransition()
-    appeal.status = AppealStatus.IN_PROGRESS.value
-    appeal.reopened = True
-    appeal.resolved_at = None
+    appeal = await _claim(
+        session,
+        appeal.id,
+        (AppealStatus.RESOLVED,),
+        Appeal.rating.is_(None),
+        Appeal.reopened.is_(False),
+        status=AppealStatus.IN_PROGRESS.value,
+        reopened=True,
+        resolved_at=None,
+    )
     _event(session, appeal, clock.now(), actor.telegram_id, "reopened")
     await session.flush()
     return appeal

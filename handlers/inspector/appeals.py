@@ -20,7 +20,7 @@ from bot.services import appeals, audit, inspectors
 from bot.services.appeals import AppealGone, InvalidTransition
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
-from bot.ui import texts
+from bot.ui import labels, texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
 from bot.ui.appeals.keyboards import RedirectCb, StaffCb
@@ -57,6 +57,15 @@ async def refuse(callback_answer: CallbackAnswer, session: AsyncSession, clock: 
     alert(callback_answer, _("This appeal is not yours to handle."))
 
 
+def already_changed(lost: InvalidTransition) -> str:
+    """What another press did first (or that the appeal is closed)."""
+    if lost.status is None:
+        return _("This appeal is already closed.")
+    return _("This appeal is already {status} (perhaps someone pressed first); nothing was done.").format(
+        status=labels.status(lost.status)
+    )
+
+
 async def act(
     callback: CallbackQuery,
     callback_data: StaffCb,
@@ -90,8 +99,8 @@ async def act(
             await _offer_redirect(callback, appeal, session)
     except (NotAllowed, AppealGone):
         await refuse(callback_answer, session, clock, actor, callback.data or "")
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
+    except InvalidTransition as lost:
+        alert(callback_answer, already_changed(lost))
 
 
 async def _prompt(callback: CallbackQuery, text: str) -> None:
@@ -217,8 +226,8 @@ async def send_answer(
     except (NotAllowed, AppealGone):
         await message.answer(_("This appeal is not yours to handle."))
         return
-    except InvalidTransition:
-        await message.answer(_("This appeal is already closed."))
+    except InvalidTransition as lost:
+        await message.answer(already_changed(lost))
         return
     header = (
         (
@@ -257,9 +266,9 @@ async def reason_sent(
         await end_dialog(state)
         await message.answer(_("This appeal is not yours to handle."))
         return
-    except InvalidTransition:
+    except InvalidTransition as lost:
         await end_dialog(state)
-        await message.answer(_("This appeal is already closed."))
+        await message.answer(already_changed(lost))
         return
     await end_dialog(state)
     await message.answer(_("Appeal №{number} is rejected; the resident is told why.").format(number=appeal.number))

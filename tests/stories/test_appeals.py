@@ -279,4 +279,4 @@ async def test_buttons_of_a_closed_appeal_say_it_is_closed(tg: Telegram) -> None
     await inspector.press(card, "Resolve")
     for action in ("reply", "reject", "take"):
         reply = await inspector.press_data(card, f"ap:{action}:{appeal.id}")
-        assert "already closed" in reply.text
+        assert "already resolved" in reply.text
