@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
-from bot.config import Settings
+from bot.config import Settings, require_webhook_secret
 from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
@@ -167,7 +167,9 @@ async def run_webhook(app: App) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     settings = app.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    require_webhook_secret(settings)
+    assert settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
     web_app = web.Application()
     SimpleRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(web_app, path=WEBHOOK_PATH)
     setup_application(web_app, app.dp, bot=app.bot)

@@ -237,7 +237,7 @@ def parse_weekly(text: str) -> tuple[int, time]:
 def load_settings(**overrides: Any) -> Settings:
     """Build settings, turning pydantic's report into one line that names the variable."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
@@ -247,6 +247,14 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"{name} is malformed: {message}") from None
     except SettingsError as exc:
         raise ConfigError(str(exc)) from None
+    require_webhook_secret(settings)
+    return settings
+
+
+def require_webhook_secret(settings: Settings) -> None:
+    """Webhook mode takes updates from anyone who can reach the port: only Telegram knows the secret."""
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode (WEBHOOK_URL) refuses to start without it")
 
 
 @lru_cache(maxsize=1)
