@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import LocaleMiddleware
 from bot.middlewares.actor import ActorMiddleware
+from bot.middlewares.buttons import ButtonGuard
 from bot.middlewares.courier import CourierMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.once import UpdateOnceMiddleware
@@ -25,4 +26,5 @@ def setup_middlewares(
     dp.update.outer_middleware(CourierMiddleware())
     # Event level, so that error handlers keep the reader's language too.
     LocaleMiddleware(i18n).setup(dp)
+    dp.callback_query.outer_middleware(ButtonGuard())
     dp.callback_query.middleware(CallbackAnswerMiddleware())

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.services import appeal_lists, appeals
+from bot.services import appeal_lists, appeals, parts
 from bot.services.appeals import FEEDBACK_LIMIT, AppealGone, InvalidTransition
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
@@ -87,7 +87,11 @@ async def open_one(
         alert(callback_answer, texts.button_gone())
         return
     if callback.message is not None:
-        await callback.message.answer(resident_view(appeal), reply_markup=_actions(appeal))
+        # A long conversation (a rejection's reason, long answers) may not fit one message: cut at paragraphs.
+        pieces = parts.split(resident_view(appeal), parts.TEXT_LIMIT)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await callback.message.answer(piece, reply_markup=_actions(appeal) if last else None)
 
 
 async def rate(
