@@ -91,7 +91,9 @@ class Courier:
                 chat_id, staff_card(appeal, self.clock.now()), appeal_keyboards.staff_actions(appeal)
             )
         await routing.link(self.session, self.clock, chat_id=chat_id, message_id=card, appeal_id=appeal.id)
-        for attachment in (m for m in appeal.messages if m.kind != "text"):
+        for attachment in appeal.messages:
+            if attachment.kind == "text" or attachment.source_chat_id is None or attachment.source_message_id is None:
+                continue  # text is in the card; an erased resident's files are never copied again
             copy = await self._copy(chat_id, attachment.source_chat_id, attachment.source_message_id, card)
             await routing.link(self.session, self.clock, chat_id=chat_id, message_id=copy, appeal_id=appeal.id)
 

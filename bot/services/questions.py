@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.services import appeals, outbox, parts, routing
 from bot.services.appeals import Policy
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
-from bot.services.people import QUESTION_RELAY_KIND, Actor, Person
+from bot.services.people import QUESTION_ANSWER_KIND, QUESTION_RELAY_KIND, Actor, Person
 from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Priority, User
 
 # A question may become an appeal, whose card must fit in one message: the appeals' limit holds here too.
@@ -28,7 +28,7 @@ NAME_LIMIT = 256
 # The one-row batch that carries a question to its addressee (nobody waits for its report; /forget_me cancels it).
 RELAY_KIND = QUESTION_RELAY_KIND
 # The one-row batch that carries an answer back to the chat: its author is told how it went.
-ANSWER_KIND = "answer"
+ANSWER_KIND = QUESTION_ANSWER_KIND
 
 
 class QuestionGone(DomainError):

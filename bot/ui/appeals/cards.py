@@ -53,7 +53,11 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
     lines.append(_("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)))
     if is_overdue(appeal, now):
         lines.append(_("⚠️ <b>Overdue</b>"))
-    attachments = sum(message.kind != "text" for message in appeal.messages if message.author == "resident")
+    attachments = sum(
+        message.kind != "text" and message.source_chat_id is not None
+        for message in appeal.messages
+        if message.author == "resident"
+    )
     if attachments > 0:
         lines.append(_("Attachments: {count} (below)").format(count=attachments))
     lines += ["", escape(appeal.text) if appeal.text else _("(deleted at the resident's request)")]
@@ -97,6 +101,8 @@ def thread(appeal: Appeal) -> str:
 
 def _thread_line(message: AppealMessage) -> str:
     who = _("You") if message.author == "resident" else _("Inspector")
+    if message.author == "resident" and message.source_chat_id is None:
+        return f"<b>{who}:</b> " + _("(deleted at the resident's request)")
     body = escape(message.text) if message.text else ""
     if message.kind != "text":
         body = f"[{_kind(message.kind)}] {body}".strip()
