@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -34,6 +35,7 @@ from scheduler.kinds import all_kinds
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+DIALOG_TTL = timedelta(days=1)
 
 
 @dataclass
@@ -69,7 +71,8 @@ def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url)
+        # A dialog left half-way (an appeal's draft, its captions) expires after a day rather than staying forever.
+        storage = RedisStorage.from_url(settings.redis_url, state_ttl=DIALOG_TTL, data_ttl=DIALOG_TTL)
         return storage, RedisEventIsolation(storage.redis)
     return MemoryStorage(), SimpleEventIsolation()
 
