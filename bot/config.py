@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     meeting_reminder_hours: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [24, 2])
     quiet_hours: str = "22:00-08:00"
     weekly_digest: str = "mon 09:00"
+    # Days the outbox's sent messages and files, processed update ids and message pairs are kept (appeals and the
+    # audit trail are kept for good).
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    # Questions one person may ask in one building chat in an hour, replies one resident may send into appeals' threads
+    # in an hour.
+    question_rate_limit: int = Field(default=10, ge=1, le=1000)
+    reply_rate_limit: int = Field(default=30, ge=1, le=1000)
 
     @field_validator("bot_token")
     @classmethod

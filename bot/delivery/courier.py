@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -35,6 +36,14 @@ from models import Appeal
 
 log = logging.getLogger(__name__)
 TRANSIENT = (TelegramRetryAfter, TelegramServerError, TelegramNetworkError)
+# Media that can carry a caption, and the Bot API method that sends one again by its file id (without it).
+BARE_SENDERS = {
+    "photo": "send_photo",
+    "document": "send_document",
+    "video": "send_video",
+    "voice": "send_voice",
+    "audio": "send_audio",
+}
 
 # Texts and keyboards are built inside the reader's locale, so they are passed as functions.
 Render = Callable[[], str]
@@ -94,7 +103,14 @@ class Courier:
         for attachment in appeal.messages:
             if attachment.kind == "text" or attachment.source_chat_id is None or attachment.source_message_id is None:
                 continue  # text is in the card; an erased resident's files are never copied again
-            copy = await self._copy(chat_id, attachment.source_chat_id, attachment.source_message_id, card)
+            # Without its caption: the words are in the appeal's text, where an anonymous author could edit them.
+            copy = await self._copy(
+                chat_id,
+                attachment.source_chat_id,
+                attachment.source_message_id,
+                card,
+                bare=(attachment.kind, attachment.file_id),
+            )
             await routing.link(self.session, self.clock, chat_id=chat_id, message_id=copy, appeal_id=appeal.id)
 
     async def deliver_pending(self, actor: Actor) -> None:
@@ -114,13 +130,14 @@ class Courier:
         """A header (and a copy of the staff's message) to the resident; False when it could not be delivered."""
         if appeal.resident_id is None:
             return False
-        return await self._relay(appeal, appeal.resident_id, header, content, markup_factory)
+        return await self._relay(appeal, appeal.resident_id, header, content, markup_factory, from_resident=False)
 
     async def to_staff(
         self, appeal: Appeal, header: Render, content: Content | None = None, markup_factory: Markup | None = None
     ) -> bool:
         results = [
-            await self._relay(appeal, chat_id, header, content, markup_factory) for chat_id in self.staff_of(appeal)
+            await self._relay(appeal, chat_id, header, content, markup_factory, from_resident=True)
+            for chat_id in self.staff_of(appeal)
         ]
         return any(results)
 
@@ -131,13 +148,24 @@ class Courier:
         header: Render,
         content: Content | None,
         markup_factory: Markup | None,
+        *,
+        from_resident: bool,
     ) -> bool:
+        # A resident's caption travels in the header, as text, never on the copy (where it could name them).
+        caption = content.text if from_resident and content is not None and content.kind != "text" else None
         try:
             with self.i18n.use_locale(await self._language(chat_id)):
-                head = await self._send(chat_id, header(), markup_factory() if markup_factory else None)
+                text = header() + (f"\n\n{escape(caption)}" if caption else "")
+                head = await self._send(chat_id, text, markup_factory() if markup_factory else None)
             await routing.link(self.session, self.clock, chat_id=chat_id, message_id=head, appeal_id=appeal.id)
             if content is not None:
-                copy = await self._copy(chat_id, content.chat_id, content.message_id, head)
+                copy = await self._copy(
+                    chat_id,
+                    content.chat_id,
+                    content.message_id,
+                    head,
+                    bare=(content.kind, content.file_id) if from_resident else None,
+                )
                 await routing.link(
                     self.session,
                     self.clock,
@@ -172,14 +200,27 @@ class Courier:
             raise self._not_now(exc) from exc
         return message.message_id
 
-    async def _copy(self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int) -> int:
+    async def _copy(
+        self,
+        chat_id: int,
+        from_chat_id: int,
+        message_id: int,
+        reply_to: int,
+        *,
+        bare: tuple[str, str | None] | None = None,
+    ) -> int:
+        """A copy of the message under `reply_to`; `bare` (kind, file id): the file alone, without its caption.
+
+        Telegram's copyMessage keeps a caption unless given a new one, and aiogram drops an empty one, so a file
+        whose caption must not travel is sent again by its file id instead.
+        """
+        reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         try:
-            copy = await self.bot.copy_message(
-                chat_id,
-                from_chat_id,
-                message_id,
-                reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True),
-            )
+            kind, file_id = bare or ("", None)
+            if kind in BARE_SENDERS and file_id is not None:
+                copy = await getattr(self.bot, BARE_SENDERS[kind])(chat_id, file_id, reply_parameters=reply)
+            else:
+                copy = await self.bot.copy_message(chat_id, from_chat_id, message_id, reply_parameters=reply)
         except (TelegramForbiddenError, TelegramBadRequest) as exc:
             await self._unreachable(chat_id, exc)
         except TRANSIENT as exc:

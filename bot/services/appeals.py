@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, cast
 
@@ -95,7 +95,9 @@ async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
         category=draft.category,
         anonymous=draft.anonymous,
         text=draft.text,
-        contents=[draft.source, *draft.attachments],
+        # The thread keeps the words as the resident last edited them, once; captions and a first wording they
+        # changed are not kept beside them (an anonymous author may have taken their name out).
+        contents=[replace(draft.source, text=draft.text), *(replace(a, text=None) for a in draft.attachments)],
         actor_id=actor.telegram_id,
     )
 
@@ -343,12 +345,22 @@ async def staff_message(
 
 
 async def resident_message(
-    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content, *, hourly_limit: int
 ) -> Appeal:
-    """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work."""
+    """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work.
+    RateLimited once the resident has sent `hourly_limit` replies (to all their appeals) within the hour."""
     appeal = await for_resident(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
+    recent = await session.scalar(
+        select(func.count(AppealEvent.id)).where(
+            AppealEvent.actor_id == actor.telegram_id,
+            AppealEvent.action == "resident_replied",
+            AppealEvent.at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= hourly_limit:
+        raise RateLimited()
     if appeal.status == AppealStatus.ANSWERED:
         appeal = await _claim(session, appeal.id, OPEN_STATUSES, status=AppealStatus.IN_PROGRESS.value)
     appeal.messages.append(_message(now, "resident", content, delivered=False))

@@ -22,7 +22,7 @@ from bot.delivery.courier import Courier
 from bot.services import audit, parts, people, questions
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
-from bot.services.questions import QuestionGone
+from bot.services.questions import ChatUnbound, QuestionGone
 from bot.ui import questions as question_cards
 from bot.ui.content import content_of
 from bot.ui.questions import QuestionCb
@@ -64,6 +64,9 @@ async def answered(
     except QuestionGone:
         await message.reply(_("This question is no longer available: the resident has deleted their data."))
         return
+    except ChatUnbound:
+        await message.reply(_("This chat is no longer connected to the building, so nothing can be posted there."))
+        return
     except NotAllowed:
         await message.reply(_("This question is not yours to answer."))
         return
@@ -75,7 +78,8 @@ async def answered(
     name = message.from_user.full_name if message.from_user is not None else ""
     language = await questions.chat_language(session, question) or settings.default_language
     with i18n.use_locale(language):
-        text = question_cards.signed(question_cards.signature(actor.inspector, name), content.text)
+        signer = questions.answers_as_inspector(actor, question)
+        text = question_cards.signed(question_cards.signature(signer, name), content.text)
     await questions.answer(
         session,
         clock,

@@ -49,7 +49,9 @@ async def test_forget_me_leaves_nothing_that_shows_copies_or_ties_back_to_the_re
     await bound_chats(tg, d, [CHAT])
     async with tg.app.sessionmaker.begin() as session:
         batch = await outbox.start_broadcast(session, tg.clock, author_id=INSPECTOR_ID, kind="notice", title="Water")
-        await outbox.enqueue(session, tg.clock, chat_id=CHAT, parts=parts.message("Water is off."), broadcast=batch)
+        await outbox.enqueue(
+            session, tg.clock, chat_id=CHAT, parts=parts.message("Water is off.", link=True), broadcast=batch
+        )
     tg.app.sender.wake()
     await tg.drain()
     notice = tg.fake.sent_to(CHAT)[-1]
@@ -97,7 +99,12 @@ async def test_forget_me_leaves_nothing_that_shows_copies_or_ties_back_to_the_re
 
     # What is kept is statistics only.
     appeal = await appeal_by_number(tg, 1)
-    assert (appeal.category, appeal.status, appeal.resident_id, appeal.flat) == ("public_order", "in_progress", None, None)
+    assert (appeal.category, appeal.status, appeal.resident_id, appeal.flat) == (
+        "public_order",
+        "in_progress",
+        None,
+        None,
+    )
     kept = await everything_kept(tg)
     assert set(kept) == {table.name for table in Base.metadata.sorted_tables}
     leaks = [

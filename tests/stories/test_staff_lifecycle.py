@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
-from bot.services import buildings
+from bot.services import buildings, outbox, parts
 from models import Appeal, Building, Inspector
 from tests.support.appeal_steps import appeal_by_number, send_appeal, texts_in
 from tests.support.harness import Telegram
-from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, district
+from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats, district
 
 ADMIN_ID = 1
 SERIK = 2100
+CHAT = -101
 
 
 async def test_a_removed_inspector_hands_the_beat_over_and_can_do_nothing_with_old_cards(tg: Telegram) -> None:
@@ -129,3 +132,108 @@ async def test_assigning_a_building_moves_its_open_appeals_and_tells_both_inspec
         assert [
             row.building.code for row in (await buildings.list_buildings(session, inspector_id=serik_id)).items
         ] == ["A-12", "B-1"]
+
+
+# --- questions from building chats --------------------------------------------------------------------------------
+
+
+async def notice_in(tg: Telegram, chat_id: int) -> dict[str, Any]:
+    """Nurlan's notice as the outbox posted it in the chat (replies to it are questions)."""
+    async with tg.app.sessionmaker.begin() as session:
+        batch = await outbox.start_broadcast(session, tg.clock, author_id=INSPECTOR_ID, kind="notice", title="Water")
+        await outbox.enqueue(
+            session, tg.clock, chat_id=chat_id, parts=parts.message("Water is off.", link=True), broadcast=batch
+        )
+    tg.app.sender.wake()
+    await tg.drain()
+    return tg.fake.sent_to(chat_id)[-1]
+
+
+async def test_a_question_goes_to_whoever_serves_the_building_now_and_only_they_may_answer(tg: Telegram) -> None:
+    d, dana, nurlan = await beat(tg)
+    await district(tg, inspector_id=SERIK, code="B-1", full_name="Serik Akhmetov")
+    serik = tg.person(SERIK, "Serik", language_code="en")
+    admin = tg.person(ADMIN_ID, "Aigerim", language_code="en")
+    await bound_chats(tg, d, [CHAT])
+    notice = await notice_in(tg, CHAT)
+    await dana.reply_to(notice, "Is the hot water off too?")
+    await tg.drain()
+    to_nurlan = tg.fake.sent_to(INSPECTOR_ID)[-1]
+    assert "Is the hot water off too?" in to_nurlan["text"]
+
+    reply = await admin.send("/assign A-12")
+    await admin.press(reply.last, "Serik")
+    await tg.quiet()
+    # Nurlan's notice is still in the chat, but the question under it now goes to Serik.
+    seen = len(tg.fake.sent_to(INSPECTOR_ID))
+    await dana.reply_to(notice, "And on Saturday?")
+    await tg.drain()
+    assert len(tg.fake.sent_to(INSPECTOR_ID)) == seen
+    to_serik = tg.fake.sent_to(SERIK)[-1]
+    assert "And on Saturday?" in to_serik["text"]
+
+    # Nurlan answering the old question posts nothing: the building is not his any more.
+    in_chat = len(tg.fake.sent_to(CHAT))
+    reply = await nurlan.reply_to(to_nurlan, "Yes, until 14:00.")
+    assert "not yours to answer" in reply.text
+    reply = await serik.reply_to(to_serik, "Saturday too.")
+    assert "Posted in the chat" in reply.text
+    await tg.drain()
+    posted = tg.fake.sent_to(CHAT)[in_chat:]
+    assert [m["text"] for m in posted] == ["👮 Serik Akhmetov, district inspector:\nSaturday too."]
+
+    # Once the chat is unbound, nothing more is posted there.
+    group = tg.group(CHAT, "Abay 10", creator=serik)
+    await serik.send("/unbind", chat=group)
+    reply = await serik.reply_to(to_serik, "One more thing.")
+    assert "no longer connected" in reply.text
+    await tg.drain()
+    assert len(tg.fake.sent_to(CHAT)) == in_chat + 2  # the answer and /unbind's own reply
+
+
+async def test_with_nobody_serving_the_building_questions_reach_the_administrators_signed_as_such(
+    tg: Telegram,
+) -> None:
+    d, dana, _nurlan = await beat(tg)
+    admin = tg.person(ADMIN_ID, "Aigerim", language_code="en")
+    await admin.send("/start")
+    await bound_chats(tg, d, [CHAT])
+    notice = await notice_in(tg, CHAT)
+    reply = await admin.send(f"/remove_inspector {INSPECTOR_ID}")
+    reply = await admin.press(reply.last, "the administrators")
+    await admin.press(reply.last, "Remove")
+    await tg.quiet()
+
+    seen = len(tg.fake.sent_to(INSPECTOR_ID))
+    await dana.reply_to(notice, "Who do I call now?")
+    await tg.drain()
+    assert len(tg.fake.sent_to(INSPECTOR_ID)) == seen, "the removed inspector hears nothing"
+    to_admin = tg.fake.sent_to(ADMIN_ID)[-1]
+    assert "Who do I call now?" in to_admin["text"]
+    await admin.reply_to(to_admin, "Call 102 for now.")
+    await tg.drain()
+    assert tg.fake.sent_to(CHAT)[-1]["text"].startswith("👮 Aigerim, administrator:")
+
+
+async def test_questions_in_a_chat_and_replies_in_a_thread_are_rate_limited(tg: Telegram) -> None:
+    d, dana, _nurlan = await beat(tg)
+    await bound_chats(tg, d, [CHAT])
+    notice = await notice_in(tg, CHAT)
+    limit = tg.app.settings.question_rate_limit
+    for n in range(limit):
+        await dana.reply_to(notice, f"Question {n}")
+    reply = await dana.reply_to(notice, "One too many")
+    assert f"You have asked {limit} questions here within the hour" in reply.text
+    tg.clock.advance(hours=1, minutes=1)
+    reply = await dana.reply_to(notice, "An hour later")
+    assert reply.methods() == ["setMessageReaction"]
+
+    await send_appeal(dana)
+    card = tg.fake.sent_to(INSPECTOR_ID)[-1]
+    await _nurlan.reply_to(card, "Noted.")
+    answer = [c for c in tg.fake.calls("copyMessage") if c.params["chat_id"] == RESIDENT_ID][-1]
+    copied = {"message_id": answer.response["result"]["message_id"], "chat": {"id": RESIDENT_ID, "type": "private"}}
+    for n in range(tg.app.settings.reply_rate_limit):
+        await dana.reply_to(copied, f"Reply {n}")
+    reply = await dana.reply_to(copied, "Too many")
+    assert "messages to the inspector within the hour" in reply.text
