@@ -386,7 +386,10 @@ async def keep_drawn(session: AsyncSession, clock: Clock, report: Report, langua
     digest = await outbox.keep_file(session, clock, pdf)
     renders = {**(report.renders or {}), language: {"pdf": digest}}
     await session.execute(
-        update(Report).where(Report.id == report.id).values(renders=renders).execution_options(synchronize_session=False)
+        update(Report)
+        .where(Report.id == report.id)
+        .values(renders=renders)
+        .execution_options(synchronize_session=False)
     )
     kept = await outbox.kept_file(session, digest)
     assert kept is not None

@@ -64,6 +64,8 @@ def help_text(actor: Actor) -> str:
                 "/assign <code>code</code> — assign a building to an inspector\n"
                 "/buildings — all buildings"
             )
+            + "\n"
+            + _("/remove_inspector — remove an inspector: their buildings and open appeals go to another")
         )
     parts.append(emergency())
     return "\n\n".join(parts)

@@ -399,7 +399,7 @@ async def tell_handover(
                 ).format(heir=heir)
             else:
                 text = _(
-                    "{codes} is now served by {heir}; its open appeal went to them.",
+                    "{codes} is now served by {heir}; its {count} open appeal went to them.",
                     "{codes} is now served by {heir}; its {count} open appeals went to them.",
                     handover.appeals,
                 ).format(codes=codes, heir=heir, count=handover.appeals)
