@@ -28,6 +28,7 @@ from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
 from handlers import get_routers
+from handlers.refusing import Refusals
 from models.db import SqliteLock, create_engine, create_sessionmaker, lock_sqlite, upgrade_to_head
 from scheduler import jobs
 from scheduler.engine import Engine
@@ -97,6 +98,9 @@ def create_dispatcher(
         scheduler=scheduler,
     )
     setup_middlewares(dp, settings, sessionmaker, i18n, clock)
+    # Innermost, inside the callback answer: a refusal's pop-up rides on the one answer to the press.
+    dp.message.middleware(Refusals())
+    dp.callback_query.middleware(Refusals())
     dp.include_routers(*get_routers())
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from aiogram import F
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
 from bot.services.people import Actor
+
+GROUP_CHATS = frozenset({"group", "supergroup"})
+# Building chats: Telegram's basic groups and supergroups alike.
+GROUPS = F.chat.type.in_(GROUP_CHATS)
 
 
 class IsAdmin(Filter):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import counters
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import AppealGone, DomainError, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
 from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category, GroupQuestion
@@ -24,10 +24,6 @@ ATTACHMENT_LIMIT = 10
 FEEDBACK_LIMIT = 1000
 
 
-class RateLimited(DomainError):
-    pass
-
-
 class InvalidTransition(DomainError):
     """The appeal is not in a state that allows this (closed already, reopened once already...)."""
 
@@ -35,10 +31,6 @@ class InvalidTransition(DomainError):
         super().__init__(status or "invalid transition")
         # The status the appeal is in now: when another press won the race, what it did.
         self.status = status
-
-
-class AppealGone(DomainError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,34 @@ class NotAllowed(DomainError):
     """The actor has no right to this action (checked on the server, whatever the client sent)."""
 
 
+class Gone(DomainError):
+    """The object asked for does not exist (deleted meanwhile, or a made-up id): its kind is the subclass."""
+
+
+class AppealGone(Gone):
+    pass
+
+
+class MeetingGone(Gone):
+    """No such meeting, or not one this chat was told about (forged callback data lands here)."""
+
+
+class ProposalGone(Gone):
+    pass
+
+
+class QuestionGone(Gone):
+    """No such question (deleted at the asker's request, or a made-up id)."""
+
+
+class ReportGone(Gone):
+    """No such report (deleted, or a made-up id)."""
+
+
+class RateLimited(DomainError):
+    """Too many of these from one person in the last hour."""
+
+
 class ChatBoundElsewhere(DomainError):
     def __init__(self, code: str) -> None:
         super().__init__(f"chat already bound to {code!r}")

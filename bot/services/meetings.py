@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import audit, buildings, outbox, parts
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import DomainError, InvalidValue, MeetingGone, NotAllowed
 from bot.services.parts import Buttons, Part
 from bot.services.people import Actor
 from models import (
@@ -248,10 +248,6 @@ class Cards(Protocol):
 
 
 # --- errors -------------------------------------------------------------------------------------
-
-
-class MeetingGone(DomainError):
-    """No such meeting, or not one this chat was told about (forged callback data lands here)."""
 
 
 class MeetingClosed(DomainError):

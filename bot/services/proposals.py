@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import audit, outbox, parts, people
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import DomainError, InvalidValue, MeetingGone, NotAllowed, ProposalGone, RateLimited
 from bot.services.paging import Page, clamp
 from bot.services.people import PROPOSAL_NOTICE_KIND, Actor
 from models import (
@@ -51,10 +51,6 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 
 
-class MeetingGone(DomainError):
-    pass
-
-
 class MeetingCancelled(DomainError):
     pass
 
@@ -67,10 +63,6 @@ class AlreadyRecorded(DomainError):
     def __init__(self, meeting: Meeting) -> None:
         super().__init__(f"meeting {meeting.id} is recorded already")
         self.meeting = meeting
-
-
-class RateLimited(DomainError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -229,10 +221,6 @@ async def tell(
 
 
 # --- the register (/proposals) -------------------------------------------------------------------
-
-
-class ProposalGone(DomainError):
-    pass
 
 
 class InvalidMove(DomainError):

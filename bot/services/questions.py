@@ -19,8 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import appeals, outbox, parts, routing, staff
-from bot.services.appeals import Policy, RateLimited
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.appeals import Policy
+from bot.services.errors import InvalidValue, NotAllowed, QuestionGone, RateLimited
 from bot.services.people import QUESTION_ANSWER_KIND, QUESTION_RELAY_KIND, Actor, Person
 from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Inspector, Priority, User
 
@@ -32,10 +32,6 @@ RELAY_KIND = QUESTION_RELAY_KIND
 # The one-row batch that carries an answer back to the chat: its author is told how it went.
 ANSWER_KIND = QUESTION_ANSWER_KIND
 RATE_WINDOW = timedelta(hours=1)
-
-
-class QuestionGone(DomainError):
-    """No such question (deleted at the asker's request, or a made-up id)."""
 
 
 class ChatUnbound(NotAllowed):

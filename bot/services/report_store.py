@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import audit, buildings, outbox, reports
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services.errors import DomainError, InvalidValue, NotAllowed, ReportGone
 from bot.services.paging import Page, clamp
 from bot.services.parts import Part
 from bot.services.people import Actor
@@ -56,10 +56,6 @@ PROPOSALS_LISTED = 200  # a report lists at most this many proposals (the render
 
 # "Theft 4", "Hooliganism — 2", "Кража: 3", "Fraud - 1": a kind, an optional separator, a whole number.
 _OFFENCE = re.compile(r"^(?P<kind>.+?)\s*[:=\-–—]?\s*(?P<count>\d+)\.?$")
-
-
-class ReportGone(DomainError):
-    """No such report (deleted, or a made-up id)."""
 
 
 class AlreadyPublished(DomainError):

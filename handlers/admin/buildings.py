@@ -1,4 +1,4 @@
-"""/add_building and /assign (admins), /buildings (admins see all, an inspector their own)."""
+"""/add_building and /assign (admins); the /buildings list is the staff's (handlers.inspector.buildings)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsAdmin, IsStaff
 from bot.services import buildings, inspectors, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
 from bot.ui import keyboards
-from bot.ui.cards import building_line, building_title, registration_link
+from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
 
-PAGE_SIZE = 6  # a building's line can reach ~500 characters; six stay well inside one message
-LISTING = "buildings"
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
 
@@ -46,23 +43,20 @@ _STEP_OF = {"address": AddBuilding.address, "district": AddBuilding.district, "t
 
 def create_router() -> Router:
     router = Router(name="admin-buildings")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(add_start, Command("add_building"), IsAdmin())
-    router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER, IsAdmin())
-    router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER, IsAdmin())
-    router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER, IsAdmin())
+    router.message.register(add_start, Command("add_building"))
+    router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER)
+    router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER)
+    router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER)
     router.callback_query.register(
-        district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district"), IsAdmin()
+        district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district")
     )
-    router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER, IsAdmin())
+    router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER)
     router.callback_query.register(
-        timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone"), IsAdmin()
+        timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone")
     )
-    router.message.register(assign_start, Command("assign"), IsAdmin())
-    router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER, IsAdmin())
-    router.callback_query.register(assign_chosen, keyboards.AssignCb.filter(), IsAdmin())
-    router.message.register(list_buildings, Command("buildings"), IsStaff())
-    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING), IsStaff())
+    router.message.register(assign_start, Command("assign"))
+    router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER)
+    router.callback_query.register(assign_chosen, keyboards.AssignCb.filter())
     return router
 
 
@@ -355,29 +349,3 @@ async def _assign(
     return _("{building} is now served by {inspector}.").format(
         building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)
     )
-
-
-async def list_buildings(message: Message, session: AsyncSession, actor: Actor, bot: Bot) -> None:
-    text, markup = await _page(session, actor, bot, 0)
-    await message.answer(text, reply_markup=markup)
-
-
-async def page(
-    callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession, actor: Actor, bot: Bot
-) -> None:
-    text, markup = await _page(session, actor, bot, max(callback_data.page, 0))
-    await edit_card(callback, text, markup)
-
-
-async def _page(session: AsyncSession, actor: Actor, bot: Bot, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    # An admin sees the whole district; an inspector only their own buildings, whatever page was asked for.
-    inspector_id = None if actor.is_admin or actor.inspector is None else actor.inspector.id
-    result = await buildings.list_buildings(session, inspector_id=inspector_id, page=number, size=PAGE_SIZE)
-    if result.total == 0:
-        if actor.is_admin:
-            return _("No buildings yet. Add one with /add_building or import a CSV file."), None
-        return _("No buildings are assigned to you yet. Ask an administrator."), None
-    me = await bot.me()
-    header = _("<b>Buildings</b> ({count})").format(count=result.total)
-    body = "\n\n".join(building_line(row, me.username or "") for row in result.items)
-    return f"{header}\n\n{body}", keyboards.pages(LISTING, result.page, result.pages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
@@ -12,7 +12,7 @@ from bot.ui import texts
 
 def create_router() -> Router:
     router = Router(name="help")
-    router.message.register(show_help, Command("help"), F.chat.type == "private")
+    router.message.register(show_help, Command("help"))
     return router
 
 

@@ -13,20 +13,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
 from bot.services import chats, people
-from bot.services.errors import NotAllowed
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
 from handlers.dialogs import alert, edit_card
+from handlers.refusing import Refusal, flag
 from models import BuildingChat
 
-GROUPS = F.chat.type.in_({"group", "supergroup"})
+
+def _not_staff() -> str:
+    return _("Only the building's inspector or an administrator can change the chat's language.")
+
+
+NOT_STAFF = Refusal(_not_staff)
 
 
 def create_router() -> Router:
     router = Router(name="language")
     router.message.register(ask, Command("lang"))
     router.callback_query.register(chosen_in_private, keyboards.LanguageCb.filter(), F.message.chat.type == "private")
-    router.callback_query.register(chosen_in_group, keyboards.LanguageCb.filter(), F.message.chat.type != "private")
+    router.callback_query.register(
+        chosen_in_group, keyboards.LanguageCb.filter(), F.message.chat.type != "private", flags=flag(NOT_STAFF)
+    )
     return router
 
 
@@ -38,7 +45,7 @@ async def ask(message: Message, actor: Actor, building_chat: BuildingChat | None
             )
             return
         if not actor.can_manage(building_chat.building):
-            await message.answer(_("Only the building's inspector or an administrator can change the chat's language."))
+            await message.answer(_not_staff())
             return
     await message.answer(_("Choose the language:"), reply_markup=keyboards.languages(get_i18n().current_locale))
 
@@ -77,10 +84,6 @@ async def chosen_in_group(
     if building_chat is None or language not in i18n.available_locales:
         alert(callback_answer, texts.button_gone())
         return
-    try:
-        await chats.set_language(session, actor, building_chat, language)
-    except NotAllowed:
-        alert(callback_answer, _("Only the building's inspector or an administrator can change the chat's language."))
-        return
+    await chats.set_language(session, actor, building_chat, language)
     with i18n.use_locale(language):
         await edit_card(callback, _("The chat's language: {name}.").format(name=LANGUAGE_NAMES[language]))

@@ -25,7 +25,6 @@ FORGET = "forget"
 
 def create_router() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.chat.type == "private")
     router.message.register(show_privacy, Command("privacy"))
     router.message.register(ask_forget, Command("forget_me"))
     router.callback_query.register(forget, keyboards.ConfirmCb.filter(F.dialog == FORGET))

@@ -13,14 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import buildings, chats
-from bot.services.errors import ChatBoundElsewhere, NotAllowed, UnknownBuilding
+from bot.services.errors import ChatBoundElsewhere, UnknownBuilding
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
 from bot.ui.cards import building_title, registration_link
 from handlers.dialogs import TEXT_ANSWER
+from handlers.refusing import Refusal, Shown, flag
 from models import BuildingChat
 
-GROUPS = F.chat.type.in_({"group", "supergroup"})
+BIND_REFUSED = Refusal(
+    lambda: _("Only the building's inspector or an administrator can connect this chat."), shown=Shown.REPLY
+)
+UNBIND_REFUSED = Refusal(
+    lambda: _("Only the building's inspector or an administrator can disconnect this chat."), shown=Shown.REPLY
+)
 
 
 class BindDialog(StatesGroup):
@@ -29,11 +35,12 @@ class BindDialog(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="binding")
-    router.message.filter(GROUPS)
-    router.message.register(bind, Command("bind"))
+    router.message.register(bind, Command("bind"), flags=flag(BIND_REFUSED))
     # With privacy mode on, the bot sees the code only as a reply to its own question.
-    router.message.register(code_sent, BindDialog.code, TEXT_ANSWER, F.reply_to_message.from_user.is_bot)
-    router.message.register(unbind, Command("unbind"))
+    router.message.register(
+        code_sent, BindDialog.code, TEXT_ANSWER, F.reply_to_message.from_user.is_bot, flags=flag(BIND_REFUSED)
+    )
+    router.message.register(unbind, Command("unbind"), flags=flag(UNBIND_REFUSED))
     return router
 
 
@@ -82,9 +89,6 @@ async def _bind(
     except UnknownBuilding:
         await message.reply(_("There is no building with that code."))
         return
-    except NotAllowed:
-        await message.reply(_("Only the building's inspector or an administrator can connect this chat."))
-        return
     except ChatBoundElsewhere as exc:
         await message.reply(
             _("This chat is already connected to building {code}. Send /unbind first.").format(code=exc.code)
@@ -110,9 +114,5 @@ async def unbind(
         await message.reply(_("This chat is not connected to a building."))
         return
     building = building_chat.building
-    try:
-        await chats.unbind(session, clock, actor, chat=building_chat)
-    except NotAllowed:
-        await message.reply(_("Only the building's inspector or an administrator can disconnect this chat."))
-        return
+    await chats.unbind(session, clock, actor, chat=building_chat)
     await message.answer(_("This chat is no longer connected to {building}.").format(building=building_title(building)))

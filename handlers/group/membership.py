@@ -1,4 +1,4 @@
-"""Keep chat records true: the bot added to or removed from a group, a group upgraded, a person blocking the bot."""
+"""Keep chat records true: the bot added to or removed from a group, a group upgraded."""
 
 from __future__ import annotations
 
@@ -7,25 +7,21 @@ from aiogram.types import ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.courier import Courier
-from bot.services import chats, people
-from bot.services.people import Actor
+from bot.services import chats
 from models import BuildingChat
 
-GROUPS = F.chat.type.in_({"group", "supergroup"})
 PRESENT = {"member", "administrator", "creator", "restricted"}
 
 
 def create_router() -> Router:
     router = Router(name="membership")
-    router.my_chat_member.register(in_group, GROUPS)
-    router.my_chat_member.register(in_private, F.chat.type == "private")
+    router.my_chat_member.register(in_group)
     router.message.register(migrated_to, F.migrate_to_chat_id)
     router.message.register(migrated_from, F.migrate_from_chat_id)
     return router
 
 
-def _present(event: ChatMemberUpdated) -> bool:
+def is_present(event: ChatMemberUpdated) -> bool:
     member = event.new_chat_member
     # A restricted bot is still in the chat only while is_member says so.
     return member.status in PRESENT and getattr(member, "is_member", True)
@@ -34,7 +30,7 @@ def _present(event: ChatMemberUpdated) -> bool:
 async def in_group(
     event: ChatMemberUpdated, session: AsyncSession, bot: Bot, building_chat: BuildingChat | None = None
 ) -> None:
-    present = _present(event)
+    present = is_present(event)
     await chats.set_active(session, event.chat.id, active=present, title=event.chat.title)
     was_present = event.old_chat_member.status in PRESENT
     if present and not was_present and building_chat is None:
@@ -42,13 +38,6 @@ async def in_group(
             event.chat.id,
             _("Hello! The building's inspector connects this chat to the building with /bind followed by its code."),
         )
-
-
-async def in_private(event: ChatMemberUpdated, session: AsyncSession, actor: Actor, courier: Courier) -> None:
-    present = _present(event)
-    await people.set_reachable(session, event.chat.id, present)
-    if present:
-        await courier.deliver_pending(actor)
 
 
 async def migrated_to(message: Message, session: AsyncSession) -> None:

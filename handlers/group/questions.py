@@ -21,14 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import people, questions
-from bot.services.appeals import RateLimited
+from bot.services.errors import RateLimited
 from bot.ui import keyboards
 from bot.ui import questions as question_cards
 from handlers.dialogs import NOT_A_COMMAND, person_of
 from models import Broadcast, BuildingChat
 
 log = logging.getLogger(__name__)
-GROUPS = F.chat.type.in_({"group", "supergroup"})
 
 
 class UnderBroadcast(Filter):
@@ -46,7 +45,7 @@ class UnderBroadcast(Filter):
 
 def create_router() -> Router:
     router = Router(name="group-questions")
-    router.message.register(asked, GROUPS, F.reply_to_message.from_user.is_bot, NOT_A_COMMAND, UnderBroadcast())
+    router.message.register(asked, F.reply_to_message.from_user.is_bot, NOT_A_COMMAND, UnderBroadcast())
     return router
 
 

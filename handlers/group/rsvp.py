@@ -10,20 +10,21 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.filters import GROUP_CHATS
 from bot.services import meetings
-from bot.services.meetings import MeetingClosed, MeetingGone, MeetingOver
+from bot.services.errors import NotAllowed
+from bot.services.meetings import MeetingClosed, MeetingOver
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.keyboards import RSVP_ACTIONS, MeetingCb
 from handlers.dialogs import alert
-from handlers.inspector.meetings import refuse
+from handlers.inspector.meetings import PRESSED
+from handlers.refusing import flag
 from models import MeetingStatus, RsvpAnswer
-
-GROUPS = ("group", "supergroup")
 
 
 def create_router() -> Router:
     router = Router(name="meeting-rsvp")
-    router.callback_query.register(answer, MeetingCb.filter(F.action.in_(RSVP_ACTIONS)))
+    router.callback_query.register(answer, MeetingCb.filter(F.action.in_(RSVP_ACTIONS)), flags=flag(PRESSED))
     return router
 
 
@@ -36,9 +37,8 @@ async def answer(
     bot: Bot,
 ) -> None:
     message = callback.message
-    if message is None or message.chat.type not in GROUPS:
-        await refuse(callback_answer, session, clock, callback.from_user.id, callback.data or "")
-        return
+    if message is None or message.chat.type not in GROUP_CHATS:
+        raise NotAllowed()
     choice = RsvpAnswer(callback_data.action)
     try:
         answered = await meetings.answer(
@@ -50,9 +50,6 @@ async def answer(
             user_id=callback.from_user.id,
             choice=choice,
         )
-    except MeetingGone:
-        await refuse(callback_answer, session, clock, callback.from_user.id, callback.data or "")
-        return
     except MeetingClosed as closed:
         alert(
             callback_answer,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -15,10 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
-from bot.services import appeals, audit, inspectors
-from bot.services.appeals import AppealGone, InvalidTransition
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services import appeals, inspectors
+from bot.services.appeals import InvalidTransition
+from bot.services.errors import InvalidValue
 from bot.services.people import Actor
 from bot.ui import labels, texts
 from bot.ui.appeals import keyboards as appeal_keyboards
@@ -26,10 +24,8 @@ from bot.ui.appeals.cards import staff_card
 from bot.ui.appeals.keyboards import RedirectCb, StaffCb
 from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, flag
 from models import Appeal
-
-log = logging.getLogger(__name__)
-
 
 REDIRECT_BUTTONS = 40
 
@@ -41,20 +37,21 @@ class Answer(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeals")
-    router.callback_query.register(act, StaffCb.filter())
-    router.callback_query.register(redirect_to, RedirectCb.filter())
-    router.message.register(answer_sent, Answer.message, F.chat.type == "private", IsStaff(), NOT_A_COMMAND)
-    router.message.register(reason_sent, Answer.reason, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.callback_query.register(act, StaffCb.filter(), flags=flag(PRESSED))
+    router.callback_query.register(redirect_to, RedirectCb.filter(), flags=flag(PRESSED))
+    router.message.register(answer_sent, Answer.message, NOT_A_COMMAND, flags=flag(ANSWERED))
+    router.message.register(reason_sent, Answer.reason, TEXT_ANSWER, flags=flag(ANSWERED))
     return router
 
 
-async def refuse(callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
-    """Someone pressed (or forged) a button of an appeal that is not theirs: refuse and keep a record."""
-    log.warning("refused an appeal action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session, clock, actor_id=actor.telegram_id, action="appeal_refused", object_type="callback", object_id=data[:64]
-    )
-    alert(callback_answer, _("This appeal is not yours to handle."))
+def _not_yours() -> str:
+    return _("This appeal is not yours to handle.")
+
+
+# A button of an appeal that is not the presser's (or forged data): refused and recorded.
+PRESSED = Refusal(_not_yours, audit="appeal_refused")
+# An answer or reason for an appeal taken from the inspector meanwhile.
+ANSWERED = Refusal(_not_yours, ends_dialog=True)
 
 
 def already_changed(lost: InvalidTransition) -> str:
@@ -97,8 +94,6 @@ async def act(
             )
         elif callback_data.action == "redirect":
             await _offer_redirect(callback, appeal, session)
-    except (NotAllowed, AppealGone):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
     except InvalidTransition as lost:
         alert(callback_answer, already_changed(lost))
 
@@ -176,9 +171,6 @@ async def redirect_to(
 ) -> None:
     try:
         appeal = await appeals.redirect(session, clock, actor, callback_data.appeal_id, callback_data.inspector_id)
-    except (NotAllowed, AppealGone):
-        await refuse(callback_answer, session, clock, actor, callback.data or "")
-        return
     except InvalidTransition:
         alert(callback_answer, _("This appeal cannot be passed on any more."))
         return
@@ -223,9 +215,6 @@ async def send_answer(
         return
     try:
         appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)
-    except (NotAllowed, AppealGone):
-        await message.answer(_("This appeal is not yours to handle."))
-        return
     except InvalidTransition as lost:
         await message.answer(already_changed(lost))
         return
@@ -261,10 +250,6 @@ async def reason_sent(
         appeal = await appeals.reject(session, clock, actor, data["appeal_id"], message.text or "")
     except InvalidValue:
         await message.answer(_("Please write the reason in words."))
-        return
-    except (NotAllowed, AppealGone):
-        await end_dialog(state)
-        await message.answer(_("This appeal is not yours to handle."))
         return
     except InvalidTransition as lost:
         await end_dialog(state)

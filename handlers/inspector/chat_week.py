@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -10,7 +10,6 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import inspectors
 from bot.services.people import Actor
 from bot.ui import digest as digest_cards
@@ -21,8 +20,8 @@ from handlers.dialogs import alert, edit_card
 
 def create_router() -> Router:
     router = Router(name="chat-week")
-    router.message.register(show, Command("chat_week"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(toggle, ChatWeekCb.filter(), IsStaff())
+    router.message.register(show, Command("chat_week"))
+    router.callback_query.register(toggle, ChatWeekCb.filter())
     return router
 
 

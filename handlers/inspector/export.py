@@ -7,7 +7,7 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
 from bot.services import appeal_lists
 from bot.services.people import Actor
 from bot.ui import labels
@@ -35,8 +34,8 @@ class ExportCb(CallbackData, prefix="exp"):
 
 def create_router() -> Router:
     router = Router(name="export")
-    router.message.register(ask, Command("export"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(chosen, ExportCb.filter(), IsStaff())
+    router.message.register(ask, Command("export"))
+    router.callback_query.register(chosen, ExportCb.filter())
     return router
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -10,7 +10,6 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import inspectors
 from bot.services.errors import InvalidValue
 from bot.services.people import Actor
@@ -24,7 +23,6 @@ class WorkingHours(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="hours")
-    router.message.filter(F.chat.type == "private", IsStaff())
     router.message.register(start, Command("hours"))
     router.message.register(hours_sent, WorkingHours.hours, TEXT_ANSWER)
     return router

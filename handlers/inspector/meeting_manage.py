@@ -15,10 +15,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import meetings
-from bot.services.errors import InvalidValue, NotAllowed
-from bot.services.meetings import BadWhen, Changes, MeetingClosed, MeetingGone, StaleMeeting
+from bot.services.errors import InvalidValue
+from bot.services.meetings import BadWhen, Changes, MeetingClosed, StaleMeeting
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.meetings import cards as meeting_cards
@@ -26,7 +25,8 @@ from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
 from bot.ui.meetings.keyboards import STAFF_ACTIONS, MeetingCb, MeetingDraftCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
-from handlers.inspector.meetings import refuse
+from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
+from handlers.refusing import Refusal, flag
 from models import Meeting, MeetingStatus
 
 FIELDS = {"edit_time": "time", "edit_place": "place", "edit_agenda": "agenda"}
@@ -39,12 +39,17 @@ class ChangeMeeting(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-manage")
-    router.callback_query.filter(IsStaff())
-    router.callback_query.register(act, MeetingCb.filter(F.action.in_(STAFF_ACTIONS)))
-    router.message.register(value_sent, ChangeMeeting.value, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
-    router.callback_query.register(save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "save"))
+    router.callback_query.register(act, MeetingCb.filter(F.action.in_(STAFF_ACTIONS)), flags=flag(PRESSED))
+    router.message.register(value_sent, ChangeMeeting.value, TEXT_ANSWER, flags=flag(GONE_IN_DIALOG))
+    router.callback_query.register(
+        save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "save"), flags=flag(PRESSED_IN_DIALOG)
+    )
     router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "drop"))
     return router
+
+
+# A new value for a meeting taken from the inspector (or deleted) meanwhile.
+GONE_IN_DIALOG = Refusal(texts.button_gone, ends_dialog=True)
 
 
 def closed_text(status: str) -> str:
@@ -63,11 +68,7 @@ async def act(
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    try:
-        listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
-    except (MeetingGone, NotAllowed):
-        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
-        return
+    listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
     meeting = listed.meeting
     if meeting.status != MeetingStatus.PLANNED:
         alert(callback_answer, closed_text(meeting.status))
@@ -142,12 +143,7 @@ async def _ask(callback: CallbackQuery, text: str) -> None:
 
 async def value_sent(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
     data = await state.get_data()
-    try:
-        meeting = await meetings.for_staff(session, actor, data["meeting_id"])
-    except (MeetingGone, NotAllowed):
-        await end_dialog(state)
-        await message.answer(texts.button_gone())
-        return
+    meeting = await meetings.for_staff(session, actor, data["meeting_id"])
     field, text, now = data["field"], message.text or "", clock.now()
     try:
         if field == "time":
@@ -207,10 +203,6 @@ async def save(
     except MeetingClosed as closed:
         await end_dialog(state)
         await edit_card(callback, closed_text(closed.status))
-        return
-    except (MeetingGone, NotAllowed):
-        await end_dialog(state)
-        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
         return
     await end_dialog(state)
     if not edited.fields:

@@ -17,9 +17,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import buildings, meetings
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue
 from bot.services.meetings import BadWhen, Draft
 from bot.services.people import Actor
 from bot.ui import texts
@@ -30,7 +29,8 @@ from bot.ui.meetings.cards import ChatCards
 from bot.ui.meetings.keyboards import MeetingDraftCb
 from handlers import picker
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
-from handlers.inspector.meetings import refuse
+from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
+from handlers.refusing import Refusal, flag
 
 DIALOG = "meeting"
 
@@ -45,19 +45,25 @@ class NewMeeting(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-new")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(start, Command("meeting"))
-    router.callback_query.register(buildings_chosen, NewMeeting.buildings, PickCb.filter(F.dialog == DIALOG))
-    router.message.register(when_sent, NewMeeting.when, TEXT_ANSWER)
-    router.message.register(place_sent, NewMeeting.place, TEXT_ANSWER)
-    router.message.register(agenda_sent, NewMeeting.agenda, TEXT_ANSWER)
+    router.callback_query.register(
+        buildings_chosen, NewMeeting.buildings, PickCb.filter(F.dialog == DIALOG), flags=flag(PRESSED)
+    )
+    router.message.register(when_sent, NewMeeting.when, TEXT_ANSWER, flags=flag(NO_LONGER))
+    router.message.register(place_sent, NewMeeting.place, TEXT_ANSWER, flags=flag(NO_LONGER))
+    router.message.register(agenda_sent, NewMeeting.agenda, TEXT_ANSWER, flags=flag(NO_LONGER))
     router.callback_query.register(
         change, NewMeeting.preview, MeetingDraftCb.filter(F.step.in_({"time", "place", "agenda"}))
     )
     router.callback_query.register(drop, NewMeeting.preview, MeetingDraftCb.filter(F.step == "drop"))
-    router.callback_query.register(publish, NewMeeting.preview, MeetingDraftCb.filter(F.step == "publish"))
+    router.callback_query.register(
+        publish, NewMeeting.preview, MeetingDraftCb.filter(F.step == "publish"), flags=flag(PRESSED_IN_DIALOG)
+    )
     return router
+
+
+# The preview of a meeting to buildings taken from the inspector meanwhile.
+NO_LONGER = Refusal(lambda: _("You no longer manage these buildings; the meeting was not published."), ends_dialog=True)
 
 
 async def start(message: Message, state: FSMContext, session: AsyncSession, actor: Actor) -> None:
@@ -84,11 +90,7 @@ async def buildings_chosen(
     chosen_ids = await picker.press(callback, callback_data, session, actor, state)
     if chosen_ids is None:
         return
-    try:
-        chosen = await meetings.targets(session, actor, chosen_ids)
-    except NotAllowed:
-        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
-        return
+    chosen = await meetings.targets(session, actor, chosen_ids)
     await state.update_data(building_ids=[b.id for b in chosen.buildings], timezone=chosen.timezone)
     await state.set_state(NewMeeting.when)
     await edit_card(callback, _("Buildings: {codes}").format(codes=", ".join(b.code for b in chosen.buildings)))
@@ -141,12 +143,7 @@ async def agenda_sent(message: Message, state: FSMContext, session: AsyncSession
 
 async def _preview(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> None:
     data = await state.get_data()
-    try:
-        chosen = await meetings.targets(session, actor, data["building_ids"])
-    except NotAllowed:
-        await end_dialog(state)
-        await message.answer(_("You no longer manage these buildings; the meeting was not published."))
-        return
+    chosen = await meetings.targets(session, actor, data["building_ids"])
     meeting = meetings.draft_meeting(actor, chosen, _draft(data), clock.now())
     await state.update_data(editing=False)
     await state.set_state(NewMeeting.preview)
@@ -196,10 +193,6 @@ async def publish(
         await state.update_data(editing=True)
         await state.set_state(NewMeeting.when)
         await edit_card(callback, meeting_cards.when_problem(problem, clock.now(), data["timezone"]))
-        return
-    except NotAllowed:
-        await end_dialog(state)
-        await refuse(callback_answer, session, clock, actor.telegram_id, callback.data or "")
         return
     await end_dialog(state)
     if not published.created:

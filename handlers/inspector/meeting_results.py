@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -13,18 +11,17 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import audit, proposals
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services import proposals
+from bot.services.errors import DomainError, InvalidValue
 from bot.services.people import Actor
-from bot.services.proposals import AlreadyRecorded, MeetingCancelled, MeetingGone, NotStartedYet, Results
+from bot.services.proposals import AlreadyRecorded, MeetingCancelled, NotStartedYet, Results
 from bot.ui import texts
 from bot.ui.meetings.keyboards import MeetingCb
 from bot.ui.proposals import cards as proposal_cards
 from bot.ui.proposals.cards import ResultsCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, flag
 from models import Meeting
-
-log = logging.getLogger(__name__)
 
 
 class Recording(StatesGroup):
@@ -34,11 +31,18 @@ class Recording(StatesGroup):
     confirm = State()
 
 
+def _not_yours() -> str:
+    return _("This meeting is not yours to record.")
+
+
+# The Results button of a meeting that is not the presser's (or forged data): refused and recorded.
+PRESSED = Refusal(_not_yours, audit="meeting_refused")
+
+
 def create_router() -> Router:
     router = Router(name="meeting-results")
-    router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.callback_query.register(start, MeetingCb.filter(F.action == "results"))
+    router.callback_query.register(start, MeetingCb.filter(F.action == "results"), flags=flag(PRESSED))
     router.message.register(attendance_sent, Recording.attendance, TEXT_ANSWER)
     router.message.register(minutes_sent, Recording.minutes, TEXT_ANSWER)
     router.callback_query.register(minutes_skipped, Recording.minutes, ResultsCb.filter(F.step == "skip"))
@@ -60,10 +64,7 @@ async def start(
 ) -> None:
     try:
         meeting = await proposals.recordable(session, clock, actor, callback_data.meeting_id)
-    except (NotAllowed, MeetingGone):
-        await _refuse(callback_answer, session, clock, actor, callback.data or "")
-        return
-    except DomainError as exc:
+    except (MeetingCancelled, AlreadyRecorded, NotStartedYet) as exc:
         alert(callback_answer, _why_not(exc))
         return
     await end_dialog(state)
@@ -226,20 +227,4 @@ def _why_not(exc: DomainError) -> str:
         return _("This meeting has not started yet. Record its results once it has taken place.")
     if isinstance(exc, InvalidValue):
         return _("These results cannot be saved; please start again.")
-    return _("This meeting is not yours to record.")
-
-
-async def _refuse(
-    callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str
-) -> None:
-    """A press (or forged data) on a meeting that is not the actor's: refuse and keep a record."""
-    log.warning("refused a meeting action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session,
-        clock,
-        actor_id=actor.telegram_id,
-        action="meeting_refused",
-        object_type="callback",
-        object_id=data[:64],
-    )
-    alert(callback_answer, _("This meeting is not yours to record."))
+    return _not_yours()

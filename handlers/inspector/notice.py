@@ -22,8 +22,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
-from bot.services import audit, buildings, notices, parts
+from bot.services import buildings, notices, parts
 from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
 from bot.services.people import Actor
@@ -32,6 +31,7 @@ from bot.ui import texts
 from bot.ui.keyboards import PickCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, Shown, flag, refuse
 from models import BuildingChat
 
 log = logging.getLogger(__name__)
@@ -49,17 +49,25 @@ class NoticeCb(CallbackData, prefix="ntc"):
     action: str  # send, edit, buildings, cancel
 
 
+# A building the actor may not address (a forged button, or one reassigned meanwhile): recorded, the dialog ends.
+REFUSED = Refusal(
+    lambda: _("You can send notices only to your own buildings. Nothing was sent."),
+    audit="notice_refused",
+    ends_dialog=True,
+    shown=Shown.CARD,
+)
+
+
 def create_router() -> Router:
     router = Router(name="notice")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(start, Command("notice"), IsStaff())
-    router.message.register(content_sent, Compose.content, NOT_A_COMMAND, IsStaff())
-    router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND, IsStaff())
-    router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG), IsStaff())
-    router.callback_query.register(send, Compose.preview, NoticeCb.filter(F.action == "send"), IsStaff())
-    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == "edit"), IsStaff())
-    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == "buildings"), IsStaff())
-    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == "cancel"), IsStaff())
+    router.message.register(start, Command("notice"))
+    router.message.register(content_sent, Compose.content, NOT_A_COMMAND)
+    router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND)
+    router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
+    router.callback_query.register(send, Compose.preview, NoticeCb.filter(F.action == "send"), flags=flag(REFUSED))
+    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == "edit"))
+    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == "buildings"))
+    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == "cancel"))
     return router
 
 
@@ -152,9 +160,6 @@ async def send(
         targets = await notices.reach(session, actor, data.get(picker.PICKED, []))
         await edit_card(callback, notice_cards.reach(targets), _actions(can_send=bool(targets.chats)))
         return
-    except NotAllowed:
-        await edit_card(callback, await _refuse(state, session, clock, actor))
-        return
     await end_dialog(state)
     if not sent.created:
         await edit_card(callback, _("This notice was already sent."))
@@ -230,7 +235,8 @@ async def _preview(
     try:
         targets = await notices.reach(session, actor, data.get(picker.PICKED, []))
     except NotAllowed:
-        await message.answer(await _refuse(state, session, clock, actor))
+        # Reached from a message or a button alike: said in the chat.
+        await refuse(REFUSED, message, actor_id=actor.telegram_id, session=session, clock=clock, state=state)
         return
     if picked is not None:
         await edit_card(picked, notice_cards.chosen(targets.buildings))
@@ -264,14 +270,6 @@ async def _show(message: Message, notice_parts: list[parts.Part]) -> None:
             await message.answer_document(part["file_id"], caption=caption)
         else:
             await message.answer(part["text"])
-
-
-async def _refuse(state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> str:
-    """A building the actor may not address (a forged button, or one reassigned meanwhile): record it, end the dialog."""
-    log.warning("refused a notice to buildings its author does not manage")
-    await audit.record(session, clock, actor_id=actor.telegram_id, action="notice_refused", object_type="building")
-    await end_dialog(state)
-    return _("You can send notices only to your own buildings. Nothing was sent.")
 
 
 def _actions(*, can_send: bool) -> InlineKeyboardMarkup:

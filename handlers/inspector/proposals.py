@@ -7,10 +7,9 @@ their buildings. Every button is checked on the server: someone else's proposal 
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,17 +20,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
-from bot.services import audit, proposals
+from bot.services import proposals
 from bot.services.errors import InvalidValue, NotAllowed
 from bot.services.people import Actor
-from bot.services.proposals import CommentRequired, Entry, InvalidMove, ProposalGone
+from bot.services.proposals import CommentRequired, Entry, InvalidMove
 from bot.ui.proposals import register as cards
 from bot.ui.proposals.register import ProposalCb, RegisterCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, flag
 from models import Proposal, ProposalStatus
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 6
 
@@ -42,11 +39,15 @@ class Declining(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="proposals-register")
-    router.message.register(show, Command("proposals"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, RegisterCb.filter(), IsStaff())
-    router.callback_query.register(act, ProposalCb.filter(), IsStaff())
-    router.message.register(reason_sent, Declining.comment, F.chat.type == "private", IsStaff(), TEXT_ANSWER)
+    router.message.register(show, Command("proposals"))
+    router.callback_query.register(page, RegisterCb.filter())
+    router.callback_query.register(act, ProposalCb.filter(), flags=flag(REFUSED))
+    router.message.register(reason_sent, Declining.comment, TEXT_ANSWER, flags=flag(REFUSED))
     return router
+
+
+# A proposal that is not the actor's (a forged button, or one taken away meanwhile): refused and recorded.
+REFUSED = Refusal(lambda: _("This proposal is not yours to handle."), audit="proposal_refused")
 
 
 async def show(message: Message, command: CommandObject, session: AsyncSession, actor: Actor) -> None:
@@ -104,9 +105,6 @@ async def act(
             callback_answer.text = cards.moved(moved.entry.proposal)
         else:
             raise NotAllowed()
-    except (NotAllowed, ProposalGone):
-        await _refuse(session, clock, actor, callback.data or "")
-        alert(callback_answer, _("This proposal is not yours to handle."))
     except InvalidMove as exc:
         # A stale card or a second press: say why, and show the card as it is now.
         await _card(callback, session, await proposals.for_staff(session, actor, exc.proposal.id), back)
@@ -135,10 +133,6 @@ async def reason_sent(
         moved = await proposals.move(
             session, clock, actor, data["proposal_id"], ProposalStatus.DECLINED, note, notice=_notice(i18n)
         )
-    except (NotAllowed, ProposalGone):
-        await _refuse(session, clock, actor, f"decline:{data['proposal_id']}")
-        await message.answer(_("This proposal is not yours to handle."))
-        return
     except InvalidMove as exc:
         await message.answer(cards.cannot_move(exc.proposal))
         return
@@ -170,19 +164,6 @@ async def _card(callback: CallbackQuery, session: AsyncSession, entry: Entry, ba
     steps = await proposals.history(session, entry.proposal)
     await edit_card(
         callback, cards.card(entry, steps), cards.card_buttons(entry, proposals.moves(entry.proposal), back)
-    )
-
-
-async def _refuse(session: AsyncSession, clock: Clock, actor: Actor, data: str) -> None:
-    """Someone pressed (or forged) a button of a proposal that is not theirs: keep a record."""
-    log.warning("refused a proposal action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session,
-        clock,
-        actor_id=actor.telegram_id,
-        action="proposal_refused",
-        object_type="callback",
-        object_id=data[:64],
     )
 
 

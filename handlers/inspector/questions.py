@@ -3,7 +3,6 @@ and "Make it an appeal" turns the question into an appeal of its building."""
 
 from __future__ import annotations
 
-import logging
 from html import escape
 from typing import Any
 
@@ -19,18 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.services import audit, parts, people, questions
-from bot.services.errors import NotAllowed
+from bot.services import parts, people, questions
 from bot.services.people import Actor
-from bot.services.questions import ChatUnbound, QuestionGone
+from bot.services.questions import ChatUnbound
 from bot.ui import questions as question_cards
 from bot.ui.content import content_of
 from bot.ui.questions import QuestionCb
 from handlers.dialogs import NOT_A_COMMAND, alert
+from handlers.refusing import Refusal, Shown, flag
 from handlers.resident.appeal import policy
 from models import Appeal
-
-log = logging.getLogger(__name__)
 
 
 class RepliesToQuestion(Filter):
@@ -43,10 +40,20 @@ class RepliesToQuestion(Filter):
         return {"question_id": question_id} if question_id is not None else False
 
 
+# A reply to a passed-on question that is not (or no longer) the replier's, or whose asker deleted their data.
+ANSWERED = Refusal(
+    lambda: _("This question is not yours to answer."),
+    gone=lambda: _("This question is no longer available: the resident has deleted their data."),
+    shown=Shown.REPLY,
+)
+# A press (or forged data) on a question that is not the actor's: refused and recorded.
+PRESSED = Refusal(lambda: _("This question is not yours to handle."), audit="question_refused")
+
+
 def create_router() -> Router:
     router = Router(name="inspector-questions")
-    router.message.register(answered, F.chat.type == "private", F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion())
-    router.callback_query.register(make_appeal, QuestionCb.filter(F.action == "appeal"))
+    router.message.register(answered, F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion(), flags=flag(ANSWERED))
+    router.callback_query.register(make_appeal, QuestionCb.filter(F.action == "appeal"), flags=flag(PRESSED))
     return router
 
 
@@ -61,14 +68,8 @@ async def answered(
 ) -> None:
     try:
         question = await questions.for_answer(session, actor, question_id)
-    except QuestionGone:
-        await message.reply(_("This question is no longer available: the resident has deleted their data."))
-        return
     except ChatUnbound:
         await message.reply(_("This chat is no longer connected to the building, so nothing can be posted there."))
-        return
-    except NotAllowed:
-        await message.reply(_("This question is not yours to answer."))
         return
     content = content_of(message)
     media_kind = content.kind if content is not None and content.kind in parts.MEDIA_KINDS else None
@@ -103,11 +104,7 @@ async def make_appeal(
     courier: Courier,
     i18n: I18n,
 ) -> None:
-    try:
-        made = await questions.to_appeal(session, clock, policy(settings), actor, callback_data.question_id)
-    except (NotAllowed, QuestionGone):
-        await _refuse(callback_answer, session, clock, actor, callback.data or "")
-        return
+    made = await questions.to_appeal(session, clock, policy(settings), actor, callback_data.question_id)
     appeal = made.appeal
     await _show_appeal(callback, appeal)
     if not made.created:
@@ -136,19 +133,3 @@ async def _show_appeal(callback: CallbackQuery, appeal: Appeal) -> None:
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message:
             raise
-
-
-async def _refuse(
-    callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, data: str
-) -> None:
-    """A press (or forged data) on a question that is not the actor's: refuse and keep a record."""
-    log.warning("refused a question action (%s)", data.split(":", 1)[0])
-    await audit.record(
-        session,
-        clock,
-        actor_id=actor.telegram_id,
-        action="question_refused",
-        object_type="callback",
-        object_id=data[:64],
-    )
-    alert(callback_answer, _("This question is not yours to handle."))

@@ -9,7 +9,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.filters import IsStaff
 from bot.services import appeal_lists
 from bot.services.people import Actor
 from bot.ui import labels
@@ -25,8 +24,8 @@ PAGE_SIZE = 8
 
 def create_router() -> Router:
     router = Router(name="queue")
-    router.message.register(show, Command("queue"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, ListCb.filter(F.listing == "q"), IsStaff())
+    router.message.register(show, Command("queue"))
+    router.callback_query.register(page, ListCb.filter(F.listing == "q"))
     return router
 
 

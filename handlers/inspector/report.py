@@ -25,11 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
-from bot.services import audit, buildings, notices, report_store
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services import buildings, notices, report_store
+from bot.services.errors import InvalidValue, NotAllowed, ReportGone
 from bot.services.people import Actor
-from bot.services.report_store import AlreadyPublished, Draft, NotOneInspector, ReportGone
+from bot.services.report_store import AlreadyPublished, Draft, NotOneInspector
 from bot.ui import keyboards, texts
 from bot.ui import notices as notice_cards
 from bot.ui.keyboards import PickCb, SkipCb
@@ -39,6 +38,7 @@ from bot.ui.reports import output as report_output
 from bot.ui.reports.keyboards import ReportCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, Shown, flag, refuse
 from models import Report
 
 log = logging.getLogger(__name__)
@@ -55,13 +55,22 @@ class Compose(StatesGroup):
     preview = State()
 
 
+# A building the actor may not report on (a forged button, or one reassigned meanwhile): recorded, the dialog ends.
+REFUSED = Refusal(
+    lambda: _("You can report only on your own buildings. Nothing was saved or published."),
+    audit="report_refused",
+    ends_dialog=True,
+    shown=Shown.CARD,
+)
+
+
 def create_router() -> Router:
     router = Router(name="report")
-    router.message.filter(F.chat.type == "private", IsStaff())
-    router.callback_query.filter(IsStaff())
     router.message.register(start, Command("report"))
     router.callback_query.register(quarter_chosen, Compose.quarter, ReportCb.filter(F.action == "quarter"))
-    router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
+    router.callback_query.register(
+        building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG), flags=flag(REFUSED)
+    )
     router.message.register(offences_sent, Compose.offences, TEXT_ANSWER)
     router.callback_query.register(offences_done, Compose.offences, ReportCb.filter(F.action == "offences_done"))
     router.message.register(measures_sent, Compose.measures, TEXT_ANSWER)
@@ -75,7 +84,9 @@ def create_router() -> Router:
     router.message.register(
         use_buttons, StateFilter(Compose.quarter, Compose.buildings, Compose.preview), NOT_A_COMMAND
     )
-    router.callback_query.register(publish, Compose.preview, ReportCb.filter(F.action == "publish"))
+    router.callback_query.register(
+        publish, Compose.preview, ReportCb.filter(F.action == "publish"), flags=flag(REFUSED)
+    )
     router.callback_query.register(edit, Compose.preview, ReportCb.filter(F.action == "edit"))
     router.callback_query.register(change, Compose.preview, ReportCb.filter(F.action == "change"))
     router.callback_query.register(cancel, Compose.preview, ReportCb.filter(F.action == "cancel"))
@@ -133,9 +144,6 @@ async def building_pressed(
         return
     try:
         found = await report_store.chosen(session, actor, ids)
-    except NotAllowed:
-        await edit_card(callback, await _refuse(state, session, clock, actor))
-        return
     except NotOneInspector:
         await callback.message.answer(_not_one_inspector())
         return
@@ -231,9 +239,6 @@ async def publish(
     title = _("Report for {quarter}").format(quarter=report_cards.quarter_name(data["quarter"]))
     try:
         published = await _publish(bot, callback, session, clock, actor, i18n, data["key"], title)
-    except NotAllowed:
-        await edit_card(callback, await _refuse(state, session, clock, actor))
-        return
     except ReportGone:
         await end_dialog(state)
         await edit_card(callback, _("This draft was deleted meanwhile. Nothing was published."))
@@ -440,7 +445,8 @@ async def _preview(
         report = await report_store.save_draft(session, clock, actor, draft)
         targets = await notices.reach(session, actor, draft.building_ids)
     except NotAllowed:
-        await message.answer(await _refuse(state, session, clock, actor))
+        # Reached from a message or a button alike: said in the chat.
+        await refuse(REFUSED, message, actor_id=actor.telegram_id, session=session, clock=clock, state=state)
         return
     except NotOneInspector:
         await message.answer(_not_one_inspector())
@@ -474,14 +480,6 @@ async def _preview(
     await message.answer(
         _("☝️ This is the report as the chats will get it.") + "\n\n" + where, reply_markup=report_keyboards.preview()
     )
-
-
-async def _refuse(state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor) -> str:
-    """A building the actor may not report on (a forged button, or one reassigned meanwhile): record, end the dialog."""
-    log.warning("refused a report on buildings its author does not manage")
-    await audit.record(session, clock, actor_id=actor.telegram_id, action="report_refused", object_type="building")
-    await end_dialog(state)
-    return _("You can report only on your own buildings. Nothing was saved or published.")
 
 
 def _no_buildings(actor: Actor) -> str:

@@ -7,8 +7,6 @@ so each is checked again on the server (bot.services.report_store.for_staff).
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -19,11 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import IsStaff
-from bot.services import audit, report_store
-from bot.services.errors import NotAllowed
+from bot.services import report_store
 from bot.services.people import Actor
-from bot.services.report_store import AlreadyPublished, ReportGone
+from bot.services.report_store import AlreadyPublished
 from bot.ui import texts
 from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
@@ -31,21 +27,24 @@ from bot.ui.reports import output as report_output
 from bot.ui.reports.keyboards import ArchiveCb
 from handlers.dialogs import alert, edit_card
 from handlers.inspector import report as dialog
+from handlers.refusing import Refusal, flag
 from models import Report
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 
 
 def create_router() -> Router:
     router = Router(name="reports")
-    router.message.register(show, Command("reports"), F.chat.type == "private", IsStaff())
-    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"), IsStaff())
+    router.message.register(show, Command("reports"))
+    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"))
     router.callback_query.register(
-        act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})), IsStaff()
+        act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})), flags=flag(REFUSED)
     )
     return router
+
+
+# Another inspector's report (a forged button) is refused and recorded; a deleted one's button is simply gone.
+REFUSED = Refusal(lambda: _("This report is not yours."), audit="report_refused", gone=texts.button_gone)
 
 
 async def show(message: Message, session: AsyncSession, actor: Actor, settings: Settings) -> None:
@@ -73,23 +72,7 @@ async def act(
     if not isinstance(callback.message, Message):
         alert(callback_answer, texts.button_gone())
         return
-    try:
-        report = await report_store.for_staff(session, actor, callback_data.report_id)
-    except NotAllowed:
-        log.warning("refused a report of another inspector (%s)", callback_data.action)
-        await audit.record(
-            session,
-            clock,
-            actor_id=actor.telegram_id,
-            action="report_refused",
-            object_type="report",
-            object_id=callback_data.report_id,
-        )
-        alert(callback_answer, _("This report is not yours."))
-        return
-    except ReportGone:
-        alert(callback_answer, texts.button_gone())
-        return
+    report = await report_store.for_staff(session, actor, callback_data.report_id)
     if callback_data.action == "open":
         view = await report_store.view(session, report, default_zone=settings.timezone)
         await callback.message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))

@@ -13,7 +13,6 @@ from bot import commands
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.filters import IsStaff
 from bot.services import people
 from bot.services.people import Actor
 from bot.ui import texts
@@ -22,7 +21,7 @@ from handlers.dialogs import end_dialog, person_of
 
 def create_router() -> Router:
     router = Router(name="staff-welcome")
-    router.message.register(start, CommandStart(), ~F.text.contains(" "), F.chat.type == "private", IsStaff())
+    router.message.register(start, CommandStart(), ~F.text.contains(" "))
     return router
 
 

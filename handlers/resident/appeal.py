@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -19,9 +19,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals
-from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy, RateLimited
+from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy
+from bot.services.errors import RateLimited
 from bot.services.people import Actor
-from bot.ui import keyboards, texts
+from bot.ui import texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
@@ -50,34 +51,17 @@ def policy(settings: Settings) -> Policy:
 
 def create_router() -> Router:
     router = Router(name="appeal-intake")
-    router.message.register(in_group, Command("appeal"), F.chat.type.in_({"group", "supergroup"}))
-    private = Router(name="appeal-intake-private")
-    private.message.filter(F.chat.type == "private")
-    private.message.register(start, Command("appeal"))
-    private.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
-    private.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
-    private.message.register(text_sent, Intake.text, NOT_A_COMMAND)
-    private.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
-    private.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
-    private.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
-    private.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
-    private.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
-    private.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
-    router.include_router(private)
+    router.message.register(start, Command("appeal"))
+    router.message.register(start, CommandStart(deep_link=True, magic=F.args == APPEAL_PAYLOAD))
+    router.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
+    router.message.register(text_sent, Intake.text, NOT_A_COMMAND)
+    router.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
+    router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
+    router.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
+    router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
+    router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
+    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
     return router
-
-
-async def in_group(message: Message, bot: Bot) -> None:
-    # Appeals are never taken in a group: other residents would read them.
-    me = await bot.me()
-    await message.reply(
-        _("Appeals to the inspector are private. Press the button to write to them in a private chat.")
-        + "\n\n"
-        + texts.emergency(),
-        reply_markup=keyboards.url_button(
-            _("Write to the inspector"), f"https://t.me/{me.username}?start={APPEAL_PAYLOAD}"
-        ),
-    )
 
 
 async def start(

@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.services import appeal_lists, appeals, parts
-from bot.services.appeals import FEEDBACK_LIMIT, AppealGone, InvalidTransition
-from bot.services.errors import NotAllowed
+from bot.services.appeals import FEEDBACK_LIMIT, InvalidTransition
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import resident_view
 from bot.ui.appeals.keyboards import ListCb, RateCb, ResidentCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import BUTTON_GONE, Refusal, flag
 from models import Appeal, AppealStatus
 
 PAGE_SIZE = 8
@@ -33,16 +33,22 @@ class Feedback(StatesGroup):
     text = State()
 
 
+def _no_comment() -> str:
+    return _("This comment can no longer be added.")
+
+
+NO_COMMENT = Refusal(_no_comment)
+
+
 def create_router() -> Router:
     router = Router(name="my-appeals")
-    router.message.filter(F.chat.type == "private")
     router.message.register(list_mine, Command("my"))
     router.callback_query.register(page, ListCb.filter(F.listing == "my"))
-    router.callback_query.register(open_one, ResidentCb.filter(F.action == "open"))
-    router.callback_query.register(rate, RateCb.filter())
-    router.callback_query.register(reopen, ResidentCb.filter(F.action == "reopen"))
-    router.callback_query.register(ask_feedback, ResidentCb.filter(F.action == "feedback"))
-    router.message.register(feedback_sent, Feedback.text, TEXT_ANSWER)
+    router.callback_query.register(open_one, ResidentCb.filter(F.action == "open"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(rate, RateCb.filter(), flags=flag(BUTTON_GONE))
+    router.callback_query.register(reopen, ResidentCb.filter(F.action == "reopen"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(ask_feedback, ResidentCb.filter(F.action == "feedback"), flags=flag(BUTTON_GONE))
+    router.message.register(feedback_sent, Feedback.text, TEXT_ANSWER, flags=flag(NO_COMMENT))
     return router
 
 
@@ -81,11 +87,7 @@ async def open_one(
     session: AsyncSession,
     actor: Actor,
 ) -> None:
-    try:
-        appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
-    except (NotAllowed, AppealGone):
-        alert(callback_answer, texts.button_gone())
-        return
+    appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     if callback.message is not None:
         # A long conversation (a rejection's reason, long answers) may not fit one message: cut at paragraphs.
         pieces = parts.split(resident_view(appeal), parts.TEXT_LIMIT)
@@ -105,7 +107,7 @@ async def rate(
 ) -> None:
     try:
         appeal = await appeals.rate(session, clock, actor, callback_data.appeal_id, callback_data.stars)
-    except (NotAllowed, AppealGone, InvalidTransition):
+    except InvalidTransition:
         alert(callback_answer, texts.button_gone())
         return
     await edit_card(
@@ -134,7 +136,7 @@ async def reopen(
 ) -> None:
     try:
         appeal = await appeals.reopen(session, clock, actor, callback_data.appeal_id)
-    except (NotAllowed, AppealGone, InvalidTransition):
+    except InvalidTransition:
         alert(callback_answer, texts.button_gone())
         return
     await edit_card(
@@ -160,11 +162,7 @@ async def ask_feedback(
     session: AsyncSession,
     actor: Actor,
 ) -> None:
-    try:
-        appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
-    except (NotAllowed, AppealGone):
-        alert(callback_answer, texts.button_gone())
-        return
+    appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     await state.set_state(Feedback.text)
     await state.update_data(appeal_id=appeal.id)
     await edit_card(
@@ -182,8 +180,8 @@ async def feedback_sent(
     await end_dialog(state)
     try:
         appeal = await appeals.leave_feedback(session, actor, data["appeal_id"], message.text or "")
-    except (NotAllowed, AppealGone, InvalidTransition):
-        await message.answer(_("This comment can no longer be added."))
+    except InvalidTransition:
+        await message.answer(_no_comment())
         return
     await message.answer(_("Thank you, your comment is saved."))
     await courier.to_staff(

@@ -5,7 +5,7 @@ In a group it answers with a button to the private chat, like /appeal.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import people, proposals
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue, RateLimited
 from bot.services.people import Actor
-from bot.services.proposals import RateLimited
-from bot.ui import keyboards, texts
+from bot.ui import texts
 from bot.ui.proposals import cards as proposal_cards
 from bot.ui.proposals.cards import PROPOSE_PAYLOAD, ProposeCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.refusing import Refusal, Shown, flag
 
 
 class Proposing(StatesGroup):
@@ -32,28 +32,21 @@ class Proposing(StatesGroup):
     confirm = State()
 
 
+# No longer a resident when Send is pressed (data deleted meanwhile).
+NOT_RESIDENT = Refusal(texts.not_registered, shown=Shown.CARD)
+
+
 def create_router() -> Router:
     router = Router(name="propose")
-    router.message.register(in_group, Command("propose"), F.chat.type.in_({"group", "supergroup"}))
-    private = Router(name="propose-private")
-    private.message.filter(F.chat.type == "private")
-    private.callback_query.filter(F.message.chat.type == "private")
-    private.message.register(start, Command("propose"))
+    router.message.register(start, Command("propose"))
     # The building chat's button: "/start propose" (this router comes before registration's deep links).
-    private.message.register(start, CommandStart(deep_link=True, magic=F.args == PROPOSE_PAYLOAD))
-    private.message.register(text_sent, Proposing.text, TEXT_ANSWER)
-    private.callback_query.register(send, Proposing.confirm, ProposeCb.filter(F.step == "send"))
-    private.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == "cancel"))
-    router.include_router(private)
-    return router
-
-
-async def in_group(message: Message, bot: Bot) -> None:
-    me = await bot.me()
-    await message.reply(
-        _("Proposals to the inspector are sent privately. Press the button to write yours."),
-        reply_markup=keyboards.url_button(_("Write a proposal"), f"https://t.me/{me.username}?start={PROPOSE_PAYLOAD}"),
+    router.message.register(start, CommandStart(deep_link=True, magic=F.args == PROPOSE_PAYLOAD))
+    router.message.register(text_sent, Proposing.text, TEXT_ANSWER)
+    router.callback_query.register(
+        send, Proposing.confirm, ProposeCb.filter(F.step == "send"), flags=flag(NOT_RESIDENT)
     )
+    router.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == "cancel"))
+    return router
 
 
 async def start(
@@ -130,9 +123,6 @@ async def send(
         proposal = await proposals.propose(session, clock, actor, data["text"])
     except RateLimited:
         await edit_card(callback, _rate_limited())
-        return
-    except NotAllowed:
-        await edit_card(callback, texts.not_registered())
         return
     assert actor.residency is not None and actor.user is not None
     building = actor.residency.building

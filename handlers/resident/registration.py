@@ -33,8 +33,6 @@ class Registration(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="registration")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
     # "/start appeal" (the building chat's Write button) belongs to the appeal dialog.
     router.message.register(start_with_code, CommandStart(deep_link=True, magic=F.args != APPEAL_PAYLOAD))
     router.message.register(start, CommandStart(), ~F.text.contains(" "))

@@ -12,17 +12,18 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals, routing
-from bot.services.appeals import AppealGone, InvalidTransition, RateLimited
-from bot.services.errors import NotAllowed
+from bot.services.appeals import InvalidTransition
+from bot.services.errors import AppealGone, NotAllowed, RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.content import content_of
-from handlers.inspector.appeals import send_answer
+from handlers.inspector.appeals import ANSWERED, send_answer
+from handlers.refusing import flag
 
 
 def create_router() -> Router:
     router = Router(name="replies")
-    router.message.register(reply, F.chat.type == "private", F.reply_to_message)
+    router.message.register(reply, F.reply_to_message, flags=flag(ANSWERED))
     return router
 
 
