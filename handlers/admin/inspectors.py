@@ -161,6 +161,26 @@ async def field_sent(message: Message, state: FSMContext) -> None:
     )
 
 
+async def _confirmed(
+    callback: CallbackQuery,
+    callback_data: keyboards.ConfirmCb,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    key: str,
+) -> dict[str, Any] | None:
+    """The dialog's data when its confirmation was pressed while it was still open; None once answered otherwise
+    (cancelled, or a second tap that raced the first one, which has already ended the dialog)."""
+    data = await state.get_data()
+    await end_dialog(state)
+    if key not in data:
+        alert(callback_answer, texts.button_gone())
+        return None
+    if not callback_data.yes:
+        await edit_card(callback, _("Cancelled."))
+        return None
+    return data
+
+
 def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
     return inspectors.draft(Person(**data["person"]), **{name: data[name] for name in inspectors.FIELDS})
 
@@ -177,14 +197,8 @@ async def save(
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    data = await state.get_data()
-    await end_dialog(state)
-    if "person" not in data:
-        # A second tap on Save raced the first one, which has already ended the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
-    if not callback_data.yes:
-        await edit_card(callback, _("Cancelled."))
+    data = await _confirmed(callback, callback_data, state, callback_answer, "person")
+    if data is None:
         return
     try:
         inspector = await inspectors.add_inspector(
@@ -341,13 +355,8 @@ async def remove_confirmed(
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    data = await state.get_data()
-    await end_dialog(state)
-    if "successor" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
-    if not callback_data.yes:
-        await edit_card(callback, _("Cancelled."))
+    data = await _confirmed(callback, callback_data, state, callback_answer, "successor")
+    if data is None:
         return
     try:
         handover = await staff.remove_inspector(

@@ -8,12 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services import outbox, parts
 from models import Appeal
 from models.base import Base
 from tests.support.appeal_steps import PHOTO, appeal_by_number
 from tests.support.harness import Telegram
-from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats
+from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats, notice_in
 
 CHAT = -101
 SECRETS = ("Dana", "dana_k", "555 55 55", "SECRET")
@@ -47,14 +46,7 @@ async def test_forget_me_leaves_nothing_that_shows_copies_or_ties_back_to_the_re
     d, _, inspector = await beat(tg)
     dana = tg.person(RESIDENT_ID, "Dana", language_code="en", username="dana_k")
     await bound_chats(tg, d, [CHAT])
-    async with tg.app.sessionmaker.begin() as session:
-        batch = await outbox.start_broadcast(session, tg.clock, author_id=INSPECTOR_ID, kind="notice", title="Water")
-        await outbox.enqueue(
-            session, tg.clock, chat_id=CHAT, parts=parts.message("Water is off.", link=True), broadcast=batch
-        )
-    tg.app.sender.wake()
-    await tg.drain()
-    notice = tg.fake.sent_to(CHAT)[-1]
+    notice = await notice_in(tg, CHAT)
 
     # In the building chat: a question with her phone, answered by the inspector.
     await dana.reply_to(notice, "SECRET question: call me at +7 701 555 55 55")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
-from bot.services import buildings, outbox, parts
+from bot.services import buildings
 from models import Appeal, Building, Inspector
 from tests.support.appeal_steps import appeal_by_number, send_appeal, texts_in
 from tests.support.harness import Telegram
-from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats, district
+from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, beat, bound_chats, district, notice_in
 
 ADMIN_ID = 1
 SERIK = 2100
@@ -135,18 +133,6 @@ async def test_assigning_a_building_moves_its_open_appeals_and_tells_both_inspec
 
 
 # --- questions from building chats --------------------------------------------------------------------------------
-
-
-async def notice_in(tg: Telegram, chat_id: int) -> dict[str, Any]:
-    """Nurlan's notice as the outbox posted it in the chat (replies to it are questions)."""
-    async with tg.app.sessionmaker.begin() as session:
-        batch = await outbox.start_broadcast(session, tg.clock, author_id=INSPECTOR_ID, kind="notice", title="Water")
-        await outbox.enqueue(
-            session, tg.clock, chat_id=chat_id, parts=parts.message("Water is off.", link=True), broadcast=batch
-        )
-    tg.app.sender.wake()
-    await tg.drain()
-    return tg.fake.sent_to(chat_id)[-1]
 
 
 async def test_a_question_goes_to_whoever_serves_the_building_now_and_only_they_may_answer(tg: Telegram) -> None:
