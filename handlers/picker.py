@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import buildings
 from bot.services.people import Actor
 from bot.ui import keyboards
-from bot.ui.keyboards import PickCb
+from bot.ui.callbacks import PickAction, PickCb
 from handlers.dialogs import edit_card
 
 PICKED = "picked_buildings"
@@ -33,15 +33,15 @@ async def press(
 ) -> list[int] | None:
     """Apply a press; the chosen ids when Done was pressed with something chosen, else None (the picker is redrawn)."""
     chosen = set((await state.get_data()).get(PICKED, []))
-    if callback_data.action == "done":
+    if callback_data.action == PickAction.DONE:
         if chosen:
             return sorted(chosen)
         if callback.message is not None:
             await callback.message.answer(_("Choose at least one building."))
         return None
-    if callback_data.action == "toggle":
+    if callback_data.action == PickAction.TOGGLE:
         chosen ^= {callback_data.building_id}
-    elif callback_data.action == "all":
+    elif callback_data.action == PickAction.ALL:
         every = set(await buildings.all_managed_ids(session, actor))
         chosen = set() if chosen == every else every
     await state.update_data({PICKED: sorted(chosen)})

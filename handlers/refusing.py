@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import audit
-from bot.services.errors import Gone, NotAllowed
+from bot.services.errors import Gone, InvalidTransition, NotAllowed
 from bot.ui import texts
 from handlers.dialogs import alert, edit_card, end_dialog
 
@@ -47,6 +48,9 @@ class Refusal:
     audit: str | None = None
     # What a Gone object gets instead (said the same way, without a record); None: the same as NotAllowed.
     gone: Callable[[], str] | None = None
+    # What InvalidTransition (the object's state no longer allows it: a closed appeal, another press first) says,
+    # given it (its status is the object's now); None: not a refusal here.
+    closed: Callable[[InvalidTransition], str] | None = None
     ends_dialog: bool = False
     shown: Shown = Shown.ALERT
 
@@ -70,18 +74,25 @@ class Refusals(BaseMiddleware):
             return await handler(event, data)
         try:
             return await handler(event, data)
-        except (NotAllowed, Gone) as refused:
-            await refuse(
-                refusal,
-                event,
-                actor_id=event.from_user.id if event.from_user is not None else 0,
-                session=data["session"],
-                clock=data["clock"],
-                state=data.get("state"),
-                callback_answer=data.get("callback_answer"),
-                gone=isinstance(refused, Gone),
-            )
+        except InvalidTransition as lost:
+            if refusal.closed is None:
+                raise
+            said = partial(refusal.closed, lost)
+            await refuse(replace(refusal, text=said, audit=None), event, **_context(event, data))
             return None
+        except (NotAllowed, Gone) as refused:
+            await refuse(refusal, event, **_context(event, data), gone=isinstance(refused, Gone))
+            return None
+
+
+def _context(event: CallbackQuery | Message, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "actor_id": event.from_user.id if event.from_user is not None else 0,
+        "session": data["session"],
+        "clock": data["clock"],
+        "state": data.get("state"),
+        "callback_answer": data.get("callback_answer"),
+    }
 
 
 async def refuse(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.services import counters
-from bot.services.errors import AppealGone, DomainError, InvalidValue, NotAllowed, RateLimited
+from bot.services.errors import AppealGone, InvalidTransition, InvalidValue, NotAllowed, RateLimited
 from bot.services.inspectors import get_inspector
 from bot.services.people import Actor
 from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStatus, Building, Category, GroupQuestion
@@ -22,15 +22,6 @@ from models import OPEN_STATUSES, Appeal, AppealEvent, AppealMessage, AppealStat
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
 FEEDBACK_LIMIT = 1000
-
-
-class InvalidTransition(DomainError):
-    """The appeal is not in a state that allows this (closed already, reopened once already...)."""
-
-    def __init__(self, status: str | None = None) -> None:
-        super().__init__(status or "invalid transition")
-        # The status the appeal is in now: when another press won the race, what it did.
-        self.status = status
 
 
 @dataclass(frozen=True)

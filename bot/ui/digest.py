@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
@@ -18,6 +17,7 @@ from babel.numbers import format_decimal
 
 from bot.services.parts import Buttons
 from bot.ui import keyboards
+from bot.ui.callbacks import ChatWeekCb
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.meetings.cards import when
 from models import Meeting
@@ -25,14 +25,6 @@ from models import Meeting
 WALK_SHOWN = 30  # buildings listed on the weekly walk; more are counted
 MEETINGS_SHOWN = 10
 SHORT_PLACE = 80
-
-
-class ChatWeekCb(CallbackData, prefix="cw"):
-    """Turn the weekly post in one's building chats on or off. It carries the state asked for, never rights."""
-
-    on: bool
-    # Pressed under the /chat_week card (the card is redrawn) or under the digest (only the button changes).
-    card: bool
 
 
 @dataclass(frozen=True)

@@ -17,45 +17,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
+from bot.ui.callbacks import AssignCb, ConfirmCb, ConsentCb, LanguageCb, PageCb, PickAction, PickCb, SkipCb
 from models import Inspector
 
 PICK_INSPECTOR_REQUEST_ID = 1
-
-
-class LanguageCb(CallbackData, prefix="lang"):
-    code: str
-
-
-class ConsentCb(CallbackData, prefix="consent"):
-    agree: bool
-
-
-class SkipCb(CallbackData, prefix="skip"):
-    step: str
-
-
-class ConfirmCb(CallbackData, prefix="ok"):
-    dialog: str
-    yes: bool
-
-
-class AssignCb(CallbackData, prefix="assign"):
-    building_id: int
-    inspector_id: int
-
-
-class PageCb(CallbackData, prefix="page"):
-    listing: str
-    page: int
-
-
-class PickCb(CallbackData, prefix="pick"):
-    """The building picker of a dialog (notice, meeting): toggle, all, page, done."""
-
-    dialog: str
-    action: str
-    building_id: int = 0
-    page: int = 0
 
 
 def languages(selected: str | None) -> InlineKeyboardMarkup:
@@ -146,15 +111,16 @@ def building_picker(
         mark = "✅" if building_id in chosen else "▫️"
         label = f"{mark} {code}" if chats else f"{mark} {code} " + _("(no chat)")
         builder.button(
-            text=label, callback_data=PickCb(dialog=dialog, action="toggle", building_id=building_id, page=page)
+            text=label,
+            callback_data=PickCb(dialog=dialog, action=PickAction.TOGGLE, building_id=building_id, page=page),
         )
     builder.adjust(2)
-    paging = pager(page, total_pages, lambda number: PickCb(dialog=dialog, action="page", page=number))
+    paging = pager(page, total_pages, lambda number: PickCb(dialog=dialog, action=PickAction.PAGE, page=number))
     if paging is not None:
         builder.attach(paging)
     footer = InlineKeyboardBuilder()
-    footer.button(text=_("All buildings"), callback_data=PickCb(dialog=dialog, action="all", page=page))
-    footer.button(text=_("Done ➡️"), callback_data=PickCb(dialog=dialog, action="done", page=page))
+    footer.button(text=_("All buildings"), callback_data=PickCb(dialog=dialog, action=PickAction.ALL, page=page))
+    footer.button(text=_("Done ➡️"), callback_data=PickCb(dialog=dialog, action=PickAction.DONE, page=page))
     builder.attach(footer)
     return builder.as_markup()
 

@@ -7,23 +7,16 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.questions import ANSWER_KIND
-from bot.ui.appeals.keyboards import StaffCb
+from bot.ui.callbacks import AppealAction, QuestionAction, QuestionCb, StaffCb
 from models import Appeal, Broadcast, GroupQuestion, Inspector
 
 # The reaction that tells the asker, and only them, that the question went to the inspector.
 PASSED_ON = "👀"
-
-
-class QuestionCb(CallbackData, prefix="qn"):
-    # appeal: make the question an appeal
-    action: str
-    question_id: int
 
 
 def relay(question: GroupQuestion, under: Broadcast, building_code: str) -> str:
@@ -46,7 +39,9 @@ def relay(question: GroupQuestion, under: Broadcast, building_code: str) -> str:
 
 def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📨 Make it an appeal"), callback_data=QuestionCb(action="appeal", question_id=question.id))
+    builder.button(
+        text=_("📨 Make it an appeal"), callback_data=QuestionCb(action=QuestionAction.APPEAL, question_id=question.id)
+    )
     return builder.as_markup()
 
 
@@ -55,7 +50,7 @@ def made_appeal(appeal: Appeal) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("📨 Appeal №{number}").format(number=appeal.number),
-        callback_data=StaffCb(action="open", appeal_id=appeal.id),
+        callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id),
     )
     return builder.as_markup()
 

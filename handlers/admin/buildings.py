@@ -19,6 +19,7 @@ from bot.services import buildings, inspectors, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
 from bot.ui import keyboards
+from bot.ui.callbacks import AssignCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog
@@ -47,16 +48,12 @@ def create_router() -> Router:
     router.message.register(code_sent, AddBuilding.code, TEXT_ANSWER)
     router.message.register(address_sent, AddBuilding.address, TEXT_ANSWER)
     router.message.register(district_sent, AddBuilding.district, TEXT_ANSWER)
-    router.callback_query.register(
-        district_skipped, AddBuilding.district, keyboards.SkipCb.filter(F.step == "district")
-    )
+    router.callback_query.register(district_skipped, AddBuilding.district, SkipCb.filter(F.step == "district"))
     router.message.register(timezone_sent, AddBuilding.timezone, TEXT_ANSWER)
-    router.callback_query.register(
-        timezone_skipped, AddBuilding.timezone, keyboards.SkipCb.filter(F.step == "timezone")
-    )
+    router.callback_query.register(timezone_skipped, AddBuilding.timezone, SkipCb.filter(F.step == "timezone"))
     router.message.register(assign_start, Command("assign"))
     router.message.register(assign_code_sent, AssignBuilding.code, TEXT_ANSWER)
-    router.callback_query.register(assign_chosen, keyboards.AssignCb.filter())
+    router.callback_query.register(assign_chosen, AssignCb.filter())
     return router
 
 
@@ -315,7 +312,7 @@ async def _assign_by_telegram_id(
 
 async def assign_chosen(
     callback: CallbackQuery,
-    callback_data: keyboards.AssignCb,
+    callback_data: AssignCb,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,

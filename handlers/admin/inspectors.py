@@ -9,7 +9,6 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
@@ -26,6 +25,7 @@ from bot.services import inspectors, people, staff, validation
 from bot.services.errors import AlreadyInspector, InvalidValue, UnknownInspector
 from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
+from bot.ui.callbacks import ConfirmCb, PageCb, SuccessorCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
@@ -75,16 +75,14 @@ def create_router() -> Router:
     router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
         router.message.register(field_sent, state, TEXT_ANSWER)
-    router.callback_query.register(save, AddInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == SAVE))
+    router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
     router.message.register(remove_start, Command("remove_inspector"))
     router.message.register(remove_person_shared, RemoveInspector.person, F.users_shared)
     router.message.register(remove_person_by_id, RemoveInspector.person, TEXT_ANSWER)
     router.callback_query.register(successor_chosen, RemoveInspector.successor, SuccessorCb.filter())
-    router.callback_query.register(
-        remove_confirmed, RemoveInspector.confirm, keyboards.ConfirmCb.filter(F.dialog == REMOVE)
-    )
-    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))
+    router.callback_query.register(remove_confirmed, RemoveInspector.confirm, ConfirmCb.filter(F.dialog == REMOVE))
+    router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
 
@@ -163,7 +161,7 @@ async def field_sent(message: Message, state: FSMContext) -> None:
 
 async def _confirmed(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     callback_answer: CallbackAnswer,
     key: str,
@@ -187,7 +185,7 @@ def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
 
 async def save(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -231,7 +229,7 @@ async def list_inspectors(message: Message, session: AsyncSession) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def page(callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession) -> None:
+async def page(callback: CallbackQuery, callback_data: PageCb, session: AsyncSession) -> None:
     text, markup = await _page(session, max(callback_data.page, 0))
     await edit_card(callback, text, markup)
 
@@ -252,12 +250,6 @@ class RemoveInspector(StatesGroup):
     person = State()
     successor = State()
     confirm = State()
-
-
-class SuccessorCb(CallbackData, prefix="rmi"):
-    """Who takes the departing inspector's buildings over: an inspector's id, or 0 for the administrators."""
-
-    inspector_id: int
 
 
 async def remove_start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
@@ -345,7 +337,7 @@ async def successor_chosen(
 
 async def remove_confirmed(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,

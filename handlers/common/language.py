@@ -15,6 +15,7 @@ from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES
 from bot.services import chats, people
 from bot.services.people import Actor
 from bot.ui import keyboards, texts
+from bot.ui.callbacks import LanguageCb
 from handlers.dialogs import alert, edit_card
 from handlers.refusing import Refusal, flag
 from models import BuildingChat
@@ -30,9 +31,9 @@ NOT_STAFF = Refusal(_not_staff)
 def create_router() -> Router:
     router = Router(name="language")
     router.message.register(ask, Command("lang"))
-    router.callback_query.register(chosen_in_private, keyboards.LanguageCb.filter(), F.message.chat.type == "private")
+    router.callback_query.register(chosen_in_private, LanguageCb.filter(), F.message.chat.type == "private")
     router.callback_query.register(
-        chosen_in_group, keyboards.LanguageCb.filter(), F.message.chat.type != "private", flags=flag(NOT_STAFF)
+        chosen_in_group, LanguageCb.filter(), F.message.chat.type != "private", flags=flag(NOT_STAFF)
     )
     return router
 
@@ -52,7 +53,7 @@ async def ask(message: Message, actor: Actor, building_chat: BuildingChat | None
 
 async def chosen_in_private(
     callback: CallbackQuery,
-    callback_data: keyboards.LanguageCb,
+    callback_data: LanguageCb,
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
@@ -73,7 +74,7 @@ async def chosen_in_private(
 
 async def chosen_in_group(
     callback: CallbackQuery,
-    callback_data: keyboards.LanguageCb,
+    callback_data: LanguageCb,
     session: AsyncSession,
     actor: Actor,
     i18n: I18n,

@@ -17,6 +17,7 @@ from bot.services import people
 from bot.services.errors import StaffCannotForget
 from bot.services.people import Actor
 from bot.ui import keyboards
+from bot.ui.callbacks import ConfirmCb
 from bot.ui.cards import building_title
 from handlers.dialogs import edit_card
 
@@ -27,7 +28,7 @@ def create_router() -> Router:
     router = Router(name="privacy")
     router.message.register(show_privacy, Command("privacy"))
     router.message.register(ask_forget, Command("forget_me"))
-    router.callback_query.register(forget, keyboards.ConfirmCb.filter(F.dialog == FORGET))
+    router.callback_query.register(forget, ConfirmCb.filter(F.dialog == FORGET))
     return router
 
 
@@ -80,7 +81,7 @@ async def ask_forget(message: Message, session: AsyncSession, actor: Actor) -> N
 
 async def forget(
     callback: CallbackQuery,
-    callback_data: keyboards.ConfirmCb,
+    callback_data: ConfirmCb,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,

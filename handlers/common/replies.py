@@ -12,8 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals, routing
-from bot.services.appeals import InvalidTransition
-from bot.services.errors import AppealGone, NotAllowed, RateLimited
+from bot.services.errors import AppealGone, InvalidTransition, NotAllowed, RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.content import content_of

@@ -14,8 +14,8 @@ from bot.filters import GROUP_CHATS
 from bot.services import meetings
 from bot.services.errors import NotAllowed
 from bot.services.meetings import MeetingClosed, MeetingOver
+from bot.ui.callbacks import RSVP_ACTIONS, MeetingCb
 from bot.ui.meetings import keyboards as meeting_keyboards
-from bot.ui.meetings.keyboards import RSVP_ACTIONS, MeetingCb
 from handlers.dialogs import alert
 from handlers.inspector.meetings import PRESSED
 from handlers.refusing import flag

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.services import appeals, inspectors
-from bot.services.appeals import InvalidTransition
-from bot.services.errors import InvalidValue
+from bot.services.errors import InvalidTransition, InvalidValue
 from bot.services.people import Actor
 from bot.ui import labels, texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
-from bot.ui.appeals.keyboards import RedirectCb, StaffCb
+from bot.ui.callbacks import AppealAction, RedirectCb, StaffCb
 from bot.ui.content import content_of
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, flag
@@ -37,7 +36,15 @@ class Answer(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="inspector-appeals")
-    router.callback_query.register(act, StaffCb.filter(), flags=flag(PRESSED))
+    for handler, actions in (
+        (open_card, {AppealAction.OPEN}),
+        (take, {AppealAction.TAKE}),
+        (ask_for_answer, {AppealAction.REPLY, AppealAction.ASK}),
+        (resolve, {AppealAction.RESOLVE}),
+        (ask_reason, {AppealAction.REJECT}),
+        (offer_redirect, {AppealAction.REDIRECT}),
+    ):
+        router.callback_query.register(handler, StaffCb.filter(F.action.in_(actions)), flags=flag(PRESSED))
     router.callback_query.register(redirect_to, RedirectCb.filter(), flags=flag(PRESSED))
     router.message.register(answer_sent, Answer.message, NOT_A_COMMAND, flags=flag(ANSWERED))
     router.message.register(reason_sent, Answer.reason, TEXT_ANSWER, flags=flag(ANSWERED))
@@ -46,12 +53,6 @@ def create_router() -> Router:
 
 def _not_yours() -> str:
     return _("This appeal is not yours to handle.")
-
-
-# A button of an appeal that is not the presser's (or forged data): refused and recorded.
-PRESSED = Refusal(_not_yours, audit="appeal_refused")
-# An answer or reason for an appeal taken from the inspector meanwhile.
-ANSWERED = Refusal(_not_yours, ends_dialog=True)
 
 
 def already_changed(lost: InvalidTransition) -> str:
@@ -63,66 +64,44 @@ def already_changed(lost: InvalidTransition) -> str:
     )
 
 
-async def act(
-    callback: CallbackQuery,
-    callback_data: StaffCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    courier: Courier,
+# A button of an appeal that is not the presser's (or forged data): refused and recorded; of a closed one (or one
+# another press changed first): said so.
+PRESSED = Refusal(_not_yours, audit="appeal_refused", closed=already_changed)
+# An answer or reason for an appeal taken from the inspector meanwhile.
+ANSWERED = Refusal(_not_yours, ends_dialog=True)
+
+
+async def _open(session: AsyncSession, actor: Actor, callback_data: StaffCb) -> Appeal:
+    """The appeal the button is for, while it is open (InvalidTransition otherwise: the flag says it is closed)."""
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
+    appeals.ensure_open(appeal)
+    return appeal
+
+
+async def open_card(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, actor: Actor, courier: Courier
 ) -> None:
-    try:
-        appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
-        if callback_data.action != "open":
-            appeals.ensure_open(appeal)
-        if callback_data.action == "open":
-            await _resend_card(callback, appeal, courier)
-        elif callback_data.action == "take":
-            await _take(callback, appeal, session, clock, actor, courier)
-        elif callback_data.action in ("reply", "ask"):
-            await _ask_for_answer(callback, appeal, state, question=callback_data.action == "ask")
-        elif callback_data.action == "resolve":
-            await _resolve(callback, appeal, session, clock, actor, courier)
-        elif callback_data.action == "reject":
-            await state.set_state(Answer.reason)
-            await state.update_data(appeal_id=appeal.id)
-            await _prompt(
-                callback,
-                _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number),
-            )
-        elif callback_data.action == "redirect":
-            await _offer_redirect(callback, appeal, session)
-    except InvalidTransition as lost:
-        alert(callback_answer, already_changed(lost))
-
-
-async def _prompt(callback: CallbackQuery, text: str) -> None:
-    if callback.message is not None:
-        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
-
-
-async def _resend_card(callback: CallbackQuery, appeal: Appeal, courier: Courier) -> None:
+    appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
     if callback.message is not None:
         await courier.card_to(callback.message.chat.id, appeal)
 
 
-async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
-    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
-
-
-async def _take(
-    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+async def take(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    appeal = await appeals.take(session, clock, actor, appeal.id)
+    appeal = await appeals.take(session, clock, actor, (await _open(session, actor, callback_data)).id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
         appeal, lambda: _("🔎 The inspector has taken your appeal №{number} into work.").format(number=appeal.number)
     )
 
 
-async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMContext, *, question: bool) -> None:
+async def ask_for_answer(
+    callback: CallbackQuery, callback_data: StaffCb, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    """Reply or Ask for details: the next message the inspector sends goes to the resident."""
+    appeal = await _open(session, actor, callback_data)
+    question = callback_data.action == AppealAction.ASK
     await state.set_state(Answer.message)
     await state.update_data(appeal_id=appeal.id, question=question)
     prompt = (
@@ -133,10 +112,10 @@ async def _ask_for_answer(callback: CallbackQuery, appeal: Appeal, state: FSMCon
     await _prompt(callback, prompt.format(number=appeal.number))
 
 
-async def _resolve(
-    callback: CallbackQuery, appeal: Appeal, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
+async def resolve(
+    callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
-    appeal = await appeals.resolve(session, clock, actor, appeal.id)
+    appeal = await appeals.resolve(session, clock, actor, (await _open(session, actor, callback_data)).id)
     await _refresh(callback, appeal, clock)
     await courier.to_resident(
         appeal,
@@ -147,7 +126,21 @@ async def _resolve(
     )
 
 
-async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: AsyncSession) -> None:
+async def ask_reason(
+    callback: CallbackQuery, callback_data: StaffCb, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    """Reject: the reason comes next."""
+    appeal = await _open(session, actor, callback_data)
+    await state.set_state(Answer.reason)
+    await state.update_data(appeal_id=appeal.id)
+    await _prompt(
+        callback,
+        _("Why is appeal №{number} rejected? The resident will read the reason.").format(number=appeal.number),
+    )
+
+
+async def offer_redirect(callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, actor: Actor) -> None:
+    appeal = await _open(session, actor, callback_data)
     listed = await inspectors.list_inspectors(session, size=REDIRECT_BUTTONS)
     others = [row.inspector for row in listed.items if row.inspector.id != appeal.inspector_id]
     if not others:
@@ -158,6 +151,15 @@ async def _offer_redirect(callback: CallbackQuery, appeal: Appeal, session: Asyn
             _("Pass appeal №{number} to which inspector?").format(number=appeal.number),
             reply_markup=appeal_keyboards.redirect_targets(appeal, others),
         )
+
+
+async def _prompt(callback: CallbackQuery, text: str) -> None:
+    if callback.message is not None:
+        await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
+
+
+async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
+    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
 
 
 async def redirect_to(

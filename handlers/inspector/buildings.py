@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import buildings
 from bot.services.people import Actor
 from bot.ui import keyboards
+from bot.ui.callbacks import PageCb
 from bot.ui.cards import building_line
 from handlers.dialogs import edit_card
 
@@ -21,7 +22,7 @@ LISTING = "buildings"
 def create_router() -> Router:
     router = Router(name="buildings")
     router.message.register(list_buildings, Command("buildings"))
-    router.callback_query.register(page, keyboards.PageCb.filter(F.listing == LISTING))
+    router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
 
@@ -30,9 +31,7 @@ async def list_buildings(message: Message, session: AsyncSession, actor: Actor, 
     await message.answer(text, reply_markup=markup)
 
 
-async def page(
-    callback: CallbackQuery, callback_data: keyboards.PageCb, session: AsyncSession, actor: Actor, bot: Bot
-) -> None:
+async def page(callback: CallbackQuery, callback_data: PageCb, session: AsyncSession, actor: Actor, bot: Bot) -> None:
     text, markup = await _page(session, actor, bot, max(callback_data.page, 0))
     await edit_card(callback, text, markup)
 

@@ -14,7 +14,7 @@ from bot.services import inspectors
 from bot.services.people import Actor
 from bot.ui import digest as digest_cards
 from bot.ui import texts
-from bot.ui.digest import ChatWeekCb
+from bot.ui.callbacks import ChatWeekCb
 from handlers.dialogs import alert, edit_card
 
 

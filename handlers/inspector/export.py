@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -21,15 +20,11 @@ from bot.services import appeal_lists
 from bot.services.people import Actor
 from bot.ui import labels
 from bot.ui.appeals.cards import is_overdue
+from bot.ui.callbacks import ExportCb
 from models import Appeal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-
-
-class ExportCb(CallbackData, prefix="exp"):
-    start: str  # ISO dates: the range is [start, end)
-    end: str
 
 
 def create_router() -> Router:

@@ -17,19 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.services import meetings
 from bot.services.errors import InvalidValue
-from bot.services.meetings import BadWhen, Changes, MeetingClosed, StaleMeeting
+from bot.services.meetings import BadWhen, Changes, Listed, MeetingClosed, StaleMeeting
 from bot.services.people import Actor
 from bot.ui import texts
+from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
-from bot.ui.meetings.keyboards import STAFF_ACTIONS, MeetingCb, MeetingDraftCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
 from handlers.refusing import Refusal, flag
 from models import Meeting, MeetingStatus
 
-FIELDS = {"edit_time": "time", "edit_place": "place", "edit_agenda": "agenda"}
+FIELDS = {MeetingAction.EDIT_TIME: "time", MeetingAction.EDIT_PLACE: "place", MeetingAction.EDIT_AGENDA: "agenda"}
 
 
 class ChangeMeeting(StatesGroup):
@@ -39,12 +39,19 @@ class ChangeMeeting(StatesGroup):
 
 def create_router() -> Router:
     router = Router(name="meeting-manage")
-    router.callback_query.register(act, MeetingCb.filter(F.action.in_(STAFF_ACTIONS)), flags=flag(PRESSED))
+    for handler, actions in (
+        (open_card, {MeetingAction.OPEN, MeetingAction.BACK}),
+        (choose_field, {MeetingAction.EDIT}),
+        (ask_value, set(FIELDS)),
+        (ask_cancel, {MeetingAction.CANCEL}),
+        (cancel, {MeetingAction.CANCEL_OK}),
+    ):
+        router.callback_query.register(handler, MeetingCb.filter(F.action.in_(actions)), flags=flag(PRESSED))
     router.message.register(value_sent, ChangeMeeting.value, TEXT_ANSWER, flags=flag(GONE_IN_DIALOG))
     router.callback_query.register(
-        save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "save"), flags=flag(PRESSED_IN_DIALOG)
+        save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.SAVE), flags=flag(PRESSED_IN_DIALOG)
     )
-    router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == "drop"))
+    router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.DROP))
     return router
 
 
@@ -58,7 +65,56 @@ def closed_text(status: str) -> str:
     return _("This meeting has been held and recorded.")
 
 
-async def act(
+async def _planned(
+    callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, callback_data: MeetingCb
+) -> Listed | None:
+    """The staff's view of the button's meeting while it is planned; a cancelled or held one is said so (None)."""
+    listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
+    if listed.meeting.status != MeetingStatus.PLANNED:
+        alert(callback_answer, closed_text(listed.meeting.status))
+        return None
+    return listed
+
+
+async def open_card(
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+) -> None:
+    """From the list: the card as a message of its own; from a step of the card (Back): the card again, in place."""
+    listed = await _planned(callback_answer, session, clock, actor, callback_data)
+    if listed is None:
+        return
+    if callback_data.action == MeetingAction.BACK:
+        await edit_card(callback, meeting_cards.staff_card(listed), meeting_keyboards.staff_card(listed))
+    elif callback.message is not None:
+        await callback.message.answer(
+            meeting_cards.staff_card(listed), reply_markup=meeting_keyboards.staff_card(listed)
+        )
+
+
+async def choose_field(
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+) -> None:
+    listed = await _planned(callback_answer, session, clock, actor, callback_data)
+    if listed is None:
+        return
+    await edit_card(
+        callback,
+        meeting_cards.staff_card(listed) + "\n\n" + _("What do you want to change?"),
+        meeting_keyboards.fields(listed.meeting.id),
+    )
+
+
+async def ask_value(
     callback: CallbackQuery,
     callback_data: MeetingCb,
     callback_answer: CallbackAnswer,
@@ -66,44 +122,50 @@ async def act(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+) -> None:
+    listed = await _planned(callback_answer, session, clock, actor, callback_data)
+    if listed is None:
+        return
+    meeting, field = listed.meeting, FIELDS[callback_data.action]
+    await end_dialog(state)
+    await state.set_state(ChangeMeeting.value)
+    await state.update_data(meeting_id=meeting.id, field=field, sequence=meeting.sequence, timezone=meeting.timezone)
+    await _ask(callback, _prompt(field, meeting, clock.now()))
+
+
+async def ask_cancel(
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+) -> None:
+    listed = await _planned(callback_answer, session, clock, actor, callback_data)
+    if listed is None:
+        return
+    meeting = listed.meeting
+    await edit_card(
+        callback,
+        _("Cancel the meeting on {when}? Each chat is told, the announcement is marked cancelled and unpinned.").format(
+            when=meeting_cards.when(meeting.starts_at, meeting.timezone)
+        ),
+        meeting_keyboards.confirm_cancel(meeting.id),
+    )
+
+
+async def cancel(
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
     i18n: I18n,
 ) -> None:
-    listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
-    meeting = listed.meeting
-    if meeting.status != MeetingStatus.PLANNED:
-        alert(callback_answer, closed_text(meeting.status))
-        return
-    action = callback_data.action
-    if action == "open":  # from the list: the card as a message of its own
-        if callback.message is not None:
-            await callback.message.answer(
-                meeting_cards.staff_card(listed), reply_markup=meeting_keyboards.staff_card(listed)
-            )
-    elif action == "back":  # from a step of the card: the card again, in place
-        await edit_card(callback, meeting_cards.staff_card(listed), meeting_keyboards.staff_card(listed))
-    elif action == "edit":
-        await edit_card(
-            callback,
-            meeting_cards.staff_card(listed) + "\n\n" + _("What do you want to change?"),
-            meeting_keyboards.fields(meeting.id),
-        )
-    elif action in FIELDS:
-        await end_dialog(state)
-        await state.set_state(ChangeMeeting.value)
-        await state.update_data(
-            meeting_id=meeting.id, field=FIELDS[action], sequence=meeting.sequence, timezone=meeting.timezone
-        )
-        await _ask(callback, _prompt(FIELDS[action], meeting, clock.now()))
-    elif action == "cancel":
-        await edit_card(
-            callback,
-            _(
-                "Cancel the meeting on {when}? Each chat is told, the announcement is marked cancelled and unpinned."
-            ).format(when=meeting_cards.when(meeting.starts_at, meeting.timezone)),
-            meeting_keyboards.confirm_cancel(meeting.id),
-        )
-    elif action == "cancel_ok":
-        await _cancel(callback, callback_answer, session, clock, actor, i18n, meeting)
+    listed = await _planned(callback_answer, session, clock, actor, callback_data)
+    if listed is not None:
+        await _cancel(callback, callback_answer, session, clock, actor, i18n, listed.meeting)
 
 
 async def _cancel(

@@ -22,11 +22,10 @@ from bot.services.errors import InvalidValue
 from bot.services.meetings import BadWhen, Draft
 from bot.services.people import Actor
 from bot.ui import texts
-from bot.ui.keyboards import PickCb
+from bot.ui.callbacks import DraftStep, MeetingDraftCb, PickCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
-from bot.ui.meetings.keyboards import MeetingDraftCb
 from handlers import picker
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
@@ -53,11 +52,13 @@ def create_router() -> Router:
     router.message.register(place_sent, NewMeeting.place, TEXT_ANSWER, flags=flag(NO_LONGER))
     router.message.register(agenda_sent, NewMeeting.agenda, TEXT_ANSWER, flags=flag(NO_LONGER))
     router.callback_query.register(
-        change, NewMeeting.preview, MeetingDraftCb.filter(F.step.in_({"time", "place", "agenda"}))
+        change,
+        NewMeeting.preview,
+        MeetingDraftCb.filter(F.step.in_({DraftStep.TIME, DraftStep.PLACE, DraftStep.AGENDA})),
     )
-    router.callback_query.register(drop, NewMeeting.preview, MeetingDraftCb.filter(F.step == "drop"))
+    router.callback_query.register(drop, NewMeeting.preview, MeetingDraftCb.filter(F.step == DraftStep.DROP))
     router.callback_query.register(
-        publish, NewMeeting.preview, MeetingDraftCb.filter(F.step == "publish"), flags=flag(PRESSED_IN_DIALOG)
+        publish, NewMeeting.preview, MeetingDraftCb.filter(F.step == DraftStep.PUBLISH), flags=flag(PRESSED_IN_DIALOG)
     )
     return router
 
@@ -156,10 +157,10 @@ async def change(callback: CallbackQuery, callback_data: MeetingDraftCb, state: 
     await state.update_data(editing=True)
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
-    if callback_data.step == "time":
+    if callback_data.step == DraftStep.TIME:
         await state.set_state(NewMeeting.when)
         await _ask(callback, meeting_cards.ask_when(clock.now(), data["timezone"]))
-    elif callback_data.step == "place":
+    elif callback_data.step == DraftStep.PLACE:
         await state.set_state(NewMeeting.place)
         await _ask(callback, meeting_cards.ask_place())
     else:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.services.errors import NotAllowed
 from bot.services.people import Actor
-from bot.ui.meetings.keyboards import PlanMeetingCb
+from bot.ui.callbacks import PlanMeetingCb
 from handlers.inspector import meeting_new
 from handlers.inspector.meetings import PRESSED
 from handlers.refusing import flag

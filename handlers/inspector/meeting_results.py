@@ -16,9 +16,8 @@ from bot.services.errors import DomainError, InvalidValue
 from bot.services.people import Actor
 from bot.services.proposals import AlreadyRecorded, MeetingCancelled, NotStartedYet, Results
 from bot.ui import texts
-from bot.ui.meetings.keyboards import MeetingCb
+from bot.ui.callbacks import MeetingAction, MeetingCb, ResultsCb, ResultsStep
 from bot.ui.proposals import cards as proposal_cards
-from bot.ui.proposals.cards import ResultsCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, flag
 from models import Meeting
@@ -42,14 +41,14 @@ PRESSED = Refusal(_not_yours, audit="meeting_refused")
 def create_router() -> Router:
     router = Router(name="meeting-results")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.callback_query.register(start, MeetingCb.filter(F.action == "results"), flags=flag(PRESSED))
+    router.callback_query.register(start, MeetingCb.filter(F.action == MeetingAction.RESULTS), flags=flag(PRESSED))
     router.message.register(attendance_sent, Recording.attendance, TEXT_ANSWER)
     router.message.register(minutes_sent, Recording.minutes, TEXT_ANSWER)
-    router.callback_query.register(minutes_skipped, Recording.minutes, ResultsCb.filter(F.step == "skip"))
+    router.callback_query.register(minutes_skipped, Recording.minutes, ResultsCb.filter(F.step == ResultsStep.SKIP))
     router.message.register(proposal_sent, Recording.proposals, TEXT_ANSWER)
-    router.callback_query.register(proposals_done, Recording.proposals, ResultsCb.filter(F.step == "done"))
-    router.callback_query.register(save, Recording.confirm, ResultsCb.filter(F.step == "save"))
-    router.callback_query.register(cancel, Recording.confirm, ResultsCb.filter(F.step == "cancel"))
+    router.callback_query.register(proposals_done, Recording.proposals, ResultsCb.filter(F.step == ResultsStep.DONE))
+    router.callback_query.register(save, Recording.confirm, ResultsCb.filter(F.step == ResultsStep.SAVE))
+    router.callback_query.register(cancel, Recording.confirm, ResultsCb.filter(F.step == ResultsStep.CANCEL))
     return router
 
 
@@ -87,7 +86,7 @@ async def attendance_sent(message: Message, state: FSMContext) -> None:
         _(
             "Short minutes: what was discussed and decided, in one message of up to {limit} characters. Or press Skip."
         ).format(limit=proposals.MINUTES_LIMIT),
-        reply_markup=proposal_cards.results_step("skip", data["meeting_id"], _("Skip")),
+        reply_markup=proposal_cards.results_step(ResultsStep.SKIP, data["meeting_id"], _("Skip")),
     )
 
 
@@ -215,7 +214,7 @@ async def _still_recordable(
 
 
 def _done(meeting_id: int) -> InlineKeyboardMarkup:
-    return proposal_cards.results_step("done", meeting_id, _("Done ➡️"))
+    return proposal_cards.results_step(ResultsStep.DONE, meeting_id, _("Done ➡️"))
 
 
 def _why_not(exc: DomainError) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -28,7 +27,7 @@ from bot.services.notices import Draft, NoChats
 from bot.services.people import Actor
 from bot.ui import notices as notice_cards
 from bot.ui import texts
-from bot.ui.keyboards import PickCb
+from bot.ui.callbacks import NoticeAction, NoticeCb, PickCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, Shown, flag, refuse
@@ -43,10 +42,6 @@ class Compose(StatesGroup):
     content = State()
     buildings = State()
     preview = State()
-
-
-class NoticeCb(CallbackData, prefix="ntc"):
-    action: str  # send, edit, buildings, cancel
 
 
 # A building the actor may not address (a forged button, or one reassigned meanwhile): recorded, the dialog ends.
@@ -64,10 +59,12 @@ def create_router() -> Router:
     router.message.register(content_sent, Compose.content, NOT_A_COMMAND)
     router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND)
     router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
-    router.callback_query.register(send, Compose.preview, NoticeCb.filter(F.action == "send"), flags=flag(REFUSED))
-    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == "edit"))
-    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == "buildings"))
-    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == "cancel"))
+    router.callback_query.register(
+        send, Compose.preview, NoticeCb.filter(F.action == NoticeAction.SEND), flags=flag(REFUSED)
+    )
+    router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == NoticeAction.EDIT))
+    router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == NoticeAction.BUILDINGS))
+    router.callback_query.register(cancel, Compose.preview, NoticeCb.filter(F.action == NoticeAction.CANCEL))
     return router
 
 
@@ -275,10 +272,10 @@ async def _show(message: Message, notice_parts: list[parts.Part]) -> None:
 def _actions(*, can_send: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if can_send:
-        builder.button(text=_("✅ Send"), callback_data=NoticeCb(action="send"))
-    builder.button(text=_("✏️ Edit"), callback_data=NoticeCb(action="edit"))
-    builder.button(text=_("🏢 Other buildings"), callback_data=NoticeCb(action="buildings"))
-    builder.button(text=_("Cancel"), callback_data=NoticeCb(action="cancel"))
+        builder.button(text=_("✅ Send"), callback_data=NoticeCb(action=NoticeAction.SEND))
+    builder.button(text=_("✏️ Edit"), callback_data=NoticeCb(action=NoticeAction.EDIT))
+    builder.button(text=_("🏢 Other buildings"), callback_data=NoticeCb(action=NoticeAction.BUILDINGS))
+    builder.button(text=_("Cancel"), callback_data=NoticeCb(action=NoticeAction.CANCEL))
     if can_send:
         builder.adjust(1, 3)
     else:

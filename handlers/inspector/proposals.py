@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import proposals
-from bot.services.errors import InvalidValue, NotAllowed
+from bot.services.errors import InvalidValue
 from bot.services.people import Actor
 from bot.services.proposals import CommentRequired, Entry, InvalidMove
+from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.proposals import register as cards
-from bot.ui.proposals.register import ProposalCb, RegisterCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, flag
 from models import Proposal, ProposalStatus
@@ -41,7 +41,12 @@ def create_router() -> Router:
     router = Router(name="proposals-register")
     router.message.register(show, Command("proposals"))
     router.callback_query.register(page, RegisterCb.filter())
-    router.callback_query.register(act, ProposalCb.filter(), flags=flag(REFUSED))
+    router.callback_query.register(open_card, ProposalCb.filter(F.action == ProposalAction.OPEN), flags=flag(REFUSED))
+    declining = (F.action == ProposalAction.MOVE) & (F.to == ProposalStatus.DECLINED)
+    router.callback_query.register(ask_decline_reason, ProposalCb.filter(declining), flags=flag(REFUSED))
+    router.callback_query.register(
+        move, ProposalCb.filter(~declining & (F.action == ProposalAction.MOVE)), flags=flag(REFUSED)
+    )
     router.message.register(reason_sent, Declining.comment, TEXT_ANSWER, flags=flag(REFUSED))
     return router
 
@@ -72,43 +77,67 @@ async def page(callback: CallbackQuery, callback_data: RegisterCb, session: Asyn
     await edit_card(callback, text, markup)
 
 
-async def act(
+def _back(callback_data: ProposalCb) -> RegisterCb:
+    """The register's page the card was opened from."""
+    return _clean(
+        RegisterCb(page=callback_data.page, building_id=callback_data.building_id, status=callback_data.status)
+    )
+
+
+async def open_card(callback: CallbackQuery, callback_data: ProposalCb, session: AsyncSession, actor: Actor) -> None:
+    entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
+    await _card(callback, session, entry, _back(callback_data))
+
+
+async def ask_decline_reason(
     callback: CallbackQuery,
     callback_data: ProposalCb,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     session: AsyncSession,
+    actor: Actor,
+) -> None:
+    """Declining needs a comment for the resident: it comes next."""
+    entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
+    if callback_data.to not in proposals.moves(entry.proposal):
+        await _cannot_move(callback, callback_answer, session, entry, _back(callback_data))
+        return
+    await end_dialog(state)
+    await state.set_state(Declining.comment)
+    await state.update_data(proposal_id=entry.proposal.id, back=_back(callback_data).pack())
+    if callback.message is not None:
+        await callback.message.answer(cards.ask_reason(entry.proposal))
+
+
+async def move(
+    callback: CallbackQuery,
+    callback_data: ProposalCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    back = _clean(
-        RegisterCb(page=callback_data.page, building_id=callback_data.building_id, status=callback_data.status)
-    )
+    back = _back(callback_data)
     try:
-        if callback_data.action == "open":
-            await _card(callback, session, await proposals.for_staff(session, actor, callback_data.proposal_id), back)
-        elif callback_data.action == "move" and callback_data.to == ProposalStatus.DECLINED:
-            entry = await proposals.for_staff(session, actor, callback_data.proposal_id)
-            if callback_data.to not in proposals.moves(entry.proposal):
-                raise InvalidMove(entry.proposal, callback_data.to)
-            await end_dialog(state)
-            await state.set_state(Declining.comment)
-            await state.update_data(proposal_id=entry.proposal.id, back=back.pack())
-            if callback.message is not None:
-                await callback.message.answer(cards.ask_reason(entry.proposal))
-        elif callback_data.action == "move":
-            moved = await proposals.move(
-                session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
-            )
-            await _card(callback, session, moved.entry, back)
-            callback_answer.text = cards.moved(moved.entry.proposal)
-        else:
-            raise NotAllowed()
+        moved = await proposals.move(
+            session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
+        )
     except InvalidMove as exc:
-        # A stale card or a second press: say why, and show the card as it is now.
-        await _card(callback, session, await proposals.for_staff(session, actor, exc.proposal.id), back)
-        alert(callback_answer, cards.cannot_move(exc.proposal))
+        await _cannot_move(
+            callback, callback_answer, session, await proposals.for_staff(session, actor, exc.proposal.id), back
+        )
+        return
+    await _card(callback, session, moved.entry, back)
+    callback_answer.text = cards.moved(moved.entry.proposal)
+
+
+async def _cannot_move(
+    callback: CallbackQuery, callback_answer: CallbackAnswer, session: AsyncSession, entry: Entry, back: RegisterCb
+) -> None:
+    """A stale card or a second press: say why, and show the card as it is now."""
+    await _card(callback, session, entry, back)
+    alert(callback_answer, cards.cannot_move(entry.proposal))
 
 
 async def reason_sent(

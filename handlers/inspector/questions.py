@@ -22,8 +22,8 @@ from bot.services import parts, people, questions
 from bot.services.people import Actor
 from bot.services.questions import ChatUnbound
 from bot.ui import questions as question_cards
+from bot.ui.callbacks import QuestionAction, QuestionCb
 from bot.ui.content import content_of
-from bot.ui.questions import QuestionCb
 from handlers.dialogs import NOT_A_COMMAND, alert
 from handlers.refusing import Refusal, Shown, flag
 from handlers.resident.appeal import policy
@@ -53,7 +53,9 @@ PRESSED = Refusal(lambda: _("This question is not yours to handle."), audit="que
 def create_router() -> Router:
     router = Router(name="inspector-questions")
     router.message.register(answered, F.reply_to_message, NOT_A_COMMAND, RepliesToQuestion(), flags=flag(ANSWERED))
-    router.callback_query.register(make_appeal, QuestionCb.filter(F.action == "appeal"), flags=flag(PRESSED))
+    router.callback_query.register(
+        make_appeal, QuestionCb.filter(F.action == QuestionAction.APPEAL), flags=flag(PRESSED)
+    )
     return router
 
 

@@ -14,7 +14,7 @@ from bot.services.people import Actor
 from bot.ui import labels
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import is_overdue, number
-from bot.ui.appeals.keyboards import ListCb
+from bot.ui.callbacks import ListCb
 from bot.ui.formatting import local_date
 from handlers.dialogs import edit_card
 from models import AppealStatus

@@ -31,11 +31,10 @@ from bot.services.people import Actor
 from bot.services.report_store import AlreadyPublished, Draft, NotOneInspector
 from bot.ui import keyboards, texts
 from bot.ui import notices as notice_cards
-from bot.ui.keyboards import PickCb, SkipCb
+from bot.ui.callbacks import PickCb, ReportAction, ReportCb, SkipCb
 from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
-from bot.ui.reports.keyboards import ReportCb
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, Shown, flag, refuse
@@ -67,12 +66,14 @@ REFUSED = Refusal(
 def create_router() -> Router:
     router = Router(name="report")
     router.message.register(start, Command("report"))
-    router.callback_query.register(quarter_chosen, Compose.quarter, ReportCb.filter(F.action == "quarter"))
+    router.callback_query.register(quarter_chosen, Compose.quarter, ReportCb.filter(F.action == ReportAction.QUARTER))
     router.callback_query.register(
         building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG), flags=flag(REFUSED)
     )
     router.message.register(offences_sent, Compose.offences, TEXT_ANSWER)
-    router.callback_query.register(offences_done, Compose.offences, ReportCb.filter(F.action == "offences_done"))
+    router.callback_query.register(
+        offences_done, Compose.offences, ReportCb.filter(F.action == ReportAction.OFFENCES_DONE)
+    )
     router.message.register(measures_sent, Compose.measures, TEXT_ANSWER)
     router.message.register(plans_sent, Compose.plans, TEXT_ANSWER)
     for step, asked in (
@@ -85,11 +86,11 @@ def create_router() -> Router:
         use_buttons, StateFilter(Compose.quarter, Compose.buildings, Compose.preview), NOT_A_COMMAND
     )
     router.callback_query.register(
-        publish, Compose.preview, ReportCb.filter(F.action == "publish"), flags=flag(REFUSED)
+        publish, Compose.preview, ReportCb.filter(F.action == ReportAction.PUBLISH), flags=flag(REFUSED)
     )
-    router.callback_query.register(edit, Compose.preview, ReportCb.filter(F.action == "edit"))
-    router.callback_query.register(change, Compose.preview, ReportCb.filter(F.action == "change"))
-    router.callback_query.register(cancel, Compose.preview, ReportCb.filter(F.action == "cancel"))
+    router.callback_query.register(edit, Compose.preview, ReportCb.filter(F.action == ReportAction.EDIT))
+    router.callback_query.register(change, Compose.preview, ReportCb.filter(F.action == ReportAction.CHANGE))
+    router.callback_query.register(cancel, Compose.preview, ReportCb.filter(F.action == ReportAction.CANCEL))
     return router
 
 

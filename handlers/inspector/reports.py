@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import report_store
+from bot.services.errors import ReportGone
 from bot.services.people import Actor
 from bot.services.report_store import AlreadyPublished
 from bot.ui import texts
+from bot.ui.callbacks import ArchiveAction, ArchiveCb
 from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
-from bot.ui.reports.keyboards import ArchiveCb
 from handlers.dialogs import alert, edit_card
 from handlers.inspector import report as dialog
 from handlers.refusing import Refusal, flag
@@ -36,10 +37,14 @@ PAGE_SIZE = 8
 def create_router() -> Router:
     router = Router(name="reports")
     router.message.register(show, Command("reports"))
-    router.callback_query.register(page, ArchiveCb.filter(F.action == "page"))
-    router.callback_query.register(
-        act, ArchiveCb.filter(F.action.in_({"open", "pdf", "continue", "delete"})), flags=flag(REFUSED)
-    )
+    router.callback_query.register(page, ArchiveCb.filter(F.action == ArchiveAction.PAGE))
+    for handler, action in (
+        (open_summary, ArchiveAction.OPEN),
+        (send_pdf, ArchiveAction.PDF),
+        (continue_draft, ArchiveAction.CONTINUE),
+        (delete_draft, ArchiveAction.DELETE),
+    ):
+        router.callback_query.register(handler, ArchiveCb.filter(F.action == action), flags=flag(REFUSED))
     return router
 
 
@@ -59,7 +64,53 @@ async def page(
     await edit_card(callback, text, markup)
 
 
-async def act(
+async def _report(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor
+) -> tuple[Message, Report]:
+    """The button's message and the report it is for (NotAllowed or Gone: the flag refuses)."""
+    if not isinstance(callback.message, Message):
+        raise ReportGone()  # an inaccessible old message: its button is simply gone
+    return callback.message, await report_store.for_staff(session, actor, callback_data.report_id)
+
+
+async def _draft(
+    callback: CallbackQuery,
+    callback_data: ArchiveCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    actor: Actor,
+) -> tuple[Message, Report] | None:
+    """The same for a draft; a published report can no longer be changed (None)."""
+    message, report = await _report(callback, callback_data, session, actor)
+    if report.published_at is not None:
+        alert(callback_answer, _published_already())
+        return None
+    return message, report
+
+
+def _published_already() -> str:
+    return _("This report is published already: it can no longer be changed.")
+
+
+async def open_summary(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    message, report = await _report(callback, callback_data, session, actor)
+    view = await report_store.view(session, report, default_zone=settings.timezone)
+    await message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))
+
+
+async def send_pdf(
+    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    message, report = await _report(callback, callback_data, session, actor)
+    view = await report_store.view(session, report, default_zone=settings.timezone)
+    await report_output.send_pdf(
+        message, await report_output.render(view, published_at=report.published_at, chart=False)
+    )
+
+
+async def continue_draft(
     callback: CallbackQuery,
     callback_data: ArchiveCb,
     callback_answer: CallbackAnswer,
@@ -69,30 +120,31 @@ async def act(
     actor: Actor,
     settings: Settings,
 ) -> None:
-    if not isinstance(callback.message, Message):
-        alert(callback_answer, texts.button_gone())
+    found = await _draft(callback, callback_data, callback_answer, session, actor)
+    if found is None:
         return
-    report = await report_store.for_staff(session, actor, callback_data.report_id)
-    if callback_data.action == "open":
-        view = await report_store.view(session, report, default_zone=settings.timezone)
-        await callback.message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))
-    elif callback_data.action == "pdf":
-        view = await report_store.view(session, report, default_zone=settings.timezone)
-        await report_output.send_pdf(
-            callback.message, await report_output.render(view, published_at=report.published_at, chart=False)
-        )
-    elif report.published_at is not None:
-        alert(callback_answer, _("This report is published already: it can no longer be changed."))
-    elif callback_data.action == "continue":
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await dialog.continue_draft(callback.message, state, session, clock, actor, settings, report)
-    else:
-        try:
-            await report_store.delete_draft(session, clock, actor, report.id)
-        except AlreadyPublished:
-            alert(callback_answer, _("This report is published already: it can no longer be changed."))
-            return
-        await edit_card(callback, _("The draft is deleted."))
+    message, report = found
+    await message.edit_reply_markup(reply_markup=None)
+    await dialog.continue_draft(message, state, session, clock, actor, settings, report)
+
+
+async def delete_draft(
+    callback: CallbackQuery,
+    callback_data: ArchiveCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+) -> None:
+    found = await _draft(callback, callback_data, callback_answer, session, actor)
+    if found is None:
+        return
+    try:
+        await report_store.delete_draft(session, clock, actor, found[1].id)
+    except AlreadyPublished:
+        alert(callback_answer, _published_already())
+        return
+    await edit_card(callback, _("The draft is deleted."))
 
 
 async def _render(

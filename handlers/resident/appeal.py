@@ -25,7 +25,7 @@ from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import cards as appeal_cards
 from bot.ui.appeals import keyboards as appeal_keyboards
-from bot.ui.appeals.keyboards import CategoryCb, IntakeCb
+from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
 from bot.ui.formatting import local_date
@@ -56,11 +56,13 @@ def create_router() -> Router:
     router.callback_query.register(category_chosen, Intake.category, CategoryCb.filter())
     router.message.register(text_sent, Intake.text, NOT_A_COMMAND)
     router.message.register(attachment_sent, Intake.attachments, NOT_A_COMMAND)
-    router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == "next"))
-    router.callback_query.register(anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({"named", "anon"})))
-    router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == "edit"))
-    router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == "cancel"))
-    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == "send"))
+    router.callback_query.register(attachments_done, Intake.attachments, IntakeCb.filter(F.step == IntakeStep.NEXT))
+    router.callback_query.register(
+        anonymity_chosen, Intake.anonymity, IntakeCb.filter(F.step.in_({IntakeStep.NAMED, IntakeStep.ANON}))
+    )
+    router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.EDIT))
+    router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.CANCEL))
+    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.SEND))
     return router
 
 
@@ -195,7 +197,7 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def anonymity_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
-    await state.update_data(anonymous=callback_data.step == "anon")
+    await state.update_data(anonymous=callback_data.step == IntakeStep.ANON)
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=None)
         await _show_summary(callback.message, state)

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.services import appeal_lists, appeals, parts
-from bot.services.appeals import FEEDBACK_LIMIT, InvalidTransition
+from bot.services.appeals import FEEDBACK_LIMIT
+from bot.services.errors import InvalidTransition
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import resident_view
-from bot.ui.appeals.keyboards import ListCb, RateCb, ResidentCb
+from bot.ui.callbacks import ListCb, MyAppealAction, RateCb, ResidentCb
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import BUTTON_GONE, Refusal, flag
 from models import Appeal, AppealStatus
@@ -44,10 +45,16 @@ def create_router() -> Router:
     router = Router(name="my-appeals")
     router.message.register(list_mine, Command("my"))
     router.callback_query.register(page, ListCb.filter(F.listing == "my"))
-    router.callback_query.register(open_one, ResidentCb.filter(F.action == "open"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(
+        open_one, ResidentCb.filter(F.action == MyAppealAction.OPEN), flags=flag(BUTTON_GONE)
+    )
     router.callback_query.register(rate, RateCb.filter(), flags=flag(BUTTON_GONE))
-    router.callback_query.register(reopen, ResidentCb.filter(F.action == "reopen"), flags=flag(BUTTON_GONE))
-    router.callback_query.register(ask_feedback, ResidentCb.filter(F.action == "feedback"), flags=flag(BUTTON_GONE))
+    router.callback_query.register(
+        reopen, ResidentCb.filter(F.action == MyAppealAction.REOPEN), flags=flag(BUTTON_GONE)
+    )
+    router.callback_query.register(
+        ask_feedback, ResidentCb.filter(F.action == MyAppealAction.FEEDBACK), flags=flag(BUTTON_GONE)
+    )
     router.message.register(feedback_sent, Feedback.text, TEXT_ANSWER, flags=flag(NO_COMMENT))
     return router
 

@@ -21,8 +21,9 @@ from bot.services import people, proposals
 from bot.services.errors import InvalidValue, RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
+from bot.ui.callbacks import ProposeCb, ProposeStep
 from bot.ui.proposals import cards as proposal_cards
-from bot.ui.proposals.cards import PROPOSE_PAYLOAD, ProposeCb
+from bot.ui.proposals.cards import PROPOSE_PAYLOAD
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import Refusal, Shown, flag
 
@@ -43,9 +44,9 @@ def create_router() -> Router:
     router.message.register(start, CommandStart(deep_link=True, magic=F.args == PROPOSE_PAYLOAD))
     router.message.register(text_sent, Proposing.text, TEXT_ANSWER)
     router.callback_query.register(
-        send, Proposing.confirm, ProposeCb.filter(F.step == "send"), flags=flag(NOT_RESIDENT)
+        send, Proposing.confirm, ProposeCb.filter(F.step == ProposeStep.SEND), flags=flag(NOT_RESIDENT)
     )
-    router.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == "cancel"))
+    router.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == ProposeStep.CANCEL))
     return router
 
 

@@ -20,6 +20,7 @@ from bot.services import buildings, residents
 from bot.services.errors import InvalidValue, UnknownBuilding
 from bot.services.people import Actor, Person, load_actor
 from bot.ui import keyboards, texts
+from bot.ui.callbacks import ConsentCb, LanguageCb, SkipCb
 from bot.ui.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of
 
@@ -37,10 +38,10 @@ def create_router() -> Router:
     router.message.register(start_with_code, CommandStart(deep_link=True, magic=F.args != APPEAL_PAYLOAD))
     router.message.register(start, CommandStart(), ~F.text.contains(" "))
     router.message.register(code_sent, Registration.code, TEXT_ANSWER)
-    router.callback_query.register(language_chosen, Registration.language, keyboards.LanguageCb.filter())
-    router.callback_query.register(consent_answered, Registration.consent, keyboards.ConsentCb.filter())
+    router.callback_query.register(language_chosen, Registration.language, LanguageCb.filter())
+    router.callback_query.register(consent_answered, Registration.consent, ConsentCb.filter())
     router.message.register(flat_sent, Registration.flat, TEXT_ANSWER)
-    router.callback_query.register(flat_skipped, Registration.flat, keyboards.SkipCb.filter(F.step == "flat"))
+    router.callback_query.register(flat_skipped, Registration.flat, SkipCb.filter(F.step == "flat"))
     return router
 
 
@@ -101,7 +102,7 @@ async def _begin(message: Message, state: FSMContext, session: AsyncSession, act
 
 async def language_chosen(
     callback: CallbackQuery,
-    callback_data: keyboards.LanguageCb,
+    callback_data: LanguageCb,
     callback_answer: CallbackAnswer,
     state: FSMContext,
     i18n: I18n,
@@ -127,7 +128,7 @@ def consent_text() -> str:
     )
 
 
-async def consent_answered(callback: CallbackQuery, callback_data: keyboards.ConsentCb, state: FSMContext) -> None:
+async def consent_answered(callback: CallbackQuery, callback_data: ConsentCb, state: FSMContext) -> None:
     if not callback_data.agree:
         await end_dialog(state)
         await edit_card(

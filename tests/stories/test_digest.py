@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.services import buildings
-from bot.ui.digest import ChatWeekCb
+from bot.ui.callbacks import ChatWeekCb
 from models import (
     Building,
     BuildingChat,

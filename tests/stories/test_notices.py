@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.services import buildings, inspectors, notices, parts, people
 from bot.services.notices import Draft
 from bot.services.people import Person as TelegramPerson
-from bot.ui.keyboards import PickCb
+from bot.ui.callbacks import PickCb
 from models import AuditEvent, Broadcast, Building, Delivery, MessageLink, Notice, notice_buildings
 from tests.support.appeal_steps import PHOTO
 from tests.support.harness import Group, Person, Reply, Telegram

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.ui.meetings.keyboards import MeetingCb
+from bot.ui.callbacks import MeetingCb
 from models import AuditEvent, Building, Delivery, GroupQuestion, Meeting, Proposal, Rsvp
 from tests.stories.test_questions import CHAT, notice_in_chat
 from tests.support.appeal_steps import texts_in

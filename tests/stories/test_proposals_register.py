@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from bot.services import people, proposals
 from bot.services.errors import NotAllowed
 from bot.services.proposals import CommentRequired, InvalidMove
-from bot.ui.proposals.register import ProposalCb, RegisterCb, to_resident
+from bot.ui.callbacks import ProposalCb, RegisterCb
+from bot.ui.proposals.register import to_resident
 from models import AuditEvent, Delivery, Proposal
 from tests.stories.test_notices import another_building
 from tests.stories.test_proposals import a_meeting, press_results

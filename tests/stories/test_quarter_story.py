@@ -32,9 +32,7 @@ from sqlalchemy import select
 
 from bot.services import buildings, inspectors, people
 from bot.services.people import Person as Someone
-from bot.ui.appeals.keyboards import StaffCb
-from bot.ui.digest import ChatWeekCb
-from bot.ui.meetings.keyboards import MeetingCb
+from bot.ui.callbacks import ChatWeekCb, MeetingCb, StaffCb
 from models import Building, BuildingChat, Inspector, Meeting, MeetingStatus, Reminder, Report, Rsvp
 from tests.conftest import ADMIN_ID
 from tests.support.appeal_steps import appeal_by_number, send_appeal

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.services import outbox, parts
-from bot.ui.questions import QuestionCb
+from bot.ui.callbacks import QuestionCb
 from models import Appeal, AuditEvent, Delivery, GroupQuestion
 from tests.support.appeal_steps import PHOTO, texts_in
 from tests.support.harness import Group, Person, Telegram

@@ -16,8 +16,7 @@ from sqlalchemy import func, select, update
 
 from bot.services import buildings, parts, people, report_store
 from bot.services.report_store import Draft
-from bot.ui.keyboards import PickCb
-from bot.ui.reports.keyboards import ArchiveCb, ReportCb
+from bot.ui.callbacks import ArchiveCb, PickCb, ReportCb
 from models import (
     AuditEvent,
     Broadcast,

@@ -4,56 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.ui import labels
+from bot.ui.callbacks import (
+    AppealAction,
+    CategoryCb,
+    IntakeCb,
+    IntakeStep,
+    ListCb,
+    MyAppealAction,
+    RateCb,
+    RedirectCb,
+    ResidentCb,
+    StaffCb,
+)
 from bot.ui.keyboards import pager
 from models import OPEN_STATUSES, Appeal, Category, Inspector
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
-
-
-class CategoryCb(CallbackData, prefix="cat"):
-    code: str
-
-
-class IntakeCb(CallbackData, prefix="intake"):
-    # next, named, anon, send, edit, cancel
-    step: str
-
-
-class StaffCb(CallbackData, prefix="ap"):
-    # take, reply, ask, resolve, reject, redirect
-    action: str
-    appeal_id: int
-
-
-class RedirectCb(CallbackData, prefix="redir"):
-    appeal_id: int
-    inspector_id: int
-
-
-class ResidentCb(CallbackData, prefix="my"):
-    # open, reopen, feedback
-    action: str
-    appeal_id: int
-
-
-class RateCb(CallbackData, prefix="rate"):
-    appeal_id: int
-    stars: int
-
-
-class ListCb(CallbackData, prefix="lst"):
-    """A page of /my (listing "my") or /queue (listing "q", with its filters)."""
-
-    listing: str
-    page: int
-    building_id: int = 0
-    status: str = ""
 
 
 def categories() -> InlineKeyboardMarkup:
@@ -66,23 +37,23 @@ def categories() -> InlineKeyboardMarkup:
 
 def intake_next() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next ➡️"), callback_data=IntakeCb(step="next"))
+    builder.button(text=_("Next ➡️"), callback_data=IntakeCb(step=IntakeStep.NEXT))
     return builder.as_markup()
 
 
 def anonymity() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Send with my name"), callback_data=IntakeCb(step="named"))
-    builder.button(text=_("🕶 Send anonymously"), callback_data=IntakeCb(step="anon"))
+    builder.button(text=_("Send with my name"), callback_data=IntakeCb(step=IntakeStep.NAMED))
+    builder.button(text=_("🕶 Send anonymously"), callback_data=IntakeCb(step=IntakeStep.ANON))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def confirm_intake() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Send"), callback_data=IntakeCb(step="send"))
-    builder.button(text=_("✏️ Edit the text"), callback_data=IntakeCb(step="edit"))
-    builder.button(text=_("Cancel"), callback_data=IntakeCb(step="cancel"))
+    builder.button(text=_("✅ Send"), callback_data=IntakeCb(step=IntakeStep.SEND))
+    builder.button(text=_("✏️ Edit the text"), callback_data=IntakeCb(step=IntakeStep.EDIT))
+    builder.button(text=_("Cancel"), callback_data=IntakeCb(step=IntakeStep.CANCEL))
     builder.adjust(1, 2)
     return builder.as_markup()
 
@@ -92,15 +63,15 @@ def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
         return None
     builder = InlineKeyboardBuilder()
     actions = [
-        ("take", _("▶️ Take")),
-        ("reply", _("↩️ Reply")),
-        ("ask", _("❓ Ask for details")),
-        ("resolve", _("✅ Resolve")),
-        ("reject", _("⛔ Reject")),
-        ("redirect", _("➡️ Redirect")),
+        (AppealAction.TAKE, _("▶️ Take")),
+        (AppealAction.REPLY, _("↩️ Reply")),
+        (AppealAction.ASK, _("❓ Ask for details")),
+        (AppealAction.RESOLVE, _("✅ Resolve")),
+        (AppealAction.REJECT, _("⛔ Reject")),
+        (AppealAction.REDIRECT, _("➡️ Redirect")),
     ]
     for action, text in actions:
-        if action == "take" and appeal.status not in ("new", "redirected"):
+        if action == AppealAction.TAKE and appeal.status not in ("new", "redirected"):
             continue
         builder.button(text=text, callback_data=StaffCb(action=action, appeal_id=appeal.id))
     builder.adjust(2)
@@ -123,14 +94,18 @@ def rating(appeal: Appeal) -> InlineKeyboardMarkup:
     for stars in range(1, 6):
         builder.button(text="⭐" * stars, callback_data=RateCb(appeal_id=appeal.id, stars=stars))
     if not appeal.reopened:
-        builder.button(text=_("❌ Not resolved"), callback_data=ResidentCb(action="reopen", appeal_id=appeal.id))
+        builder.button(
+            text=_("❌ Not resolved"), callback_data=ResidentCb(action=MyAppealAction.REOPEN, appeal_id=appeal.id)
+        )
     builder.adjust(5, 1)
     return builder.as_markup()
 
 
 def feedback(appeal: Appeal) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("💬 Add a comment"), callback_data=ResidentCb(action="feedback", appeal_id=appeal.id))
+    builder.button(
+        text=_("💬 Add a comment"), callback_data=ResidentCb(action=MyAppealAction.FEEDBACK, appeal_id=appeal.id)
+    )
     return builder.as_markup()
 
 
@@ -139,7 +114,7 @@ def resident_list(appeals: list[Appeal], page: int, pages: int) -> InlineKeyboar
     for appeal in appeals:
         builder.button(
             text=f"№{appeal.number} · {labels.status(appeal.status)}",
-            callback_data=ResidentCb(action="open", appeal_id=appeal.id),
+            callback_data=ResidentCb(action=MyAppealAction.OPEN, appeal_id=appeal.id),
         )
     builder.adjust(1)
     _attach_pager(builder, page, pages, lambda number: ListCb(listing="my", page=number))
@@ -154,7 +129,7 @@ def queue(
     for appeal in appeals:
         builder.button(
             text=f"№{appeal.number} · {appeal.building.code} · {labels.status(appeal.status)}",
-            callback_data=StaffCb(action="open", appeal_id=appeal.id),
+            callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id),
         )
     builder.adjust(1)
     _attach_pager(

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.ui.callbacks import ProposeCb, ProposeStep, ResultsCb, ResultsStep
 from bot.ui.formatting import local_datetime
 from models import Building, Meeting
 
 # The deep-link payload of the "write a proposal" button in building chats.
 PROPOSE_PAYLOAD = "propose"
 EXCERPT = 120  # characters of each proposal (and of the minutes, times three) shown in the results' summary
-
-
-class ResultsCb(CallbackData, prefix="mres"):
-    # skip (the minutes), done (no more proposals), save, cancel
-    step: str
-    meeting_id: int
-
-
-class ProposeCb(CallbackData, prefix="prop"):
-    # send, cancel
-    step: str
 
 
 def meeting_line(meeting: Meeting) -> str:
@@ -44,7 +33,7 @@ def ask_attendance(meeting: Meeting) -> str:
     )
 
 
-def results_step(step: str, meeting_id: int, label: str) -> InlineKeyboardMarkup:
+def results_step(step: ResultsStep, meeting_id: int, label: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=label, callback_data=ResultsCb(step=step, meeting_id=meeting_id))
     return builder.as_markup()
@@ -52,8 +41,8 @@ def results_step(step: str, meeting_id: int, label: str) -> InlineKeyboardMarkup
 
 def results_confirm(meeting_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Save"), callback_data=ResultsCb(step="save", meeting_id=meeting_id))
-    builder.button(text=_("Cancel"), callback_data=ResultsCb(step="cancel", meeting_id=meeting_id))
+    builder.button(text=_("✅ Save"), callback_data=ResultsCb(step=ResultsStep.SAVE, meeting_id=meeting_id))
+    builder.button(text=_("Cancel"), callback_data=ResultsCb(step=ResultsStep.CANCEL, meeting_id=meeting_id))
     return builder.as_markup()
 
 
@@ -87,8 +76,8 @@ def results_saved(meeting: Meeting, proposals: int) -> str:
 
 def propose_confirm() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Send"), callback_data=ProposeCb(step="send"))
-    builder.button(text=_("Cancel"), callback_data=ProposeCb(step="cancel"))
+    builder.button(text=_("✅ Send"), callback_data=ProposeCb(step=ProposeStep.SEND))
+    builder.button(text=_("Cancel"), callback_data=ProposeCb(step=ProposeStep.CANCEL))
     return builder.as_markup()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -18,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import N_
 from bot.services.paging import Page
 from bot.services.proposals import COMMENT_LIMIT, SOURCE_BOT, Entry, Step
+from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.keyboards import pager
 from models import Proposal, ProposalStatus
@@ -39,25 +39,6 @@ STATUS_MARKS = {
     ProposalStatus.DONE: "✅",
     ProposalStatus.DECLINED: "⛔",
 }
-
-
-class RegisterCb(CallbackData, prefix="preg"):
-    """A page of the register with its filters (0 and "" for all)."""
-
-    page: int = 0
-    building_id: int = 0
-    status: str = ""
-
-
-class ProposalCb(CallbackData, prefix="pcard"):
-    """A proposal's card: open, or move to `to`; the list's place, to go back to it."""
-
-    action: str  # open, move
-    proposal_id: int
-    to: str = ""
-    page: int = 0
-    building_id: int = 0
-    status: str = ""
 
 
 def status_label(code: str) -> str:
@@ -115,7 +96,11 @@ def register_buttons(
         builder.button(
             text=f"{STATUS_MARKS[ProposalStatus(proposal.status)]} {number(proposal)} · " + _excerpt(proposal.text, 40),
             callback_data=ProposalCb(
-                action="open", proposal_id=proposal.id, page=result.page, building_id=building_id, status=status
+                action=ProposalAction.OPEN,
+                proposal_id=proposal.id,
+                page=result.page,
+                building_id=building_id,
+                status=status,
             ),
         )
     builder.adjust(1)
@@ -198,7 +183,7 @@ def card_buttons(entry: Entry, moves: tuple[str, ...], back: RegisterCb) -> Inli
         builder.button(
             text=labels[ProposalStatus(to)],
             callback_data=ProposalCb(
-                action="move",
+                action=ProposalAction.MOVE,
                 proposal_id=entry.proposal.id,
                 to=to,
                 page=back.page,

@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.reminders import local_date
 from bot.ui import labels
-from bot.ui.appeals.keyboards import StaffCb
+from bot.ui.callbacks import AppealAction, StaffCb
 from bot.ui.formatting import local_datetime
 from models import Appeal
 
@@ -24,7 +24,7 @@ from models import Appeal
 def open_card(appeal: Appeal) -> InlineKeyboardMarkup:
     """One button that sends the appeal's card (the handler checks the presser may see it)."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📨 Open the appeal"), callback_data=StaffCb(action="open", appeal_id=appeal.id))
+    builder.button(text=_("📨 Open the appeal"), callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id))
     return builder.as_markup()
 
 

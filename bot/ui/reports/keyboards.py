@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -12,29 +11,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.reminders import quarter_key
 from bot.services.report_store import Quarters
 from bot.ui import keyboards
+from bot.ui.callbacks import ArchiveAction, ArchiveCb, ReportAction, ReportCb
 from bot.ui.reports import cards as report_cards
 from models import Report
 
 ARCHIVE_CODES = 2  # building codes on an archive button
 
 
-class ReportCb(CallbackData, prefix="rep"):
-    """The dialog: quarter (with its key), offences_done, publish, edit, change (with what), cancel."""
-
-    action: str
-    quarter: str = ""
-    part: str = ""  # what to change: period, offences, measures, plans
-
-
-class ArchiveCb(CallbackData, prefix="rpa"):
-    """The archive: page, open, pdf, continue, delete."""
-
-    action: str
-    report_id: int = 0
-    page: int = 0
-
-
-# The dialog's steps that a Skip button ends (bot.ui.keyboards.SkipCb's step).
+# The dialog's steps that a Skip button ends (bot.ui.SkipCb's step).
 SKIP_OFFENCES = "rep_offences"
 SKIP_MEASURES = "rep_measures"
 SKIP_PLANS = "rep_plans"
@@ -48,11 +32,11 @@ def quarters(offered: Quarters) -> InlineKeyboardMarkup:
         label = report_cards.quarter_name(key)
         if (year, quarter) == offered.default:
             label = _("{quarter} ✓").format(quarter=label)
-        builder.button(text=label, callback_data=ReportCb(action="quarter", quarter=key))
+        builder.button(text=label, callback_data=ReportCb(action=ReportAction.QUARTER, quarter=key))
     current = quarter_key(*offered.current)
     builder.button(
         text=_("{quarter} (so far)").format(quarter=report_cards.quarter_name(current)),
-        callback_data=ReportCb(action="quarter", quarter=current),
+        callback_data=ReportCb(action=ReportAction.QUARTER, quarter=current),
     )
     builder.adjust(1)
     return builder.as_markup()
@@ -60,16 +44,16 @@ def quarters(offered: Quarters) -> InlineKeyboardMarkup:
 
 def offences_done() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Continue ➡️"), callback_data=ReportCb(action="offences_done"))
+    builder.button(text=_("Continue ➡️"), callback_data=ReportCb(action=ReportAction.OFFENCES_DONE))
     return builder.as_markup()
 
 
 def preview(*, can_publish: bool = True) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if can_publish:
-        builder.button(text=_("✅ Publish"), callback_data=ReportCb(action="publish"))
-    builder.button(text=_("✏️ Edit"), callback_data=ReportCb(action="edit"))
-    builder.button(text=_("Cancel"), callback_data=ReportCb(action="cancel"))
+        builder.button(text=_("✅ Publish"), callback_data=ReportCb(action=ReportAction.PUBLISH))
+    builder.button(text=_("✏️ Edit"), callback_data=ReportCb(action=ReportAction.EDIT))
+    builder.button(text=_("Cancel"), callback_data=ReportCb(action=ReportAction.CANCEL))
     builder.adjust(1, 2)
     return builder.as_markup()
 
@@ -77,10 +61,10 @@ def preview(*, can_publish: bool = True) -> InlineKeyboardMarkup:
 def changes() -> InlineKeyboardMarkup:
     """What Edit changes."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🗓 Quarter and buildings"), callback_data=ReportCb(action="change", part="period"))
-    builder.button(text=_("🚨 Offence figures"), callback_data=ReportCb(action="change", part="offences"))
-    builder.button(text=_("🛠 Measures taken"), callback_data=ReportCb(action="change", part="measures"))
-    builder.button(text=_("📌 Plans"), callback_data=ReportCb(action="change", part="plans"))
+    builder.button(text=_("🗓 Quarter and buildings"), callback_data=ReportCb(action=ReportAction.CHANGE, part="period"))
+    builder.button(text=_("🚨 Offence figures"), callback_data=ReportCb(action=ReportAction.CHANGE, part="offences"))
+    builder.button(text=_("🛠 Measures taken"), callback_data=ReportCb(action=ReportAction.CHANGE, part="measures"))
+    builder.button(text=_("📌 Plans"), callback_data=ReportCb(action=ReportAction.CHANGE, part="plans"))
     builder.adjust(1, 3)
     return builder.as_markup()
 
@@ -94,10 +78,10 @@ def archive(items: Sequence[Report], page: int, pages: int) -> InlineKeyboardMar
         mark = "📊" if report.published_at is not None else "📝"
         builder.button(
             text=f"{mark} {report_cards.quarter_short(report.quarter)} · {shown}",
-            callback_data=ArchiveCb(action="open", report_id=report.id, page=page),
+            callback_data=ArchiveCb(action=ArchiveAction.OPEN, report_id=report.id, page=page),
         )
     builder.adjust(1)
-    paging = keyboards.pager(page, pages, lambda number: ArchiveCb(action="page", page=number))
+    paging = keyboards.pager(page, pages, lambda number: ArchiveCb(action=ArchiveAction.PAGE, page=number))
     if paging is not None:
         builder.attach(paging)
     return builder.as_markup() if items else None
@@ -105,9 +89,13 @@ def archive(items: Sequence[Report], page: int, pages: int) -> InlineKeyboardMar
 
 def opened(report: Report) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📄 PDF"), callback_data=ArchiveCb(action="pdf", report_id=report.id))
+    builder.button(text=_("📄 PDF"), callback_data=ArchiveCb(action=ArchiveAction.PDF, report_id=report.id))
     if report.published_at is None:
-        builder.button(text=_("✏️ Continue"), callback_data=ArchiveCb(action="continue", report_id=report.id))
-        builder.button(text=_("🗑 Delete the draft"), callback_data=ArchiveCb(action="delete", report_id=report.id))
+        builder.button(
+            text=_("✏️ Continue"), callback_data=ArchiveCb(action=ArchiveAction.CONTINUE, report_id=report.id)
+        )
+        builder.button(
+            text=_("🗑 Delete the draft"), callback_data=ArchiveCb(action=ArchiveAction.DELETE, report_id=report.id)
+        )
     builder.adjust(1)
     return builder.as_markup()
