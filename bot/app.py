@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
-from bot.config import Settings
+from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
 from bot.delivery.pace import Pace
 from bot.delivery.sender import Sender, outbox_pace
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 STOP_SECONDS = 20.0
 ISOLATION_SECONDS = 10  # a stop waits this long for the updates in hand (the sender has its own bound after it)
+DIALOG_TTL = timedelta(days=1)
 
 
 @dataclass
@@ -80,7 +82,8 @@ def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url)
+        # A dialog left half-way (an appeal's draft, its captions) expires after a day rather than staying forever.
+        storage = RedisStorage.from_url(settings.redis_url, state_ttl=DIALOG_TTL, data_ttl=DIALOG_TTL)
         # A lock left by an instance that died lapses after this long, not aiogram's minute: the person's next
         # updates wait for it (on whichever instance they reach), and no handler takes that long.
         return storage, RedisEventIsolation(storage.redis, lock_kwargs={"timeout": ISOLATION_SECONDS})
@@ -190,7 +193,9 @@ async def run_webhook(app: App, *, stop: asyncio.Event | None = None, handle_sig
     from aiogram.webhook.aiohttp_server import setup_application
 
     settings = app.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    require_webhook_secret(settings)
+    assert settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
     web_app = web.Application()
     handler = UpdateHandler(app.dp, app.bot, app.engine, limit=settings.max_concurrent_updates, secret_token=secret)
     handler.register(web_app, path=WEBHOOK_PATH)

@@ -70,6 +70,7 @@ ADMIN = [
     ("assign", N_("Assign a building to an inspector")),
     ("add_inspector", N_("Add an inspector")),
     ("inspectors", N_("List the inspectors")),
+    ("remove_inspector", N_("Remove an inspector")),
     ("hours", N_("Your working hours for reminders")),
     ("chat_week", N_("The weekly post in your building chats")),
 ]
@@ -116,3 +117,13 @@ async def set_personal_commands(
         log.warning("could not set personal commands: %s", exc.message)
         return False
     return True
+
+
+async def clear_personal_commands(bot: Bot, telegram_id: int) -> None:
+    """A removed inspector's own menu goes: they see the menu everyone sees."""
+    for language in (*LANGUAGES, None):
+        try:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=telegram_id), language_code=language)
+        except TelegramAPIError as exc:
+            log.warning("could not clear personal commands: %s", exc.message)
+            return

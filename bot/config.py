@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     meeting_reminder_hours: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [24, 2])
     quiet_hours: str = "22:00-08:00"
     weekly_digest: str = "mon 09:00"
+    # Days the outbox's sent messages and files, processed update ids and message pairs are kept (appeals and the
+    # audit trail are kept for good).
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    # Questions one person may ask in one building chat in an hour, replies one resident may send into appeals' threads
+    # in an hour.
+    question_rate_limit: int = Field(default=10, ge=1, le=1000)
+    reply_rate_limit: int = Field(default=30, ge=1, le=1000)
 
     @field_validator("bot_token")
     @classmethod
@@ -287,7 +294,7 @@ def reading_locale(language: str, country: str) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Build settings, turning pydantic's report into one line that names the variable."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
@@ -297,6 +304,14 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"{name} is malformed: {message}") from None
     except SettingsError as exc:
         raise ConfigError(str(exc)) from None
+    require_webhook_secret(settings)
+    return settings
+
+
+def require_webhook_secret(settings: Settings) -> None:
+    """Webhook mode takes updates from anyone who can reach the port: only Telegram knows the secret."""
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode (WEBHOOK_URL) refuses to start without it")
 
 
 @lru_cache(maxsize=1)

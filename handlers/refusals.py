@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.people import Actor
 
-ADMIN_ONLY = ("add_inspector", "inspectors", "add_building", "assign")
+ADMIN_ONLY = ("add_inspector", "remove_inspector", "inspectors", "add_building", "assign", "country")
 STAFF_ONLY = (
     "buildings",
     "queue",

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import partial
 from typing import Any, cast
 
 from aiogram import BaseMiddleware
@@ -48,8 +49,9 @@ class Refusal:
     audit: str | None = None
     # What a Gone object gets instead (said the same way, without a record); None: the same as NotAllowed.
     gone: Callable[[], str] | None = None
-    # What InvalidTransition (the object's state no longer allows it: a closed appeal) says; None: not a refusal here.
-    closed: Callable[[], str] | None = None
+    # What InvalidTransition (the object's state no longer allows it: a closed appeal, another press first) says,
+    # given it (its status is the object's now); None: not a refusal here.
+    closed: Callable[[InvalidTransition], str] | None = None
     ends_dialog: bool = False
     shown: Shown = Shown.ALERT
 
@@ -73,10 +75,11 @@ class Refusals(BaseMiddleware):
             return await handler(event, data)
         try:
             return await handler(event, data)
-        except InvalidTransition:
+        except InvalidTransition as lost:
             if refusal.closed is None:
                 raise
-            await refuse(replace(refusal, text=refusal.closed, audit=None), event, **_context(event, data))
+            said = partial(refusal.closed, lost)
+            await refuse(replace(refusal, text=said, audit=None), event, **_context(event, data))
             return None
         except (NotAllowed, Gone) as refused:
             await refuse(refusal, event, **_context(event, data), gone=isinstance(refused, Gone))

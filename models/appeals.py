@@ -167,9 +167,10 @@ class AppealMessage(Base):
     text: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[str | None] = mapped_column(String(256))
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The original, to copy it without its sender (an anonymous resident's name must not travel with it).
-    source_chat_id: Mapped[int] = mapped_column(BigInteger)
-    source_message_id: Mapped[int] = mapped_column(BigInteger)
+    # The original, to copy it without its sender (an anonymous resident's name must not travel with it);
+    # cleared by /forget_me, so nothing the resident sent can be copied again.
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     delivered: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     appeal: Mapped[Appeal] = relationship(back_populates="messages")

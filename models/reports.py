@@ -40,6 +40,9 @@ class Report(Base):
     plans: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # A published report's chart and PDF as drawn once per language: {language: {"chart": digest, "pdf": digest}}
+    # naming outbox_files rows, which keep Telegram's file ids once uploaded (/report then sends them by id).
+    renders: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
 
     inspector: Mapped[Inspector] = relationship()
     buildings: Mapped[list[Building]] = relationship(secondary=report_buildings, order_by="Building.code")

@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import outbox, parts, people, reminders, updates
+from bot.services import outbox, parts, people, reminders, retention
 from bot.services.outbox import Outgoing
 from bot.services.parts import Part
 from bot.services.reminders import Due, Planned, Settled
+from bot.services.retention import Purged
 from bot.ui.reminders import cards as reminder_cards
 from models import Priority, ReminderStatus
 
@@ -191,6 +192,11 @@ class Engine:
         # One tick at a time in a process (the job and a test's explicit tick); stopping waits for it.
         self.running = asyncio.Lock()
 
+    async def purge(self) -> Purged:
+        """The retention job: delivery data older than RETENTION_DAYS goes (bot.services.retention)."""
+        async with self._sessionmaker.begin() as session:
+            return await retention.purge(session, self._clock.now(), days=self._settings.retention_days)
+
     async def tick(self, *, plan: bool = False) -> TickReport:
         """Plan (every PLAN_EVERY, or when asked), then work through everything due, a batch at a time."""
         async with self.running:
@@ -208,13 +214,6 @@ class Engine:
                     self._wake_sender()
                 if len(due) < BATCH:
                     return report
-
-    async def purge(self) -> None:
-        """Old bookkeeping goes: the record of handled updates past the time Telegram could deliver one again."""
-        async with self._sessionmaker.begin() as session:
-            gone = await updates.purge(session, self._clock.now())
-        if gone:
-            log.info("purged %s records of handled updates", gone)
 
     async def plan(self, now: datetime) -> None:
         """Plan each kind, unless what it plans from is as it was at its last plan in this process (then it would

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -36,9 +36,17 @@ async def tick(engine: Engine) -> None:
 
 async def purge(engine: Engine) -> None:
     try:
-        await engine.purge()
+        purged = await engine.purge()
     except Exception:
-        log.exception("the hourly purge failed; the next one tries again")
+        log.exception("the retention job failed; the next one tries again")
+        return
+    log.info(
+        "retention: %s messages, %s files, %s update ids, %s message pairs purged",
+        purged.deliveries,
+        purged.files,
+        purged.updates,
+        purged.links,
+    )
 
 
 def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
@@ -54,7 +62,18 @@ def start(engine: Engine, every_seconds: int) -> AsyncIOScheduler:
         coalesce=True,
         misfire_grace_time=None,
     )
-    scheduler.add_job(purge, "interval", hours=1, args=[engine], id="purge", coalesce=True, misfire_grace_time=None)
+    # Old delivery data goes once a day (and an hour after start); every instance may run it, it only deletes.
+    scheduler.add_job(
+        purge,
+        "interval",
+        hours=24,
+        args=[engine],
+        id="purge",
+        next_run_time=datetime.now(UTC) + timedelta(hours=1),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     scheduler.start()
     return scheduler
 

@@ -42,6 +42,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import fate
 from bot.delivery import summary as report
+from bot.delivery.courier import send_copy
 from bot.delivery.direct import OUTBOX_REQUEST
 from bot.delivery.pace import Limits, Pace, Turns
 from bot.services import appeals, chats, outbox, people, routing
@@ -486,15 +487,14 @@ class Sender:
                 request_timeout=timeout,
             )
         elif kind == "copy":
-            copied = await self._bot.copy_message(
+            return await send_copy(
+                self._bot,
                 chat_id,
-                part["from_chat_id"],
-                part["message_id"],
+                part,
                 reply_markup=markup,
                 reply_parameters=_reply_to(delivery, part),
                 request_timeout=timeout,
             )
-            return copied.message_id
         elif kind == "upload":
             return await self._upload(session, chat_id, part, markup, timeout)
         elif kind in ("edit", "unpin"):

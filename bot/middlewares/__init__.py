@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.i18n import LocaleMiddleware
 from bot.middlewares.actor import ActorMiddleware
+from bot.middlewares.buttons import ButtonGuard
 from bot.middlewares.courier import CourierMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.emergency import EmergencyMiddleware
@@ -57,4 +58,5 @@ def setup_middlewares(
     LocaleMiddleware(i18n, country=settings.country).setup(dp)
     # After the locale: the emergency numbers are answered in the reader's language, before any handler.
     dp.message.outer_middleware(EmergencyMiddleware(settings))
+    dp.callback_query.outer_middleware(ButtonGuard())
     dp.callback_query.middleware(CallbackAnswerMiddleware())

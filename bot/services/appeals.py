@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from models import (
     DeliveryStatus,
     GroupQuestion,
 )
+from models.queries import changed_rows
 
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
@@ -89,7 +91,9 @@ async def submit(session: AsyncSession, clock: Clock, policy: Policy, actor: Act
         kind=draft.kind,
         anonymous=draft.anonymous,
         text=draft.text,
-        contents=[draft.source, *draft.attachments],
+        # The thread keeps the words as the resident last edited them, once; captions and a first wording they
+        # changed are not kept beside them (an anonymous author may have taken their name out).
+        contents=[replace(draft.source, text=draft.text), *(replace(a, text=None) for a in draft.attachments)],
         actor_id=actor.telegram_id,
     )
 
@@ -317,14 +321,43 @@ async def delivery_done(session: AsyncSession, clock: Clock, delivery: Delivery)
 def ensure_open(appeal: Appeal) -> None:
     """InvalidTransition when the appeal is closed (resolved or rejected)."""
     if appeal.status not in OPEN_STATUSES:
-        raise InvalidTransition()
+        raise InvalidTransition(appeal.status)
+
+
+async def _claim(
+    session: AsyncSession, appeal_id: int, allowed: Collection[AppealStatus], *extra: Any, **values: Any
+) -> Appeal:
+    """Change the appeal only if it is still in one of the allowed states (a conditional UPDATE): of two staff
+    pressing at once, one wins and the other gets InvalidTransition with the status the winner left."""
+    changed = await changed_rows(
+        session,
+        update(Appeal)
+        .where(Appeal.id == appeal_id, Appeal.status.in_([status.value for status in allowed]), *extra)
+        .values(**values)
+        .execution_options(synchronize_session=False),
+    )
+    appeal = await _reload(session, appeal_id)
+    if changed != 1:
+        raise InvalidTransition(appeal.status)
+    return appeal
 
 
 async def take(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     if appeal.status in (AppealStatus.NEW, AppealStatus.REDIRECTED):
-        appeal.status = AppealStatus.IN_PROGRESS.value
+        try:
+            appeal = await _claim(
+                session,
+                appeal.id,
+                (AppealStatus.NEW, AppealStatus.REDIRECTED),
+                status=AppealStatus.IN_PROGRESS.value,
+            )
+        except InvalidTransition as lost:
+            # Someone took it (or answered it) a moment earlier: taken it is, unless it was closed meanwhile.
+            if lost.status not in OPEN_STATUSES:
+                raise
+            return appeal
         _event(session, appeal, clock.now(), actor.telegram_id, "taken")
         await session.flush()
     return appeal
@@ -337,25 +370,39 @@ async def staff_message(
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=(AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value,
+        first_response_at=appeal.first_response_at or now,
+    )
     appeal.messages.append(_message(now, "staff", content, delivered=False))
-    if appeal.first_response_at is None:
-        appeal.first_response_at = now
-    appeal.status = (AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value
     _event(session, appeal, now, actor.telegram_id, "details_requested" if question else "answered")
     await session.flush()
     return appeal
 
 
 async def resident_message(
-    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content, *, hourly_limit: int
 ) -> Appeal:
-    """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work."""
+    """The resident's reply joins the appeal's thread; a reply to an answer puts the appeal back in work.
+    RateLimited once the resident has sent `hourly_limit` replies (to all their appeals) within the hour."""
     appeal = await for_resident(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.messages.append(_message(now, "resident", content, delivered=False))
+    recent = await session.scalar(
+        select(func.count(AppealEvent.id)).where(
+            AppealEvent.actor_id == actor.telegram_id,
+            AppealEvent.action == "resident_replied",
+            AppealEvent.at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= hourly_limit:
+        raise RateLimited()
     if appeal.status == AppealStatus.ANSWERED:
-        appeal.status = AppealStatus.IN_PROGRESS.value
+        appeal = await _claim(session, appeal.id, OPEN_STATUSES, status=AppealStatus.IN_PROGRESS.value)
+    appeal.messages.append(_message(now, "resident", content, delivered=False))
     _event(session, appeal, now, actor.telegram_id, "resident_replied")
     await session.flush()
     return appeal
@@ -365,9 +412,14 @@ async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: 
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.status = AppealStatus.RESOLVED.value
-    appeal.resolved_at = now
-    appeal.first_response_at = appeal.first_response_at or now
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=AppealStatus.RESOLVED.value,
+        resolved_at=now,
+        first_response_at=appeal.first_response_at or now,
+    )
     _event(session, appeal, now, actor.telegram_id, "resolved")
     await session.flush()
     return appeal
@@ -380,10 +432,15 @@ async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
-    appeal.status = AppealStatus.REJECTED.value
-    appeal.reject_reason = reason[:FEEDBACK_LIMIT]
-    appeal.resolved_at = now
-    appeal.first_response_at = appeal.first_response_at or now
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        status=AppealStatus.REJECTED.value,
+        reject_reason=reason[:FEEDBACK_LIMIT],
+        resolved_at=now,
+        first_response_at=appeal.first_response_at or now,
+    )
     _event(session, appeal, now, actor.telegram_id, "rejected", appeal.reject_reason)
     await session.flush()
     return appeal
@@ -396,9 +453,16 @@ async def redirect(session: AsyncSession, clock: Clock, actor: Actor, appeal_id:
     if target is None or target.id == appeal.inspector_id:
         raise InvalidTransition()
     now = clock.now()
-    appeal.inspector_id = target.id
-    appeal.status = AppealStatus.REDIRECTED.value
-    appeal.delivered_at = None  # the new inspector's card is still to be delivered
+    # The new inspector's card is still to be delivered (delivered_at cleared).
+    appeal = await _claim(
+        session,
+        appeal.id,
+        OPEN_STATUSES,
+        Appeal.inspector_id.is_not_distinct_from(appeal.inspector_id),
+        inspector_id=target.id,
+        status=AppealStatus.REDIRECTED.value,
+        delivered_at=None,
+    )
     _event(session, appeal, now, actor.telegram_id, "redirected", target.full_name)
     await session.flush()
     return await _reload(session, appeal.id)
@@ -408,7 +472,7 @@ async def rate(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int
     appeal = await for_resident(session, actor, appeal_id)
     if appeal.status != AppealStatus.RESOLVED or not 1 <= rating <= 5 or appeal.rating is not None:
         raise InvalidTransition()
-    appeal.rating = rating
+    appeal = await _claim(session, appeal.id, (AppealStatus.RESOLVED,), Appeal.rating.is_(None), rating=rating)
     _event(session, appeal, clock.now(), actor.telegram_id, "rated", str(rating))
     await session.flush()
     return appeal
@@ -428,9 +492,16 @@ async def reopen(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
     appeal = await for_resident(session, actor, appeal_id)
     if appeal.status != AppealStatus.RESOLVED or appeal.reopened or appeal.rating is not None:
         raise InvalidTransition()
-    appeal.status = AppealStatus.IN_PROGRESS.value
-    appeal.reopened = True
-    appeal.resolved_at = None
+    appeal = await _claim(
+        session,
+        appeal.id,
+        (AppealStatus.RESOLVED,),
+        Appeal.rating.is_(None),
+        Appeal.reopened.is_(False),
+        status=AppealStatus.IN_PROGRESS.value,
+        reopened=True,
+        resolved_at=None,
+    )
     _event(session, appeal, clock.now(), actor.telegram_id, "reopened")
     await session.flush()
     return appeal

@@ -10,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import audit, law, validation
+from bot.services import audit, law, staff, validation
 from bot.services.errors import (
     BuildingCodeTaken,
     InvalidValue,
     NotAllowed,
     UnknownBuilding,
-    UnknownInspector,
 )
-from bot.services.inspectors import get_inspector
 from bot.services.paging import Page, clamp
 from bot.services.people import Actor
 from models import Building, BuildingChat, Residency
@@ -120,24 +118,11 @@ async def set_country(
 async def assign(
     session: AsyncSession, clock: Clock, *, building_id: int, inspector_id: int, actor_id: int
 ) -> Building:
-    building = await session.get(Building, building_id)
-    if building is None:
-        raise UnknownBuilding(str(building_id))
-    inspector = await get_inspector(session, inspector_id)
-    if inspector is None:
-        raise UnknownInspector()
-    building.inspector = inspector
-    await session.flush()
-    await audit.record(
-        session,
-        clock,
-        actor_id=actor_id,
-        action="building_assigned",
-        object_type="building",
-        object_id=building.code,
-        details={"inspector_id": inspector.id},
+    """The building goes to an inspector with its open appeals (bot.services.staff.reassign)."""
+    handover = await staff.reassign(
+        session, clock, building_id=building_id, inspector_id=inspector_id, actor_id=actor_id
     )
-    return building
+    return handover.buildings[0]
 
 
 async def list_buildings(

@@ -65,6 +65,11 @@ class ReportGone(Gone):
 class InvalidTransition(DomainError):
     """The object is not in a state that allows this (an appeal closed already, reopened once already...)."""
 
+    def __init__(self, status: str | None = None) -> None:
+        super().__init__(status or "invalid transition")
+        # The status the object is in now: when another press won the race, what it did.
+        self.status = status
+
 
 class RateLimited(DomainError):
     """Too many of these from one person in the last hour."""

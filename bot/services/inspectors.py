@@ -64,7 +64,9 @@ def draft(
 
 
 async def is_inspector(session: AsyncSession, telegram_id: int) -> bool:
-    return await session.scalar(select(Inspector.id).where(Inspector.user_id == telegram_id)) is not None
+    """An active inspector (one removed may be added again)."""
+    found = select(Inspector.id).where(Inspector.user_id == telegram_id, Inspector.active)
+    return await session.scalar(found) is not None
 
 
 async def add_inspector(
@@ -72,6 +74,9 @@ async def add_inspector(
 ) -> Inspector:
     if await is_inspector(session, new.person.id):
         raise AlreadyInspector()
+    removed = await session.scalar(select(Inspector).where(Inspector.user_id == new.person.id))
+    if removed is not None:
+        return await _readd(session, clock, removed, new, actor_id=actor_id)
     person = new.person
     known = await session.get(User, person.id) if not person.first_name else None
     if not person.first_name and known is None:
@@ -96,6 +101,21 @@ async def add_inspector(
             await session.flush()
     except IntegrityError:
         raise AlreadyInspector() from None
+    await audit.record(
+        session, clock, actor_id=actor_id, action="inspector_added", object_type="inspector", object_id=inspector.id
+    )
+    return inspector
+
+
+async def _readd(
+    session: AsyncSession, clock: Clock, inspector: Inspector, new: InspectorDraft, *, actor_id: int
+) -> Inspector:
+    """A removed inspector comes back with the new card; the buildings are assigned afresh with /assign."""
+    for name in FIELDS:
+        setattr(inspector, name, getattr(new, name))
+    inspector.active = True
+    await session.flush()
+    await session.refresh(inspector, ["user"])
     await audit.record(
         session, clock, actor_id=actor_id, action="inspector_added", object_type="inspector", object_id=inspector.id
     )

@@ -653,15 +653,26 @@ class Answered:
 
 
 async def answer(
-    session: AsyncSession, clock: Clock, *, meeting_id: int, chat_id: int, user_id: int, choice: RsvpAnswer
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    meeting_id: int,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    choice: RsvpAnswer,
 ) -> Answered:
-    """Will come / cannot, from a building chat the meeting was announced for. One answer a person, changeable.
+    """Will come / cannot, pressed on the meeting's own announcement in a building chat. One answer a person,
+    changeable. A press on any other message (forged callback data) is MeetingGone: nothing else gets repainted.
 
     Only the Telegram id is kept (anyone in the chat may answer, registered or not).
     """
     meeting = await _find(session, meeting_id)
     chat = await session.scalar(select(BuildingChat).where(BuildingChat.chat_id == chat_id))
     if meeting is None or chat is None or chat.building_id not in {b.id for b in meeting.buildings}:
+        raise MeetingGone()
+    posted = [d for d in await _announcements(session, meeting.id) if d.chat_id == chat_id]
+    if not any(message_id in (d.message_ids or []) for d in posted):
         raise MeetingGone()
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingClosed(meeting.status)

@@ -96,22 +96,27 @@ async def enqueue(
 async def _keep_files(session: AsyncSession, clock: Clock, parts: list[Part]) -> list[Part]:
     """Files the bot made go into outbox_files once; the parts name them by digest (a report to 48 chats is one
     copy of its PDF, not 48)."""
-    kept = session.info.setdefault(KEPT_FILES, set())
     result = []
     for part in parts:
         if "data" not in part:
             result.append(part)
             continue
-        data = base64.b64decode(part["data"])
-        digest = hashlib.sha256(data).hexdigest()
-        if digest not in kept:
-            insert = upsert_insert(session)
-            await session.execute(
-                insert(OutboxFile).values(digest=digest, data=data, created_at=clock.now()).on_conflict_do_nothing()
-            )
-            kept.add(digest)
+        digest = await keep_file(session, clock, base64.b64decode(part["data"]))
         result.append({**{key: value for key, value in part.items() if key != "data"}, "file": digest})
     return result
+
+
+async def keep_file(session: AsyncSession, clock: Clock, data: bytes) -> str:
+    """A file the bot made, stored once by its digest (sent later by Telegram's file id once uploaded)."""
+    kept = session.info.setdefault(KEPT_FILES, set())
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in kept:
+        insert = upsert_insert(session)
+        await session.execute(
+            insert(OutboxFile).values(digest=digest, data=data, created_at=clock.now()).on_conflict_do_nothing()
+        )
+        kept.add(digest)
+    return digest
 
 
 async def kept_file(session: AsyncSession, digest: str) -> OutboxFile | None:

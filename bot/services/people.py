@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from bot.services import audit, outbox
 from bot.services.errors import StaffCannotForget
 from models import (
     Appeal,
+    AppealEvent,
     AppealMessage,
     Broadcast,
     Building,
@@ -21,16 +23,21 @@ from models import (
     DeliveryStatus,
     GroupQuestion,
     Inspector,
+    MessageLink,
     OralAppeal,
     Proposal,
+    Reminder,
     Residency,
     Rsvp,
     User,
 )
 from models.queries import changed_rows
 
-# The outbox batch that passes a question asked in a building chat to its addressee (bot.services.questions).
+# The outbox batch that passes a question asked in a building chat to its addressee (bot.services.questions),
+# the one that posts the answer back, and the one that tells staff of a new proposal (bot.services.proposals).
 QUESTION_RELAY_KIND = "question"
+QUESTION_ANSWER_KIND = "answer"
+PROPOSAL_NOTICE_KIND = "proposal"
 
 
 @dataclass(frozen=True)
@@ -147,8 +154,8 @@ async def forget(session: AsyncSession, clock: Clock, telegram_id: int) -> bool:
     in_chats = await _forget_in_chats(session, telegram_id)
     if user is None and not in_chats:
         return False
+    await _anonymise_appeals(session, telegram_id)
     if user is not None:
-        await _anonymise_appeals(session, telegram_id)
         await session.delete(user)
     await audit.forget_actor(session, telegram_id)
     await audit.record(session, clock, actor_id=None, action="forget_me", object_type="user")
@@ -163,37 +170,60 @@ async def kept_in_chats(session: AsyncSession, telegram_id: int) -> int:
 
 
 async def _forget_in_chats(session: AsyncSession, telegram_id: int) -> bool:
-    """Questions asked in building chats and answers to meetings go; proposals stay in the plan, nameless."""
+    """Questions asked in building chats and answers to meetings go, with the messages that carried the questions
+    to staff; proposals stay in the plan, nameless, and the notices that named their author are emptied."""
     asked = select(GroupQuestion.id).where(GroupQuestion.asker_id == telegram_id)
-    relays = select(Broadcast.id).where(Broadcast.kind == QUESTION_RELAY_KIND, Broadcast.subject_id.in_(asked))
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.broadcast_id.in_(relays), Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.CANCELLED.value)
+    relays = select(Broadcast.id).where(
+        Broadcast.kind.in_([QUESTION_RELAY_KIND, QUESTION_ANSWER_KIND]), Broadcast.subject_id.in_(asked)
     )
+    proposed = select(Proposal.id).where(Proposal.resident_id == telegram_id)
+    notices = select(Broadcast.id).where(Broadcast.kind == PROPOSAL_NOTICE_KIND, Broadcast.subject_id.in_(proposed))
+    for batches in (relays, notices):
+        await _empty_batches(session, batches)
     questions = await changed_rows(session, delete(GroupQuestion).where(GroupQuestion.asker_id == telegram_id))
     rsvps = await changed_rows(session, delete(Rsvp).where(Rsvp.user_id == telegram_id))
     await session.execute(update(Proposal).where(Proposal.resident_id == telegram_id).values(resident_id=None))
     return bool(questions or rsvps)
 
 
+async def _empty_batches(session: AsyncSession, batches: Any) -> None:
+    """Outbox batches about the person keep no words: titles and parts emptied, what was waiting cancelled."""
+    await session.execute(update(Broadcast).where(Broadcast.id.in_(batches)).values(title=""))
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.broadcast_id.in_(batches), Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    await session.execute(update(Delivery).where(Delivery.broadcast_id.in_(batches)).values(parts=[]))
+
+
 async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
-    """The appeals stay in the statistics (category, dates, status, rating); nothing the resident wrote does."""
-    mine = select(Appeal.id).where(Appeal.resident_id == telegram_id).scalar_subquery()
-    # An oral appeal tied to them keeps no name or phone either.
+    """The appeals stay in the statistics (category, dates, status, rating); nothing the resident wrote or sent does,
+    nor any way back to it: the source chat and message ids (which an Open would copy again), their Telegram id on
+    events and message pairs, and the outbox's messages to them."""
+    mine = list(await session.scalars(select(Appeal.id).where(Appeal.resident_id == telegram_id)))
+    if mine:
+        await session.execute(
+            update(AppealMessage)
+            .where(AppealMessage.appeal_id.in_(mine), AppealMessage.author == "resident")
+            .values(text=None, file_id=None, extra=None, source_chat_id=None, source_message_id=None)
+        )
+        await session.execute(
+            update(Appeal).where(Appeal.id.in_(mine)).values(resident_id=None, flat=None, text="", feedback=None)
+        )
+        # An oral appeal tied to them keeps no name or phone either.
+        await session.execute(
+            update(OralAppeal).where(OralAppeal.appeal_id.in_(mine)).values(applicant_name="", contact=None)
+        )
+    await session.execute(update(AppealEvent).where(AppealEvent.actor_id == telegram_id).values(actor_id=None))
+    await session.execute(delete(MessageLink).where(MessageLink.chat_id == telegram_id))
     await session.execute(
-        update(OralAppeal).where(OralAppeal.appeal_id.in_(mine)).values(applicant_name="", contact=None)
+        update(MessageLink)
+        .where(MessageLink.peer_chat_id == telegram_id)
+        .values(peer_chat_id=None, peer_message_id=None)
     )
-    await session.execute(
-        update(AppealMessage)
-        .where(AppealMessage.appeal_id.in_(mine), AppealMessage.author == "resident")
-        .values(text=None, file_id=None, extra=None)
-    )
-    await session.execute(
-        update(Appeal)
-        .where(Appeal.resident_id == telegram_id)
-        .values(resident_id=None, flat=None, text="", feedback=None)
-    )
+    await session.execute(delete(Delivery).where(Delivery.chat_id == telegram_id))
+    await session.execute(delete(Reminder).where(Reminder.recipient_id == telegram_id))
 
 
 async def reading_locales(session: AsyncSession, telegram_ids: list[int], *, default_country: str) -> dict[int, str]:

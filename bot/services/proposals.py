@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.services import audit, outbox, parts, people
 from bot.services.errors import DomainError, InvalidValue, MeetingGone, NotAllowed, ProposalGone, RateLimited
 from bot.services.paging import Page, clamp
-from bot.services.people import Actor
+from bot.services.people import PROPOSAL_NOTICE_KIND, Actor
 from models import (
     AuditEvent,
     Building,
@@ -206,8 +206,18 @@ def readers(building: Building, admin_ids: Sequence[int]) -> list[int]:
     return list(admin_ids)
 
 
-async def tell(session: AsyncSession, clock: Clock, chat_id: int, message: str) -> None:
-    await outbox.enqueue(session, clock, chat_id=chat_id, parts=parts.message(message), priority=Priority.PERSONAL)
+async def tell(
+    session: AsyncSession, clock: Clock, chat_id: int, message: str, *, about: Proposal | None = None
+) -> None:
+    """A personal message; one that tells staff of a new proposal is a batch of its own, so /forget_me finds it."""
+    batch = None
+    if about is not None:
+        batch = await outbox.start_broadcast(
+            session, clock, author_id=None, kind=PROPOSAL_NOTICE_KIND, title="", subject_id=about.id
+        )
+    await outbox.enqueue(
+        session, clock, chat_id=chat_id, parts=parts.message(message), broadcast=batch, priority=Priority.PERSONAL
+    )
 
 
 # --- the register (/proposals) -------------------------------------------------------------------

@@ -8,20 +8,22 @@ it passed to the author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.config import reading_locale
-from bot.services import appeals, outbox, parts, routing
+from bot.services import appeals, outbox, parts, routing, staff
 from bot.services.appeals import Policy
-from bot.services.errors import InvalidValue, NotAllowed, QuestionGone
-from bot.services.people import QUESTION_RELAY_KIND, Actor, Person
-from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Priority, User
+from bot.services.errors import InvalidValue, NotAllowed, QuestionGone, RateLimited
+from bot.services.people import QUESTION_ANSWER_KIND, QUESTION_RELAY_KIND, Actor, Person
+from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Inspector, Priority, User
 
 # A question may become an appeal, whose card must fit in one message: the appeals' limit holds here too.
 TEXT_LIMIT = appeals.TEXT_LIMIT
@@ -29,7 +31,12 @@ NAME_LIMIT = 256
 # The one-row batch that carries a question to its addressee (nobody waits for its report; /forget_me cancels it).
 RELAY_KIND = QUESTION_RELAY_KIND
 # The one-row batch that carries an answer back to the chat: its author is told how it went.
-ANSWER_KIND = "answer"
+ANSWER_KIND = QUESTION_ANSWER_KIND
+RATE_WINDOW = timedelta(hours=1)
+
+
+class ChatUnbound(NotAllowed):
+    """The chat is no longer bound to the question's building: nothing is posted there any more."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +73,25 @@ async def ask(
     message_id: int,
     asker: Person,
     text: str,
+    hourly_limit: int,
 ) -> Asked:
-    """Record the question (once per chat and message) under the batch it replies to."""
+    """Record the question (once per chat and message) under the batch it replies to; RateLimited when the person
+    has asked `hourly_limit` questions in this chat within the hour."""
     text = text.strip()
     if not text or len(text) > TEXT_LIMIT:
         raise InvalidValue("text")
     existing = await _by_message(session, chat.chat_id, message_id)
     if existing is not None:
         return Asked(existing, created=False)
+    recent = await session.scalar(
+        select(func.count(GroupQuestion.id)).where(
+            GroupQuestion.asker_id == asker.id,
+            GroupQuestion.chat_id == chat.chat_id,
+            GroupQuestion.created_at > clock.now() - RATE_WINDOW,
+        )
+    )
+    if (recent or 0) >= hourly_limit:
+        raise RateLimited()
     name = " ".join(filter(None, [asker.first_name, asker.last_name])) or str(asker.id)
     question = GroupQuestion(
         broadcast_id=under.id,
@@ -98,26 +116,30 @@ async def ask(
     return Asked(question, created=True)
 
 
+async def readers(session: AsyncSession, question: GroupQuestion, admin_ids: Sequence[int]) -> list[int]:
+    """Who a question goes to: whoever manages its building now, or the administrators when nobody does."""
+    manager = await staff.manager_of(session, question.building_id)
+    return [manager.user_id] if manager is not None else list(admin_ids)
+
+
 async def relay(
     session: AsyncSession,
     clock: Clock,
     question: GroupQuestion,
     under: Broadcast,
-    *,
-    text: str,
-    buttons: parts.Buttons,
-) -> Delivery:
-    """The question to the author of what it answers, privately; a reply to it answers the question."""
-    assert under.author_id is not None
+    messages: Sequence[tuple[int, str, parts.Buttons]],
+) -> None:
+    """The question privately to each reader (chat id, text, buttons in their language); a reply answers it."""
     batch = await outbox.start_broadcast(
         session, clock, author_id=None, kind=RELAY_KIND, subject_id=question.id, title=under.title
     )
-    message = parts.message(text, buttons=buttons)
-    for part in message:
-        part["question"] = question.id
-    return await outbox.enqueue(
-        session, clock, chat_id=under.author_id, parts=message, broadcast=batch, priority=Priority.PERSONAL
-    )
+    for chat_id, text, buttons in messages:
+        message = parts.message(text, buttons=buttons)
+        for part in message:
+            part["question"] = question.id
+        await outbox.enqueue(
+            session, clock, chat_id=chat_id, parts=message, broadcast=batch, priority=Priority.PERSONAL
+        )
 
 
 async def replied_to(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
@@ -126,21 +148,39 @@ async def replied_to(session: AsyncSession, chat_id: int, message_id: int) -> in
     return link.question_id if link is not None else None
 
 
-async def addressee(session: AsyncSession, question: GroupQuestion) -> int | None:
-    """Who the question was passed to: the author of the batch it replies to."""
-    if question.broadcast_id is None:
-        return None
-    return await session.scalar(select(Broadcast.author_id).where(Broadcast.id == question.broadcast_id))
-
-
 async def for_answer(session: AsyncSession, actor: Actor, question_id: int) -> GroupQuestion:
-    """The question, if the actor may answer it: its addressee, or an administrator."""
-    question = await session.get(GroupQuestion, question_id, options=[selectinload(GroupQuestion.building)])
+    """The question, if the actor may answer it now: they manage its building (an administrator any) and the chat
+    is still bound to it. Rights come from the building as it is now, not from who the question was passed to."""
+    question = await session.get(
+        GroupQuestion,
+        question_id,
+        options=[selectinload(GroupQuestion.building)],
+        populate_existing=True,
+    )
     if question is None:
         raise QuestionGone()
-    if not actor.is_admin and await addressee(session, question) != actor.telegram_id:
-        raise NotAllowed()
+    await _may_answer(session, actor, question)
     return question
+
+
+async def _may_answer(session: AsyncSession, actor: Actor, question: GroupQuestion) -> None:
+    if not actor.can_manage(question.building):
+        raise NotAllowed()
+    bound = await session.scalar(
+        select(BuildingChat.id).where(
+            BuildingChat.chat_id == question.chat_id,
+            BuildingChat.building_id == question.building_id,
+            BuildingChat.active,
+        )
+    )
+    if bound is None:
+        raise ChatUnbound()
+
+
+def answers_as_inspector(actor: Actor, question: GroupQuestion) -> Inspector | None:
+    """The inspector the answer is signed by: the building's own; None signs it as an administrator."""
+    inspector = actor.inspector
+    return inspector if inspector is not None and question.building.inspector_id == inspector.id else None
 
 
 async def chat_locale(session: AsyncSession, question: GroupQuestion) -> str | None:
@@ -164,8 +204,7 @@ async def answer(
 
     Replies to the answer are questions again (to its author), so a conversation can go on under it.
     """
-    if not actor.is_admin and await addressee(session, question) != actor.telegram_id:
-        raise NotAllowed()
+    await _may_answer(session, actor, question)
     batch = await outbox.start_broadcast(
         session, clock, author_id=actor.telegram_id, kind=ANSWER_KIND, subject_id=question.id, title=title
     )

@@ -39,6 +39,7 @@ from models import (
     BuildingChat,
     Delivery,
     Inspector,
+    OutboxFile,
     Proposal,
     Report,
     meeting_buildings,
@@ -368,6 +369,27 @@ async def latest_for_building(session: AsyncSession, building_id: int) -> Report
             .scalar_subquery()
         ),
     )
+
+
+async def drawn(session: AsyncSession, report: Report, language: str) -> OutboxFile | None:
+    """The report's printable page as drawn before in this language (with Telegram's file id once sent)."""
+    digest = (report.renders or {}).get(language, {}).get("pdf")
+    return await outbox.kept_file(session, digest) if digest else None
+
+
+async def keep_drawn(session: AsyncSession, clock: Clock, report: Report, language: str, pdf: bytes) -> OutboxFile:
+    """Keep a page just drawn, so no later /report in this language draws it again."""
+    digest = await outbox.keep_file(session, clock, pdf)
+    renders = {**(report.renders or {}), language: {"pdf": digest}}
+    await session.execute(
+        update(Report)
+        .where(Report.id == report.id)
+        .values(renders=renders)
+        .execution_options(synchronize_session=False)
+    )
+    kept = await outbox.kept_file(session, digest)
+    assert kept is not None
+    return kept
 
 
 async def view(session: AsyncSession, report: Report, *, default_zone: str = "Asia/Almaty") -> ReportView:

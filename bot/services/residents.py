@@ -20,7 +20,7 @@ class Registration:
 
 
 def flat(raw: str) -> str:
-    return validation.text("flat", raw)
+    return validation.flat(raw)
 
 
 async def register(

@@ -13,6 +13,9 @@ _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{4,19}$")
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
 _TELEGRAM_ID_RE = re.compile(r"^[0-9]{1,16}$")
 MAX_TELEGRAM_ID = 2**52  # Telegram's user ids fit in 52 bits
+# A flat: letters (any alphabet), ASCII digits, "/", "-" and spaces ("12", "12А", "5/2"); nothing a spreadsheet
+# could take for a formula, nothing that renders as markup.
+_FLAT_RE = re.compile(r"^(?:[^\W\d_]|[0-9/ -])+$")
 
 LIMITS = {
     "address": 256,
@@ -44,6 +47,13 @@ def telegram_id(raw: str) -> int:
     if not _TELEGRAM_ID_RE.match(value) or not 0 < int(value) < MAX_TELEGRAM_ID:
         raise InvalidValue("telegram_id", raw)
     return int(value)
+
+
+def flat(raw: str) -> str:
+    value = text("flat", raw)
+    if not _FLAT_RE.match(value):
+        raise InvalidValue("flat", raw)
+    return value
 
 
 def timezone(raw: str) -> str:

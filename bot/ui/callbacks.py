@@ -42,6 +42,13 @@ class CountryCb(CallbackData, prefix="country"):
     building_id: int = 0
 
 
+class SuccessorCb(CallbackData, prefix="rmi"):
+    """Who takes a departing inspector's buildings over (/remove_inspector): an inspector's id, or 0 for the
+    administrators."""
+
+    inspector_id: int
+
+
 class PageCb(CallbackData, prefix="page"):
     listing: str
     page: int

@@ -80,6 +80,7 @@ def help_text(actor: Actor) -> str:
             )
             + "\n"
             + _("/country <code>code KZ|UZ</code> — a building's country: its law, calendar and emergency numbers")
+            + _("/remove_inspector — remove an inspector: their buildings and open appeals go to another")
         )
     parts.append(emergency())
     return "\n\n".join(parts)

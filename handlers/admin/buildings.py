@@ -10,17 +10,19 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import buildings, inspectors, law, validation
+from bot.services import buildings, inspectors, law, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
 from bot.ui import keyboards, labels
 from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
+from handlers.admin.inspectors import tell_handover
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
 
 ASSIGN_BUTTONS = 40
@@ -350,7 +352,14 @@ def _invalid(exc: InvalidValue) -> str:
 
 
 async def assign_start(
-    message: Message, command: CommandObject, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     await end_dialog(state)
     code, _sep, telegram_id = (command.args or "").strip().partition(" ")
@@ -359,7 +368,7 @@ async def assign_start(
         await message.answer(_("Which building? Send its code:"))
         return
     if telegram_id.strip():
-        await _assign_by_telegram_id(message, session, clock, actor, code, telegram_id.strip())
+        await _assign_by_telegram_id(message, session, clock, actor, i18n, settings, code, telegram_id.strip())
         return
     await _offer_inspectors(message, state, session, code)
 
@@ -388,7 +397,14 @@ async def _offer_inspectors(message: Message, state: FSMContext, session: AsyncS
 
 
 async def _assign_by_telegram_id(
-    message: Message, session: AsyncSession, clock: Clock, actor: Actor, code: str, raw_id: str
+    message: Message,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+    settings: Settings,
+    code: str,
+    raw_id: str,
 ) -> None:
     try:
         building = await buildings.by_code(session, code)
@@ -402,25 +418,42 @@ async def _assign_by_telegram_id(
     if inspector is None:
         await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
         return
-    await message.answer(await _assign(session, clock, actor, building.id, inspector.id))
+    await message.answer(await _assign(session, clock, actor, i18n, settings, building.id, inspector.id))
 
 
 async def assign_chosen(
-    callback: CallbackQuery, callback_data: AssignCb, session: AsyncSession, clock: Clock, actor: Actor
+    callback: CallbackQuery,
+    callback_data: AssignCb,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     await edit_card(
-        callback, await _assign(session, clock, actor, callback_data.building_id, callback_data.inspector_id)
+        callback,
+        await _assign(session, clock, actor, i18n, settings, callback_data.building_id, callback_data.inspector_id),
     )
 
 
-async def _assign(session: AsyncSession, clock: Clock, actor: Actor, building_id: int, inspector_id: int) -> str:
+async def _assign(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    i18n: I18n,
+    settings: Settings,
+    building_id: int,
+    inspector_id: int,
+) -> str:
     try:
-        building = await buildings.assign(
+        handover = await staff.reassign(
             session, clock, building_id=building_id, inspector_id=inspector_id, actor_id=actor.telegram_id
         )
     except (UnknownBuilding, UnknownInspector):
         return _("That building or inspector no longer exists.")
-    assert building.inspector is not None
+    assert handover.successor is not None
+    if handover.previous is None or handover.previous.id != handover.successor.id:
+        await tell_handover(session, clock, i18n, settings, handover, removed=False)
     return _("{building} is now served by {inspector}.").format(
-        building=building_title(building), inspector=escape(building.inspector.full_name)
+        building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -10,25 +11,28 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.commands import INSPECTOR, set_personal_commands
+from bot.commands import INSPECTOR, clear_personal_commands, set_personal_commands
 from bot.config import Settings
-from bot.services import inspectors, validation
-from bot.services.errors import AlreadyInspector, InvalidValue
+from bot.services import inspectors, people, staff, validation
+from bot.services.errors import AlreadyInspector, InvalidValue, UnknownInspector
 from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
-from bot.ui.callbacks import ConfirmCb, PageCb
+from bot.ui.callbacks import ConfirmCb, PageCb, SuccessorCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from models import Inspector
 
 SAVE = "inspector"
+REMOVE = "remove_inspector"
+ASSIGN_LIMIT = 40  # successors offered as buttons
 PAGE_SIZE = 15
 LISTING = "inspectors"
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
@@ -73,6 +77,11 @@ def create_router() -> Router:
         router.message.register(field_sent, state, TEXT_ANSWER)
     router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
     router.message.register(list_inspectors, Command("inspectors"))
+    router.message.register(remove_start, Command("remove_inspector"))
+    router.message.register(remove_person_shared, RemoveInspector.person, F.users_shared)
+    router.message.register(remove_person_by_id, RemoveInspector.person, TEXT_ANSWER)
+    router.callback_query.register(successor_chosen, RemoveInspector.successor, SuccessorCb.filter())
+    router.callback_query.register(remove_confirmed, RemoveInspector.confirm, ConfirmCb.filter(F.dialog == REMOVE))
     router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
@@ -150,6 +159,26 @@ async def field_sent(message: Message, state: FSMContext) -> None:
     )
 
 
+async def _confirmed(
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    key: str,
+) -> dict[str, Any] | None:
+    """The dialog's data when its confirmation was pressed while it was still open; None once answered otherwise
+    (cancelled, or a second tap that raced the first one, which has already ended the dialog)."""
+    data = await state.get_data()
+    await end_dialog(state)
+    if key not in data:
+        alert(callback_answer, texts.button_gone())
+        return None
+    if not callback_data.yes:
+        await edit_card(callback, _("Cancelled."))
+        return None
+    return data
+
+
 def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
     return inspectors.draft(Person(**data["person"]), **{name: data[name] for name in inspectors.FIELDS})
 
@@ -166,14 +195,8 @@ async def save(
     bot: Bot,
     callback_answer: CallbackAnswer,
 ) -> None:
-    data = await state.get_data()
-    await end_dialog(state)
-    if "person" not in data:
-        # A second tap on Save raced the first one, which has already ended the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
-    if not callback_data.yes:
-        await edit_card(callback, _("Cancelled."))
+    data = await _confirmed(callback, callback_data, state, callback_answer, "person")
+    if data is None:
         return
     try:
         inspector = await inspectors.add_inspector(
@@ -218,3 +241,172 @@ async def _page(session: AsyncSession, number: int) -> tuple[str, keyboards.Inli
     header = _("<b>Inspectors</b> ({count})").format(count=result.total)
     text = header + "\n\n" + "\n".join(inspector_line(row) for row in result.items)
     return text, keyboards.pages(LISTING, result.page, result.pages)
+
+
+# --- /remove_inspector ------------------------------------------------------------------------------------------
+
+
+class RemoveInspector(StatesGroup):
+    person = State()
+    successor = State()
+    confirm = State()
+
+
+async def remove_start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
+    await end_dialog(state)
+    if command.args:
+        await _removal_chosen(message, state, session, command.args)
+        return
+    await state.set_state(RemoveInspector.person)
+    await message.answer(
+        _("Which inspector leaves? Press the button to choose them, or send their numeric Telegram id."),
+        reply_markup=keyboards.pick_user(),
+    )
+
+
+async def remove_person_shared(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    assert message.users_shared is not None
+    await _removal_chosen(message, state, session, str(message.users_shared.users[0].user_id))
+
+
+async def remove_person_by_id(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await _removal_chosen(message, state, session, message.text or "")
+
+
+async def _removal_chosen(message: Message, state: FSMContext, session: AsyncSession, raw: str) -> None:
+    try:
+        leaving = await inspectors.by_telegram_id(session, validation.telegram_id(raw))
+    except InvalidValue:
+        leaving = None
+    if leaving is None:
+        await end_dialog(state)
+        await message.answer(
+            _("This person is not an inspector. /inspectors lists them."), reply_markup=ReplyKeyboardRemove()
+        )
+        return
+    await state.set_state(RemoveInspector.successor)
+    await state.update_data(leaving=leaving.id)
+    others = [row.inspector for row in (await inspectors.list_inspectors(session, size=ASSIGN_LIMIT)).items]
+    await message.answer(
+        _("Removing {name}.").format(name=escape(leaving.full_name)), reply_markup=ReplyKeyboardRemove()
+    )
+    await message.answer(
+        _("Who takes over their buildings and open appeals?"),
+        reply_markup=_successors([i for i in others if i.id != leaving.id]),
+    )
+
+
+def _successors(candidates: list[Inspector]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for inspector in candidates:
+        builder.button(text=inspector.full_name[:60], callback_data=SuccessorCb(inspector_id=inspector.id))
+    builder.button(text=_("Nobody yet: the administrators"), callback_data=SuccessorCb(inspector_id=0))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def successor_chosen(
+    callback: CallbackQuery,
+    callback_data: SuccessorCb,
+    state: FSMContext,
+    session: AsyncSession,
+    callback_answer: CallbackAnswer,
+) -> None:
+    data = await state.get_data()
+    leaving = await inspectors.get_inspector(session, data.get("leaving", 0))
+    successor = (
+        await inspectors.get_inspector(session, callback_data.inspector_id) if callback_data.inspector_id else None
+    )
+    if leaving is None or (callback_data.inspector_id and (successor is None or successor.id == leaving.id)):
+        await end_dialog(state)
+        alert(callback_answer, texts.button_gone())
+        return
+    await state.update_data(successor=callback_data.inspector_id)
+    await state.set_state(RemoveInspector.confirm)
+    codes = ", ".join(b.code for b in await staff.beat_of(session, leaving.id)) or "—"
+    heir = escape(successor.full_name) if successor is not None else _("the administrators")
+    await edit_card(
+        callback,
+        _(
+            "Remove {name}? They will no longer receive anything about the beat or be able to act on it.\n"
+            "Their buildings ({codes}), open appeals and planned meetings go to {heir}."
+        ).format(name=escape(leaving.full_name), codes=escape(codes), heir=heir),
+        keyboards.confirm(REMOVE, _("Remove")),
+    )
+
+
+async def remove_confirmed(
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
+) -> None:
+    data = await _confirmed(callback, callback_data, state, callback_answer, "successor")
+    if data is None:
+        return
+    try:
+        handover = await staff.remove_inspector(
+            session,
+            clock,
+            inspector_id=data["leaving"],
+            successor_id=data["successor"] or None,
+            actor_id=actor.telegram_id,
+        )
+    except UnknownInspector:
+        await edit_card(callback, _("That inspector has already been removed, or the one you chose has."))
+        return
+    assert handover.previous is not None
+    await tell_handover(session, clock, i18n, settings, handover, removed=True)
+    await clear_personal_commands(bot, handover.previous.user_id)
+    heir = escape(handover.successor.full_name) if handover.successor else _("the administrators")
+    await edit_card(
+        callback,
+        _(
+            "{name} is removed. Their buildings ({codes}) and {count} open appeal went to {heir}.",
+            "{name} is removed. Their buildings ({codes}) and {count} open appeals went to {heir}.",
+            handover.appeals,
+        ).format(
+            name=escape(handover.previous.full_name),
+            codes=escape(", ".join(b.code for b in handover.buildings) or "—"),
+            count=handover.appeals,
+            heir=heir,
+        ),
+    )
+
+
+async def tell_handover(
+    session: AsyncSession, clock: Clock, i18n: I18n, settings: Settings, handover: staff.Handover, *, removed: bool
+) -> None:
+    """The departing (or previous) inspector and the successor each hear of it, in their own language."""
+    codes = escape(", ".join(b.code for b in handover.buildings))
+    readers = [i.user_id for i in (handover.previous, handover.successor) if i is not None]
+    known = await people.reading_locales(session, readers, default_country=settings.country)
+    if handover.previous is not None:
+        with i18n.use_locale(known.get(handover.previous.user_id, settings.default_locale)):
+            heir = escape(handover.successor.full_name) if handover.successor else _("the administrators")
+            if removed:
+                text = _(
+                    "An administrator has removed you from the inspectors. The bot will no longer send you anything "
+                    "about the beat; your buildings and open appeals went to {heir}."
+                ).format(heir=heir)
+            else:
+                text = _(
+                    "{codes} is now served by {heir}; its {count} open appeal went to them.",
+                    "{codes} is now served by {heir}; its {count} open appeals went to them.",
+                    handover.appeals,
+                ).format(codes=codes, heir=heir, count=handover.appeals)
+            await staff.tell(session, clock, handover.previous.user_id, text)
+    if handover.successor is not None and handover.buildings:
+        with i18n.use_locale(known.get(handover.successor.user_id, settings.default_locale)):
+            text = _(
+                "You now serve {codes}; {count} open appeal came with it. /queue shows it.",
+                "You now serve {codes}; {count} open appeals came with it. /queue shows them.",
+                handover.appeals,
+            ).format(codes=codes, count=handover.appeals)
+            await staff.tell(session, clock, handover.successor.user_id, text)

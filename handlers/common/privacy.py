@@ -6,6 +6,7 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,7 +85,13 @@ async def ask_forget(message: Message, session: AsyncSession, actor: Actor) -> N
     )
 
 
-async def forget(callback: CallbackQuery, callback_data: ConfirmCb, session: AsyncSession, clock: Clock) -> None:
+async def forget(
+    callback: CallbackQuery,
+    callback_data: ConfirmCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+) -> None:
     if not callback_data.yes:
         await edit_card(callback, _("Nothing was deleted."))
         return
@@ -93,6 +100,8 @@ async def forget(callback: CallbackQuery, callback_data: ConfirmCb, session: Asy
     except StaffCannotForget:
         await edit_card(callback, _("You are registered as an inspector. Ask an administrator to remove you."))
         return
+    # Dialog drafts (an appeal's text and captions, a proposal) go too, language choice included.
+    await state.clear()
     await edit_card(
         callback,
         _("Your data has been deleted. Goodbye!") if deleted else _("The bot keeps nothing about you."),

@@ -9,9 +9,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals, routing
-from bot.services.errors import AppealGone, InvalidTransition, NotAllowed
+from bot.services.errors import AppealGone, InvalidTransition, NotAllowed, RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.content import content_of
@@ -25,7 +26,9 @@ def create_router() -> Router:
     return router
 
 
-async def reply(message: Message, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier) -> None:
+async def reply(
+    message: Message, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier, settings: Settings
+) -> None:
     assert message.reply_to_message is not None
     link = await routing.find(session, message.chat.id, message.reply_to_message.message_id)
     if link is None or link.appeal_id is None:
@@ -37,20 +40,35 @@ async def reply(message: Message, session: AsyncSession, clock: Clock, actor: Ac
     if appeal is not None:
         await send_answer(message, session, clock, actor, courier, appeal.id)
         return
-    await _from_resident(message, session, clock, actor, courier, link.appeal_id)
+    await _from_resident(message, session, clock, actor, courier, settings, link.appeal_id)
 
 
 async def _from_resident(
-    message: Message, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier, appeal_id: int
+    message: Message,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+    settings: Settings,
+    appeal_id: int,
 ) -> None:
     content = content_of(message)
     if content is None:
         await message.answer(texts.cannot_pass_on())
         return
     try:
-        appeal = await appeals.resident_message(session, clock, actor, appeal_id, content)
+        appeal = await appeals.resident_message(
+            session, clock, actor, appeal_id, content, hourly_limit=settings.reply_rate_limit
+        )
     except (NotAllowed, AppealGone):
         raise SkipHandler() from None
+    except RateLimited:
+        await message.answer(
+            _("You have sent {count} messages to the inspector within the hour. Please wait a little.").format(
+                count=settings.reply_rate_limit
+            )
+        )
+        return
     except InvalidTransition:
         await message.answer(_("This appeal is closed. To raise something new, send /appeal."))
         return

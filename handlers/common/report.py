@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.config import Settings
-from bot.services import report_store
+from bot.services import outbox, report_store
 from bot.services.people import Actor
 from bot.ui import texts
+from bot.ui.reports import cards as report_cards
 from bot.ui.reports import output as report_output
 from models import Building, BuildingChat
 
@@ -27,7 +30,12 @@ def create_router() -> Router:
 
 
 async def show(
-    message: Message, session: AsyncSession, actor: Actor, settings: Settings, building_chat: BuildingChat | None = None
+    message: Message,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    building_chat: BuildingChat | None = None,
 ) -> None:
     building: Building
     if message.chat.type == "private":
@@ -49,6 +57,15 @@ async def show(
         )
         return
     view = await report_store.view(session, report, default_zone=settings.timezone)
-    output = await report_output.render(view, published_at=report.published_at, chart=False)
-    await message.answer(output.summary)
-    await report_output.send_pdf(message, output)
+    await message.answer(report_cards.summary(view))
+    # The page is drawn once per language and kept; every later /report sends it again by Telegram's file id.
+    # Drawing takes a second: the answer above has committed the update's work, so no lock waits on it.
+    language = get_i18n().current_locale
+    page = await report_store.drawn(session, report, language)
+    if page is None:
+        output = await report_output.render(view, published_at=report.published_at, chart=False)
+        page = await report_store.keep_drawn(session, clock, report, language, output.pdf)
+    document = page.document_id or BufferedInputFile(page.data, filename=report_cards.pdf_filename(view))
+    sent = await message.answer_document(document, caption=report_cards.pdf_caption(view))
+    if page.document_id is None and sent.document is not None:
+        await outbox.remember_upload(session, page.digest, as_photo=False, file_id=sent.document.file_id)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services import people, questions
+from bot.services.errors import RateLimited
 from bot.ui import keyboards
 from bot.ui import questions as question_cards
 from handlers.dialogs import NOT_A_COMMAND, person_of
@@ -71,24 +72,35 @@ async def asked(
             )
         )
         return
-    result = await questions.ask(
-        session,
-        clock,
-        chat=building_chat,
-        under=under,
-        message_id=message.message_id,
-        asker=person_of(message.from_user),
-        text=text,
-    )
+    try:
+        result = await questions.ask(
+            session,
+            clock,
+            chat=building_chat,
+            under=under,
+            message_id=message.message_id,
+            asker=person_of(message.from_user),
+            text=text,
+            hourly_limit=settings.question_rate_limit,
+        )
+    except RateLimited:
+        await message.reply(
+            _("You have asked {count} questions here within the hour. Please wait a little before asking more.").format(
+                count=settings.question_rate_limit
+            )
+        )
+        return
     if not result.created:
         return
-    language = (await people.reading_locales(session, [under.author_id], default_country=settings.country)).get(
-        under.author_id, settings.default_locale
-    )
-    with i18n.use_locale(language):
-        relay = question_cards.relay(result.question, under, building_chat.building.code)
-        buttons = keyboards.stored(question_cards.relay_buttons(result.question))
-    await questions.relay(session, clock, result.question, under, text=relay, buttons=buttons)
+    # To whoever manages the building now (the administrators when nobody does), each in their language.
+    readers = await questions.readers(session, result.question, settings.admin_ids)
+    languages = await people.reading_locales(session, readers, default_country=building_chat.building.country)
+    messages = []
+    for reader in readers:
+        with i18n.use_locale(languages.get(reader, settings.default_locale)):
+            relay = question_cards.relay(result.question, under, building_chat.building.code)
+            messages.append((reader, relay, keyboards.stored(question_cards.relay_buttons(result.question))))
+    await questions.relay(session, clock, result.question, under, messages)
     await _react(message)
 
 

@@ -46,6 +46,7 @@ async def answer(
             clock,
             meeting_id=callback_data.meeting_id,
             chat_id=message.chat.id,
+            message_id=message.message_id,
             user_id=callback.from_user.id,
             choice=choice,
         )

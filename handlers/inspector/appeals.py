@@ -18,8 +18,8 @@ from bot.delivery.courier import Courier
 from bot.services import appeals, inspectors, templates
 from bot.services.errors import InvalidTransition, InvalidValue
 from bot.services.people import Actor
+from bot.ui import labels, texts
 from bot.ui import templates as template_ui
-from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
 from bot.ui.callbacks import AppealAction, RedirectCb, StaffCb
@@ -62,8 +62,18 @@ def _not_yours() -> str:
     return _("This appeal is not yours to handle.")
 
 
-# A button of an appeal that is not the presser's (or forged data): refused and recorded; of a closed one: said so.
-PRESSED = Refusal(_not_yours, audit="appeal_refused", closed=lambda: _("This appeal is already closed."))
+def already_changed(lost: InvalidTransition) -> str:
+    """What another press did first (or that the appeal is closed)."""
+    if lost.status is None:
+        return _("This appeal is already closed.")
+    return _("This appeal is already {status} (perhaps someone pressed first); nothing was done.").format(
+        status=labels.status(lost.status)
+    )
+
+
+# A button of an appeal that is not the presser's (or forged data): refused and recorded; of a closed one (or one
+# another press changed first): said so.
+PRESSED = Refusal(_not_yours, audit="appeal_refused", closed=already_changed)
 # An answer or reason for an appeal taken from the inspector meanwhile.
 ANSWERED = Refusal(_not_yours, ends_dialog=True)
 
@@ -225,8 +235,8 @@ async def send_answer(
         return
     try:
         appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)
-    except InvalidTransition:
-        await message.answer(_("This appeal is already closed."))
+    except InvalidTransition as lost:
+        await message.answer(already_changed(lost))
         return
     header = (
         (
@@ -264,9 +274,9 @@ async def reason_sent(
     except InvalidValue:
         await message.answer(_("Please write the reason in words."))
         return
-    except InvalidTransition:
+    except InvalidTransition as lost:
         await end_dialog(state)
-        await message.answer(_("This appeal is already closed."))
+        await message.answer(already_changed(lost))
         return
     await end_dialog(state)
     await message.answer(_("Appeal №{number} is rejected; the resident is told why.").format(number=appeal.number))

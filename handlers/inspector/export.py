@@ -23,6 +23,9 @@ from bot.ui.appeals.cards import is_overdue
 from bot.ui.callbacks import ExportCb
 from models import Appeal
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
 
 def create_router() -> Router:
     router = Router(name="export")
@@ -49,7 +52,7 @@ async def ask(
 ) -> None:
     if command.args:
         try:
-            first, last = (date.fromisoformat(part) for part in command.args.split())
+            first, last = (_bounded(date.fromisoformat(part)) for part in command.args.split())
         except ValueError:
             await message.answer(
                 _("Give the dates as <code>/export 2026-01-01 2026-03-31</code>, or choose a period:"),
@@ -83,7 +86,7 @@ async def chosen(
     settings: Settings,
 ) -> None:
     try:
-        start, end = date.fromisoformat(callback_data.start), date.fromisoformat(callback_data.end)
+        start, end = _bounded(date.fromisoformat(callback_data.start)), _bounded(date.fromisoformat(callback_data.end))
     except ValueError:
         return
     if isinstance(callback.message, Message):
@@ -111,6 +114,20 @@ async def _send(
     )
 
 
+def _bounded(day: date) -> date:
+    """Dates a register can cover; 9999-12-31 would overflow a day later, and nothing predates the bot."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(day)
+    return day
+
+
+def cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (= + - @, a tab or a carriage return first) is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def register_csv(appeals: list[Appeal], now: datetime) -> bytes:
     """One row per appeal; an anonymous appeal's flat stays empty, and no row names a resident."""
     out = io.StringIO()
@@ -136,7 +153,8 @@ def register_csv(appeals: list[Appeal], now: datetime) -> bytes:
     for appeal in appeals:
         zone = appeal.building.timezone
         writer.writerow(
-            [
+            cell(value)
+            for value in [
                 appeal.number,
                 _local(appeal.created_at, zone),
                 appeal.building.code,

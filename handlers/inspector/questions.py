@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import parts, people, questions
 from bot.services.people import Actor
+from bot.services.questions import ChatUnbound
 from bot.ui import questions as question_cards
 from bot.ui.callbacks import QuestionAction, QuestionCb
 from bot.ui.content import content_of
@@ -67,7 +68,11 @@ async def answered(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    question = await questions.for_answer(session, actor, question_id)
+    try:
+        question = await questions.for_answer(session, actor, question_id)
+    except ChatUnbound:
+        await message.reply(_("This chat is no longer connected to the building, so nothing can be posted there."))
+        return
     content = content_of(message)
     media_kind = content.kind if content is not None and content.kind in parts.MEDIA_KINDS else None
     if content is None or (content.kind != "text" and media_kind is None):
@@ -76,7 +81,8 @@ async def answered(
     name = message.from_user.full_name if message.from_user is not None else ""
     language = await questions.chat_locale(session, question) or settings.default_locale
     with i18n.use_locale(language):
-        text = question_cards.signed(question_cards.signature(actor.inspector, name), content.text)
+        signer = questions.answers_as_inspector(actor, question)
+        text = question_cards.signed(question_cards.signature(signer, name), content.text)
     await questions.answer(
         session,
         clock,

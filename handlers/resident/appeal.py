@@ -171,12 +171,9 @@ async def text_sent(message: Message, state: FSMContext) -> None:
         return
     await state.update_data(text=text, source=asdict(content))
     await state.set_state(Intake.attachments)
-    await message.answer(
-        _("You can add photos, documents, a voice message or a location (up to {limit}). Press Next when done.").format(
-            limit=ATTACHMENT_LIMIT
-        ),
-        reply_markup=appeal_keyboards.intake_next(),
-    )
+    ask = _("You can add photos, documents, a voice message or a location (up to {limit}). Press Next when done.")
+    warning = document_warning() + "\n\n" if content.kind == "document" else ""
+    await message.answer(warning + ask.format(limit=ATTACHMENT_LIMIT), reply_markup=appeal_keyboards.intake_next())
 
 
 async def attachment_sent(message: Message, state: FSMContext) -> None:
@@ -200,10 +197,27 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
     if _media_count(data) >= ATTACHMENT_LIMIT:
         await message.answer(_("That is the most attachments one appeal can take. Press Next."))
         return
-    await state.update_data(attachments=[*data["attachments"], asdict(content)])
+    # The caption joins the appeal's text (shown in the summary, editable there); the file is copied without it.
+    text = data["text"]
+    if content.text:
+        text = f"{text}\n{content.text}"
+        if len(text) > TEXT_LIMIT:
+            await message.answer(_("The text would be too long with this; press Next to continue."))
+            return
+    await state.update_data(attachments=[*data["attachments"], asdict(content)], text=text)
     # Each photo of an album arrives as its own message: acknowledge only the first, not every one.
     if message.media_group_id is None or not data["attachments"]:
-        await message.answer(_("Added. Send more, or press Next."), reply_markup=appeal_keyboards.intake_next())
+        added = _("Added. Send more, or press Next.")
+        if content.kind == "document":
+            added = document_warning() + "\n\n" + added
+        await message.answer(added, reply_markup=appeal_keyboards.intake_next())
+
+
+def document_warning() -> str:
+    return _(
+        "⚠️ A document reaches the inspector as it is: its file name and contents too. If you send it anonymously, "
+        "make sure neither names you."
+    )
 
 
 async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:

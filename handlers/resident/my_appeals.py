@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.courier import Courier
-from bot.services import appeal_lists, appeals, outbox
+from bot.services import appeal_lists, appeals, outbox, parts
 from bot.services.appeals import FEEDBACK_LIMIT
 from bot.services.errors import InvalidTransition
 from bot.services.people import Actor
@@ -102,7 +102,11 @@ async def open_one(
     appeal = await appeals.for_resident(session, actor, callback_data.appeal_id)
     if callback.message is not None:
         fates = await outbox.fates(session, [message.id for message in appeal.messages])
-        await callback.message.answer(resident_view(appeal, fates), reply_markup=_actions(appeal))
+        # A long conversation (a rejection's reason, long answers) may not fit one message: cut at paragraphs.
+        pieces = parts.split(resident_view(appeal, fates), parts.TEXT_LIMIT)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await callback.message.answer(piece, reply_markup=_actions(appeal) if last else None)
 
 
 async def rate(

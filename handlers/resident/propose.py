@@ -138,7 +138,7 @@ async def send(
     for reader in readers:
         with i18n.use_locale(locales.get(reader, settings.default_locale)):
             text = proposal_cards.to_inspector(building, actor.user.first_name, proposal.text)
-        await proposals.tell(session, clock, reader, text)
+        await proposals.tell(session, clock, reader, text, about=proposal)
     await edit_card(callback, _("✅ Your proposal is recorded and passed to the inspector. Thank you!"))
 
 

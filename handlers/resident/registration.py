@@ -165,7 +165,10 @@ async def flat_sent(message: Message, state: FSMContext, session: AsyncSession, 
         flat = residents.flat(message.text or "")
     except InvalidValue:
         await message.answer(
-            _("A flat number is at most 16 characters. Send it again or press Skip."),
+            _(
+                "A flat number is up to 16 letters, digits, / or - (for example 12, 12A or 5/2). "
+                "Send it again or press Skip."
+            ),
             reply_markup=keyboards.skip("flat"),
         )
         return

@@ -161,7 +161,8 @@ async def test_stickers_dice_and_too_long_texts_get_a_clear_answer_and_lose_noth
     appeal = await appeal_by_number(tg, 1)
     assert appeal.text == "My bicycle was stolen from the entrance."
     copies = [c for c in tg.fake.calls("copyMessage") if c.params["chat_id"] == INSPECTOR_ID]
-    assert len(copies) == 2, "the photo and the location reach the inspector"
+    photos = [c for c in tg.fake.calls("sendPhoto") if c.params["chat_id"] == INSPECTOR_ID]
+    assert len(copies) == 1 and len(photos) == 1, "the location copied, the photo sent again by its file id"
 
 
 async def test_my_lists_the_residents_appeals_and_opens_a_thread(tg: Telegram) -> None:

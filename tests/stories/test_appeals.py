@@ -28,7 +28,9 @@ async def test_a_resident_sends_an_appeal_and_the_inspectors_answer_reaches_them
     assert "Appeal №1" in card["text"] and "Dana" in card["text"] and "flat 7" in card["text"]
     assert "Loud music every night" in card["text"]
     assert "Public order and noise" in card["text"]
-    assert [c.params["from_chat_id"] for c in tg.fake.calls("copyMessage")] == [RESIDENT], "the photo, copied"
+    [photo] = tg.fake.calls("sendPhoto")
+    assert photo.params["chat_id"] == INSPECTOR_ID and photo.params["photo"] == "photo-big", "sent by its file id"
+    assert "caption" not in photo.params
     appeal = await appeal_by_number(tg, 1)
     assert appeal.delivered_at is not None and appeal.status == "new"
 
@@ -279,4 +281,4 @@ async def test_buttons_of_a_closed_appeal_say_it_is_closed(tg: Telegram) -> None
     await inspector.press(card, "Resolve")
     for action in ("reply", "reject", "take"):
         reply = await inspector.press_data(card, f"ap:{action}:{appeal.id}")
-        assert "already closed" in reply.text
+        assert "already resolved" in reply.text

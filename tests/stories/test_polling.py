@@ -218,6 +218,16 @@ async def test_a_dialog_survives_a_restart_when_state_is_kept_in_redis(
             answered = await tg.person(503, "Dana", language_code="en").send("A-12")
             assert "пр. Абая, 10" in answered.text
             assert answered.buttons(), "the bot should go on to ask for the language"
+            # A dialog left half-way does not stay forever: Redis drops it after a day.
+            from aiogram.fsm.storage.base import StorageKey
+            from aiogram.fsm.storage.redis import RedisStorage
+
+            storage = tg.app.dp.storage
+            assert isinstance(storage, RedisStorage)
+            key = StorageKey(bot_id=tg.app.bot.id, chat_id=503, user_id=503)
+            for part in ("state", "data"):
+                ttl = await storage.redis.ttl(storage.key_builder.build(key, part))  # type: ignore[arg-type]
+                assert 86_000 < ttl <= 86_400, (part, ttl)
         check_fake(fake, error_log)
 
 

@@ -100,7 +100,9 @@ async def test_a_flat_number_that_is_too_long_is_asked_again(tg: Telegram) -> No
     reply = await dana.press(reply.last, "English")
     reply = await dana.press(reply.last, "I agree")
     reply = await dana.send("x" * 40)
-    assert "at most 16 characters" in reply.text
+    assert "up to 16 letters, digits" in reply.text
+    reply = await dana.send("=cmd|'/c calc'!A")
+    assert "up to 16 letters, digits" in reply.text, "nothing a spreadsheet takes for a formula"
     reply = await dana.send("12/3")
     assert "Flat: 12/3" in reply.text
 

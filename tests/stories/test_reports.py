@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
@@ -411,6 +412,39 @@ async def test_a_correction_published_later_is_the_latest_residents_read(tg: Tel
     assert [r.published_at is not None for r in await reports(tg)] == [True, True]
     reply = await dana.send("/report")
     assert "• Theft: 5" in reply.text and "• Theft: 4" not in reply.text
+
+
+async def test_report_asked_again_is_sent_by_file_id_without_drawing_it_again(
+    tg: Telegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ui.reports import pdf as report_pdf
+
+    drawn: list[str] = []
+    real = report_pdf.pdf_bytes
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        drawn.append("pdf")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "pdf_bytes", counted)
+    d = await district(tg)
+    await renamed(tg, d)
+    await resident_of(tg, d.building, RESIDENT_ID, "Dana")
+    dana = tg.person(RESIDENT_ID, "Dana", language_code="en")
+    inspector = tg.person(INSPECTOR_ID, "Әлия", language_code="en")
+    tg.clock.at = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
+    reply = await to_preview(inspector, offences="Theft 4")
+    await inspector.press(reply.last, "Publish")
+    drawn.clear()
+
+    first = await dana.send("/report")
+    second = await dana.send("/report")
+    assert drawn == ["pdf"], "drawn once for the language, then kept"
+    [upload] = [c for c in first.calls if c.method == "sendDocument"]
+    [again] = [c for c in second.calls if c.method == "sendDocument"]
+    assert str(upload.params["document"]).startswith("attach://"), "uploaded the first time"
+    assert again.params["document"] == upload.response["result"]["document"]["file_id"]
+    assert "• Theft: 4" in second.text
 
 
 # --- edit, cancel, continue -------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from bot.services import buildings, inspectors, residents
+from bot.services import buildings, inspectors, outbox, parts, residents
 from bot.services.people import Person
 from models import Building, BuildingChat, Inspector
 from tests.support import harness
@@ -20,13 +21,15 @@ class District:
     building: Building
 
 
-async def district(tg: Telegram, *, inspector_id: int = INSPECTOR_ID, code: str = "A-12") -> District:
+async def district(
+    tg: Telegram, *, inspector_id: int = INSPECTOR_ID, code: str = "A-12", full_name: str = "Nurlan Abenov"
+) -> District:
     """An inspector (who opened the bot) serving one building."""
-    tg.fake.add_user(inspector_id, "Nurlan", language_code="en")
+    tg.fake.add_user(inspector_id, full_name.split()[0], language_code="en")
     async with tg.app.sessionmaker.begin() as session:
         draft = inspectors.draft(
-            Person(id=inspector_id, first_name="Nurlan"),
-            full_name="Nurlan Abenov",
+            Person(id=inspector_id, first_name=full_name.split()[0]),
+            full_name=full_name,
             rank="Police captain",
             phone="+7 701 000 00 00",
             reception_point="Abay ave 12, office 3",
@@ -71,3 +74,13 @@ async def bound_chats(tg: Telegram, d: District, chat_ids: list[int], *, type: s
                     bound_at=tg.clock.now(),
                 )
             )
+
+
+async def notice_in(tg: Telegram, chat_id: int, text: str = "Water is off.") -> dict[str, Any]:
+    """The inspector's notice as the outbox posted it in a building chat (replies to it are questions)."""
+    async with tg.app.sessionmaker.begin() as session:
+        batch = await outbox.start_broadcast(session, tg.clock, author_id=INSPECTOR_ID, kind="notice", title=text)
+        await outbox.enqueue(session, tg.clock, chat_id=chat_id, parts=parts.message(text, link=True), broadcast=batch)
+    tg.app.sender.wake()
+    await tg.drain()
+    return tg.fake.sent_to(chat_id)[-1]

@@ -179,6 +179,12 @@ def test_webhook_settings_are_checked() -> None:
     assert problem(BOT_TOKEN=TOKEN, WEBHOOK_LISTEN="8080").startswith("WEBHOOK_LISTEN is malformed")
 
 
+def test_webhook_mode_refuses_to_start_without_its_secret() -> None:
+    said = problem(BOT_TOKEN=TOKEN, WEBHOOK_URL="https://bot.example.org")
+    assert said.startswith("WEBHOOK_SECRET is not set") and "\n" not in said
+    assert settings(BOT_TOKEN=TOKEN, WEBHOOK_URL="https://bot.example.org", WEBHOOK_SECRET="s3cret").webhook_secret
+
+
 # --- the token in logs -----------------------------------------------------------------
 
 

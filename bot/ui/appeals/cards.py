@@ -68,7 +68,11 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         lines.append(_("🏛 Sent to: {body}").format(body=escape(labels.body(appeal.redirect_body))))
     if is_overdue(appeal, now):
         lines.append(_("⚠️ <b>Overdue</b>"))
-    attachments = sum(message.kind != "text" for message in appeal.messages if message.author == "resident")
+    attachments = sum(
+        message.kind != "text" and message.source_chat_id is not None
+        for message in appeal.messages
+        if message.author == "resident"
+    )
     if attachments > 0:
         lines.append(_("Attachments: {count} (below)").format(count=attachments))
     lines += ["", escape(appeal.text) if appeal.text else _("(deleted at the resident's request)")]
@@ -132,6 +136,8 @@ def thread(appeal: Appeal, fates: dict[int, Fate] | None = None) -> str:
 
 def _thread_line(message: AppealMessage) -> str:
     who = _("You") if message.author == "resident" else _("Inspector")
+    if message.author == "resident" and message.source_chat_id is None:
+        return f"<b>{who}:</b> " + _("(deleted at the resident's request)")
     body = escape(message.text) if message.text else ""
     if message.kind != "text":
         body = f"[{_kind(message.kind)}] {body}".strip()

@@ -1,0 +1,155 @@
+"""Who manages a building now, and handing a beat over: an inspector removed, a building reassigned.
+
+Rights follow the building: whoever manages it *now* works its open appeals and meetings, whatever was true when
+they were made. A handover moves them in the same transaction, so there is no moment where two people hold one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.clock import Clock
+from bot.services import audit, outbox, parts
+from bot.services.errors import UnknownBuilding, UnknownInspector
+from bot.services.inspectors import get_inspector
+from models import (
+    OPEN_STATUSES,
+    Appeal,
+    Building,
+    Delivery,
+    DeliveryStatus,
+    Inspector,
+    Meeting,
+    MeetingStatus,
+    Priority,
+)
+
+OPEN = [status.value for status in OPEN_STATUSES]
+
+
+async def manager_of(session: AsyncSession, building_id: int) -> Inspector | None:
+    """The inspector who manages the building now (active), or None: then the administrators do."""
+    return await session.scalar(
+        select(Inspector)
+        .join(Building, Building.inspector_id == Inspector.id)
+        .where(Building.id == building_id, Inspector.active)
+        .options(selectinload(Inspector.user))
+    )
+
+
+async def beat_of(session: AsyncSession, inspector_id: int) -> list[Building]:
+    return list(
+        await session.scalars(select(Building).where(Building.inspector_id == inspector_id).order_by(Building.code))
+    )
+
+
+@dataclass
+class Handover:
+    """What moved from one inspector (or nobody) to another (or the administrators)."""
+
+    previous: Inspector | None
+    successor: Inspector | None
+    buildings: list[Building] = field(default_factory=list)
+    appeals: int = 0
+
+
+async def _move_work(
+    session: AsyncSession, building_ids: list[int], successor: Inspector | None, *, also_from: int | None = None
+) -> int:
+    """Open appeals of the buildings (and any the departing inspector held elsewhere) and planned meetings go to the
+    successor; their cards are to be delivered to the new reader. Returns how many appeals moved."""
+    to = successor.id if successor is not None else None
+    where: ColumnElement[bool] = Appeal.building_id.in_(building_ids)
+    if also_from is not None:
+        where = or_(where, Appeal.inspector_id == also_from)
+    moved = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Appeal)
+            .where(where, Appeal.status.in_(OPEN), Appeal.inspector_id.is_distinct_from(to))
+            .values(inspector_id=to, delivered_at=None)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    count = moved.rowcount
+    if also_from is not None:
+        await session.execute(
+            update(Meeting)
+            .where(Meeting.inspector_id == also_from, Meeting.status == MeetingStatus.PLANNED.value)
+            .values(inspector_id=to)
+        )
+    return count
+
+
+async def reassign(
+    session: AsyncSession, clock: Clock, *, building_id: int, inspector_id: int, actor_id: int
+) -> Handover:
+    """The building goes to an active inspector, with its open appeals."""
+    building = await session.scalar(
+        select(Building).where(Building.id == building_id).options(selectinload(Building.inspector))
+    )
+    if building is None:
+        raise UnknownBuilding(str(building_id))
+    successor = await get_inspector(session, inspector_id)
+    if successor is None:
+        raise UnknownInspector()
+    previous = building.inspector if building.inspector is not None and building.inspector.active else None
+    building.inspector = successor
+    await session.flush()
+    moved = await _move_work(session, [building.id], successor)
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor_id,
+        action="building_assigned",
+        object_type="building",
+        object_id=building.code,
+        details={"inspector_id": successor.id, "appeals_moved": moved},
+    )
+    return Handover(previous, successor, [building], moved)
+
+
+async def remove_inspector(
+    session: AsyncSession, clock: Clock, *, inspector_id: int, successor_id: int | None, actor_id: int
+) -> Handover:
+    """Deactivate an inspector: their buildings, open appeals and planned meetings go to the successor (None: the
+    buildings become unassigned and the administrators work them); nothing waiting in the outbox reaches them."""
+    inspector = await get_inspector(session, inspector_id)
+    if inspector is None:
+        raise UnknownInspector()
+    successor = None
+    if successor_id is not None:
+        successor = await get_inspector(session, successor_id)
+        if successor is None or successor.id == inspector.id:
+            raise UnknownInspector()
+    beat = await beat_of(session, inspector.id)
+    for building in beat:
+        building.inspector_id = successor.id if successor is not None else None
+    inspector.active = False
+    await session.flush()
+    moved = await _move_work(session, [b.id for b in beat], successor, also_from=inspector.id)
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == inspector.user_id, Delivery.status == DeliveryStatus.PENDING.value)
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor_id,
+        action="inspector_removed",
+        object_type="inspector",
+        object_id=inspector.id,
+        details={"successor_id": successor.id if successor else None, "buildings": [b.code for b in beat]},
+    )
+    return Handover(inspector, successor, beat, moved)
+
+
+async def tell(session: AsyncSession, clock: Clock, chat_id: int, text: str) -> None:
+    """A personal message about the handover (to the departing or the new inspector), through the outbox."""
+    await outbox.enqueue(session, clock, chat_id=chat_id, parts=parts.message(text), priority=Priority.PERSONAL)
