@@ -8,7 +8,14 @@ The people and buildings are made through the services, as an admin would; every
 
 from __future__ import annotations
 
+import asyncio
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -64,23 +71,58 @@ async def seed(acts: Acts, clock: Clock) -> None:
     await _registry(acts, clock)
     for code, _address, _district, _zone, _country, title in BUILDINGS:
         if title is not None:
+            await _quiet(acts, INSPECTOR_ID)  # the group's updates reach the bot together
             chat_id, updates = acts.group(title, by=INSPECTOR_ID)
             # The creator makes the bot an administrator, so it may pin meeting announcements.
             updates.append(acts.fake.my_chat_member_update(chat_id, INSPECTOR_ID, "administrator"))
             for update in updates:
+                _sent(acts, INSPECTOR_ID).append(time.monotonic())
                 await acts.handled(update)
-            await acts.handled(acts.say(INSPECTOR_ID, chat_id, f"/bind {code}"))
+            await _act(acts, INSPECTOR_ID, partial(acts.say, INSPECTOR_ID, chat_id, f"/bind {code}"))
     await _appeal(acts, 3002, "В подъезде №2 третью неделю не горит свет, вечером темно и страшно.")
     await _appeal(acts, 3004, "Hovlida mashinalar yo'lni to'sib qo'yishadi, tez yordam o'ta olmaydi.")
     await _appeal(acts, 3003, "Кіреберіс есігінің құлпы сынған, бөтен адамдар кіріп жүр.")
     take = f"{StaffCb.__prefix__}:{AppealAction.TAKE}:"
-    await acts.handled(acts.press_newest(INSPECTOR_ID, INSPECTOR_ID, take))  # Ерлан's, taken into work
+    # Ерлан's, taken into work
+    await _act(acts, INSPECTOR_ID, lambda: acts.press_newest(INSPECTOR_ID, INSPECTOR_ID, take))
     await _answer_first(acts)
     await _meeting(acts, clock)
     await _propose(acts, 3001, "/propose Put a light over the playground by entrance 2")
     await _propose(acts, 3004, "/propose Hovliga skameykalar o'rnatish kerak")
     for command in ("/buildings", "/inspectors"):
-        await acts.handled(acts.say(ADMIN_ID, ADMIN_ID, command))
+        await _act(acts, ADMIN_ID, partial(acts.say, ADMIN_ID, ADMIN_ID, command))
+
+
+# When each person's last updates reached the bot, per Acts: the bot drops more than `flood_rate` updates a second
+# from one person (bot.middlewares.flood), and the seed is quicker than anyone's fingers, so it waits as a person would.
+_SENT: weakref.WeakKeyDictionary[Acts, dict[int, deque[float]]] = weakref.WeakKeyDictionary()
+
+
+async def _act(acts: Acts, user_id: int, act: Callable[[], dict[str, Any] | None]) -> None:
+    """A person's act, at a person's pace, handled. The act is made only then: the emulator hands an update to the
+    bot as soon as it is made, and a button is looked for once the previous act has been answered."""
+    times = _sent(acts, user_id)
+    if len(times) >= acts.app.settings.flood_rate:
+        await asyncio.sleep(times[0] + 1.0 - time.monotonic() + 0.05)
+    update = act()
+    times.append(time.monotonic())
+    await acts.handled(update)
+
+
+async def _quiet(acts: Acts, user_id: int) -> None:
+    """Until none of the person's updates is within the last second."""
+    times = _sent(acts, user_id)
+    if times:
+        await asyncio.sleep(times[-1] + 1.0 - time.monotonic() + 0.05)
+    times.clear()
+
+
+def _sent(acts: Acts, user_id: int) -> deque[float]:
+    """The person's updates of the last second."""
+    times = _SENT.setdefault(acts, {}).setdefault(user_id, deque())
+    while times and times[0] <= time.monotonic() - 1.0:
+        times.popleft()
+    return times
 
 
 async def _registry(acts: Acts, clock: Clock) -> None:
@@ -121,14 +163,15 @@ async def _registry(acts: Acts, clock: Clock) -> None:
 async def _appeal(acts: Acts, user_id: int, text: str) -> None:
     """The intake dialog as the resident walks it: category, (the kind, where the country's law has several: the
     first, the default), text, next, with my name, send."""
-    await acts.handled(acts.say(user_id, user_id, "/appeal"))
-    await acts.handled(acts.press_newest(user_id, user_id, CategoryCb.__prefix__ + ":"))
+    await _act(acts, user_id, lambda: acts.say(user_id, user_id, "/appeal"))
+    await _act(acts, user_id, lambda: acts.press_newest(user_id, user_id, CategoryCb.__prefix__ + ":"))
     rules = law.rules(_country_of(user_id))
     if rules.asks_kind:
-        await acts.handled(acts.press_newest(user_id, user_id, KindCb(code=rules.default_kind).pack()))
-    await acts.handled(acts.say(user_id, user_id, text))
+        kind = KindCb(code=rules.default_kind).pack()
+        await _act(acts, user_id, lambda: acts.press_newest(user_id, user_id, kind))
+    await _act(acts, user_id, lambda: acts.say(user_id, user_id, text))
     for step in (IntakeStep.NEXT, IntakeStep.NAMED, IntakeStep.SEND):
-        await acts.handled(acts.press_newest(user_id, user_id, IntakeCb(step=step).pack()))
+        await _act(acts, user_id, partial(acts.press_newest, user_id, user_id, IntakeCb(step=step).pack()))
 
 
 def _country_of(user_id: int) -> str:
@@ -140,30 +183,26 @@ async def _answer_first(acts: Acts) -> None:
     """The inspector answers Айгуль's appeal (the first card) by replying to it."""
     chat = acts.fake.world.chats[INSPECTOR_ID]
     card = next(m for m in chat.messages.values() if "№1" in (m.get("text") or ""))
-    update = acts.say(
-        INSPECTOR_ID,
-        INSPECTOR_ID,
-        "Thank you, the housing office will change the lamp by Friday.",
-        reply_to_message_id=card["message_id"],
-    )
-    await acts.handled(update)
+    answer = "Thank you, the housing office will change the lamp by Friday."
+    say = partial(acts.say, INSPECTOR_ID, INSPECTOR_ID, answer, reply_to_message_id=card["message_id"])
+    await _act(acts, INSPECTOR_ID, say)
 
 
 async def _meeting(acts: Acts, clock: Clock) -> None:
     """/meeting for A-12 three days on at 19:00, published to its chat."""
     day = clock.now().astimezone(ZoneInfo(ALMATY)) + timedelta(days=3)
     me = INSPECTOR_ID
-    await acts.handled(acts.say(me, me, "/meeting"))
-    await acts.handled(acts.press_newest(me, me, PickCb.__prefix__ + ":", "A-12"))
-    await acts.handled(acts.press_newest(me, me, PickCb.__prefix__ + ":", "➡️"))
+    await _act(acts, me, lambda: acts.say(me, me, "/meeting"))
+    await _act(acts, me, lambda: acts.press_newest(me, me, PickCb.__prefix__ + ":", "A-12"))
+    await _act(acts, me, lambda: acts.press_newest(me, me, PickCb.__prefix__ + ":", "➡️"))
     for text in (f"{day:%d.%m} 19:00", "Abay ave 10, the yard by entrance 2", "Parking in the yard\nNoise after 23:00"):
-        await acts.handled(acts.say(me, me, text))
-    await acts.handled(acts.press_newest(me, me, MeetingDraftCb(step=DraftStep.PUBLISH).pack()))
+        await _act(acts, me, partial(acts.say, me, me, text))
+    await _act(acts, me, lambda: acts.press_newest(me, me, MeetingDraftCb(step=DraftStep.PUBLISH).pack()))
 
 
 async def _propose(acts: Acts, user_id: int, text: str) -> None:
-    await acts.handled(acts.say(user_id, user_id, text))
-    await acts.handled(acts.press_newest(user_id, user_id, ProposeCb(step=ProposeStep.SEND).pack()))
+    await _act(acts, user_id, lambda: acts.say(user_id, user_id, text))
+    await _act(acts, user_id, lambda: acts.press_newest(user_id, user_id, ProposeCb(step=ProposeStep.SEND).pack()))
 
 
 def daytime(now: datetime, zone: str = ALMATY) -> datetime:

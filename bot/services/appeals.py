@@ -274,6 +274,14 @@ def _card_options() -> list[Any]:
     ]
 
 
+async def with_cards(session: AsyncSession, appeal_ids: list[int]) -> list[Appeal]:
+    """The appeals, loaded as their cards need them."""
+    if not appeal_ids:
+        return []
+    query = select(Appeal).where(Appeal.id.in_(appeal_ids)).options(*_card_options())
+    return list(await session.scalars(query.execution_options(populate_existing=True)))
+
+
 async def _reload(session: AsyncSession, appeal_id: int) -> Appeal:
     appeal = await session.scalar(
         select(Appeal).where(Appeal.id == appeal_id).options(*_card_options()).execution_options(populate_existing=True)

@@ -200,7 +200,7 @@ async def _empty_batches(session: AsyncSession, batches: Any) -> None:
 async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
     """The appeals stay in the statistics (category, dates, status, rating); nothing the resident wrote or sent does,
     nor any way back to it: the source chat and message ids (which an Open would copy again), their Telegram id on
-    events and message pairs, and the outbox's messages to them."""
+    events and message pairs, the outbox's messages to them, and the words and her id on its messages about them."""
     mine = list(await session.scalars(select(Appeal.id).where(Appeal.resident_id == telegram_id)))
     if mine:
         await session.execute(
@@ -215,6 +215,17 @@ async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
         await session.execute(
             update(OralAppeal).where(OralAppeal.appeal_id.in_(mine)).values(applicant_name="", contact=None)
         )
+        # The outbox's messages about them (cards to staff, answers, her replies, copied from her chat) keep no
+        # words either: what has not gone out yet never will, and the parts of all of them are emptied.
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.appeal_id.in_(mine),
+                Delivery.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.HELD.value]),
+            )
+            .values(status=DeliveryStatus.CANCELLED.value)
+        )
+        await session.execute(update(Delivery).where(Delivery.appeal_id.in_(mine)).values(parts=[]))
     await session.execute(update(AppealEvent).where(AppealEvent.actor_id == telegram_id).values(actor_id=None))
     await session.execute(delete(MessageLink).where(MessageLink.chat_id == telegram_id))
     await session.execute(
@@ -223,6 +234,7 @@ async def _anonymise_appeals(session: AsyncSession, telegram_id: int) -> None:
         .values(peer_chat_id=None, peer_message_id=None)
     )
     await session.execute(delete(Delivery).where(Delivery.chat_id == telegram_id))
+    await session.execute(update(Delivery).where(Delivery.author_id == telegram_id).values(author_id=None))
     await session.execute(delete(Reminder).where(Reminder.recipient_id == telegram_id))
 
 

@@ -7,9 +7,8 @@ they were made. A handover moves them in the same transaction, so there is no mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -55,35 +54,38 @@ class Handover:
     previous: Inspector | None
     successor: Inspector | None
     buildings: list[Building] = field(default_factory=list)
-    appeals: int = 0
+    moved: list[int] = field(default_factory=list)  # the open appeals that moved: their cards go to the new reader
+
+    @property
+    def appeals(self) -> int:
+        return len(self.moved)
 
 
 async def _move_work(
     session: AsyncSession, building_ids: list[int], successor: Inspector | None, *, also_from: int | None = None
-) -> int:
+) -> list[int]:
     """Open appeals of the buildings (and any the departing inspector held elsewhere) and planned meetings go to the
-    successor; their cards are to be delivered to the new reader. Returns how many appeals moved."""
+    successor; their cards are to be delivered to the new reader. Returns the appeals that moved."""
     to = successor.id if successor is not None else None
     where: ColumnElement[bool] = Appeal.building_id.in_(building_ids)
     if also_from is not None:
         where = or_(where, Appeal.inspector_id == also_from)
-    moved = cast(
-        CursorResult[Any],
+    moving = (where, Appeal.status.in_(OPEN), Appeal.inspector_id.is_distinct_from(to))
+    moved = list(await session.scalars(select(Appeal.id).where(*moving)))
+    if moved:
         await session.execute(
             update(Appeal)
-            .where(where, Appeal.status.in_(OPEN), Appeal.inspector_id.is_distinct_from(to))
+            .where(Appeal.id.in_(moved))
             .values(inspector_id=to, delivered_at=None)
             .execution_options(synchronize_session=False)
-        ),
-    )
-    count = moved.rowcount
+        )
     if also_from is not None:
         await session.execute(
             update(Meeting)
             .where(Meeting.inspector_id == also_from, Meeting.status == MeetingStatus.PLANNED.value)
             .values(inspector_id=to)
         )
-    return count
+    return moved
 
 
 async def reassign(
@@ -109,7 +111,7 @@ async def reassign(
         action="building_assigned",
         object_type="building",
         object_id=building.code,
-        details={"inspector_id": successor.id, "appeals_moved": moved},
+        details={"inspector_id": successor.id, "appeals_moved": len(moved)},
     )
     return Handover(previous, successor, [building], moved)
 

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import INSPECTOR, clear_personal_commands, set_personal_commands
 from bot.config import Settings
-from bot.services import inspectors, people, staff, validation
+from bot.delivery.courier import Courier
+from bot.services import appeals, inspectors, people, staff, validation
 from bot.services.errors import AlreadyInspector, InvalidValue, UnknownInspector
 from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
@@ -410,3 +411,7 @@ async def tell_handover(
                 handover.appeals,
             ).format(codes=codes, count=handover.appeals)
             await staff.tell(session, clock, handover.successor.user_id, text)
+    # The moved appeals' cards go to whoever works them now (the successor, or the administrators).
+    courier = Courier(i18n=i18n, session=session, clock=clock, settings=settings)
+    for appeal in await appeals.with_cards(session, handover.moved):
+        await courier.deliver_card(appeal)

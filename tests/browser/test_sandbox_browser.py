@@ -28,6 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "sandbox"
 STARTUP_TIMEOUT = 180.0
 WAIT_MS = 30_000
+PAUSE = 0.3  # seconds between two acts (Steps.pause)
 try:
     from playwright.async_api import Locator, Page, async_playwright, expect
 except ImportError:  # the dev extras bring it; a bare install may not have it
@@ -137,12 +138,19 @@ class Steps:
         return self.pane(role).locator(".msg", has_text=text).filter(has=button).last.locator(button)
 
     async def press(self, role: str, text: str, label: str) -> None:
+        await self.pause()
         await self.button(role, text, label).click()
 
     async def type(self, role: str, text: str) -> None:
+        await self.pause()
         composer = self.pane(role).locator(".composer")
         await composer.locator(".text").fill(text)
         await composer.locator(".send").click()
+
+    async def pause(self) -> None:
+        """Between two acts of one person: the bot drops more than a few updates a second from one person as a flood
+        (bot.middlewares.flood), and nobody types or presses that fast."""
+        await asyncio.sleep(PAUSE)
 
     async def shot(self, name: str) -> None:
         self.number += 1
@@ -189,6 +197,7 @@ async def _walk(steps: Steps, page: Page, sandbox: Sandbox) -> None:
     await steps.type("resident", "/appeal")
     await steps.press("resident", "Public order", "Public order")
     await steps.type("resident", "A car blocks the yard's gate every night.")
+    await steps.pause()
     await (
         steps.pane("resident")
         .locator("input.file")
@@ -208,7 +217,7 @@ async def _walk(steps: Steps, page: Page, sandbox: Sandbox) -> None:
     await expect(steps.pane("inspector").locator(".msg img").last).to_be_visible(timeout=WAIT_MS)
     await card.locator("button.reply").click()
     await steps.type("inspector", "We spoke to the car's owner; the gate stays free from today.")
-    await steps.sees("inspector", f"Sent to the resident on appeal №{number}")
+    await steps.sees("inspector", f"Your answer on appeal №{number} is on its way to the resident")
     await steps.sees("resident", f"The inspector's answer on your appeal №{number}")
     await steps.press("inspector", f"Appeal №{number}", "Resolve")
     await steps.sees("resident", "Please rate")

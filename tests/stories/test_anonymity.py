@@ -27,7 +27,8 @@ async def test_an_anonymous_photos_caption_never_reaches_staff_and_is_editable_b
     assert "file name and contents" in reply.text, "the resident is warned a document travels as it is"
     prompt = [m for m in tg.fake.sent_to(RESIDENT_ID) if "Next" in str(m.get("reply_markup"))][-1]
     reply = await dana.press(prompt, "Next")
-    reply = await dana.press(reply.last, "anonymously")
+    rule = await dana.press(reply.last, "anonymously")
+    reply = await dana.press(rule.last, "anonymous tip")
     assert "Dana Karimova, +7 701 555 55 55, saw it" in reply.text, "the caption is shown in the summary"
     assert "Attachments: 2" in reply.text
 

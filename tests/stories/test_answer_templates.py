@@ -42,7 +42,7 @@ async def test_the_inspector_picks_a_template_and_the_resident_receives_it(tg: T
     assert not any("Спасибо" in label for label in offered), "Dana reads English"
 
     reply = await inspector.press(picker, "spoken to your")
-    assert "Sent to the resident on appeal №1" in reply.text
+    assert "is on its way to the resident" in reply.text
     assert "The inspector's answer on your appeal №1" in texts_in(tg, RESIDENT_ID)
     assert "spoken to your neighbours" in tg.fake.chat_history(RESIDENT_ID)[-1]["text"], "the answer, copied"
     appeal = await appeal_by_number(tg, 1)

@@ -245,7 +245,7 @@ async def test_an_appeal_outside_the_police_goes_to_the_akimat_and_the_resident_
     assert (first.status, first.redirect_body) == (AppealStatus.REDIRECTED_OUT.value, "akimat")
     assert "Nothing here." in (await nurlan.send("/queue")).text, "closed: off the queue"
     reply = await nurlan.press(card_of(tg, INSPECTOR_ID, 1), "Take")
-    assert "already closed" in reply.text
+    assert "already sent to another body" in reply.text
     mine = await dana.send("/my")
     assert "№1 · sent to another body" in [b["text"] for b in mine.buttons()]
     opened = await dana.press(mine.last, "№1")

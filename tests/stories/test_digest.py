@@ -106,11 +106,11 @@ async def chat_week(tg: Telegram, inspector_id: int) -> bool:
 async def test_on_monday_morning_an_inspector_gets_one_digest_of_their_week_and_the_walk_of_their_buildings(
     tg: Telegram,
 ) -> None:
-    tg.clock.at = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    tg.clock.at = datetime(2026, 10, 20, 6, 0, tzinfo=UTC)
     d, dana, nurlan = await beat(tg)
     await another_building(tg, d, "A-14", "Dostyk ave 5")
     other = await district(tg, inspector_id=OTHER_INSPECTOR, code="C-7")
-    await send_appeal(dana, "The lift has been broken for a month.")  # due on 17 November: overdue by the digest
+    await send_appeal(dana, "The lift has been broken for a month.")  # 15 working days: overdue by the digest
     tg.clock.at = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
     await send_appeal(dana)  # this week's
 

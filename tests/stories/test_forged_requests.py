@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from bot.emulator.validate import Upload
 from models import Appeal, AuditEvent
-from tests.fake_telegram.validate import Upload
 from tests.support.appeal_steps import appeal_by_number, send_appeal, texts_in
 from tests.support.harness import ErrorLog, Group, Telegram
 from tests.support.stories import INSPECTOR_ID, beat, bound_chats

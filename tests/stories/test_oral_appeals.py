@@ -95,7 +95,7 @@ async def test_an_oral_appeal_gets_a_number_a_deadline_and_a_receipt_the_residen
 
     # Answers reach the resident like any appeal's.
     reply = await inspector.reply_to(card, "We will replace the door lock tomorrow.")
-    assert "Sent to the resident on appeal №1" in reply.text
+    assert "is on its way to the resident" in reply.text
 
 
 async def test_an_applicant_not_in_the_bot_gets_the_next_number_and_reports_count_oral_appeals_apart(

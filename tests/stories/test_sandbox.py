@@ -20,6 +20,9 @@ from bot.sandbox.seed import INSPECTOR_ID
 from models import Appeal, Building, BuildingChat, Meeting, Proposal
 
 WAIT = 15.0
+# Between two acts of one person: the bot drops more than a few updates a second from one person as a flood
+# (bot.middlewares.flood), and nobody types or presses that fast.
+PAUSE = 0.3
 DANA = 3001
 
 
@@ -95,6 +98,7 @@ async def test_a_resident_and_the_inspector_complete_an_appeal_through_the_pages
     async with aiohttp.ClientSession(sandbox.address) as http:
 
         async def send(user: int, text: str, reply_to: int | None = None) -> None:
+            await asyncio.sleep(PAUSE)
             form = {
                 "user": str(user),
                 "chat": str(user),
@@ -105,6 +109,7 @@ async def test_a_resident_and_the_inspector_complete_an_appeal_through_the_pages
                 assert response.status == 200, await response.text()
 
         async def press(user: int, message: dict[str, Any], label: str) -> None:
+            await asyncio.sleep(PAUSE)
             body = {"user": user, "chat": user, "message_id": message["message_id"], "data": button(message, label)}
             async with http.post("/api/press", json=body) as response:
                 assert response.status == 200, await response.text()

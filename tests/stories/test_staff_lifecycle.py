@@ -121,7 +121,8 @@ async def test_assigning_a_building_moves_its_open_appeals_and_tells_both_inspec
     async with tg.app.sessionmaker() as session:
         appeal = await session.scalar(select(Appeal).where(Appeal.number == 1))
         serik_id = await session.scalar(select(Inspector.id).where(Inspector.user_id == SERIK))
-        assert appeal is not None and appeal.inspector_id == serik_id and appeal.delivered_at is None
+        assert appeal is not None and appeal.inspector_id == serik_id and appeal.delivered_at is not None
+    assert "Appeal №1" in texts_in(tg, SERIK), "the moved card reaches the new inspector by itself"
 
     # The previous inspector keeps the role (B-1 is not his), but this appeal is no longer his to resolve.
     await nurlan.press(old_card, "Resolve")

@@ -109,4 +109,4 @@ async def test_the_numbers_follow_the_country_and_staff_are_not_interrupted(tg: 
     assert not (await appeal_by_number(tg, 1)).urgent, "no emergency word, no urgency"
     card = tg.fake.sent_to(INSPECTOR_ID)[0]
     reply = await inspector.reply_to(card, "Was anyone hurt? Was there a knife?")
-    assert "call at once" not in reply.text and "Sent to the resident on appeal №1" in reply.text
+    assert "call at once" not in reply.text and "is on its way to the resident" in reply.text

@@ -23,7 +23,7 @@ from bot.emulator.webhook import WebhookPusher
 from models import Delivery, DeliveryStatus
 from models.db import create_engine, create_sessionmaker
 from tests.support.front import RoundRobin
-from tests.support.harness import Person, Reply
+from tests.support.harness import SETTLE_TIMEOUT, Person, Reply
 
 SECRET = "cluster-secret"
 READY_TIMEOUT = 60.0
@@ -119,7 +119,7 @@ class Shared:
 
 
 class Cluster:
-    """Duck-types the in-process harness's Telegram (fake, app.sessionmaker, clock, person, deliver, quiet)."""
+    """Duck-types the in-process harness's Telegram (fake, app.sessionmaker, clock, person, deliver, quiet, settle)."""
 
     def __init__(self, fake: FakeTelegram, engine: AsyncEngine, instances: list[Instance], front: RoundRobin) -> None:
         self.fake = fake
@@ -208,8 +208,16 @@ class Cluster:
 
     async def quiet(self) -> None:
         """What is due in the outbox has gone out (bounded: with a notice under way, not waited for long)."""
+        await self._outbox_sent(QUIET_TIMEOUT)
+
+    async def settle(self) -> None:
+        """What a person's action put in the outbox (a card, an answer) goes out before the test reads on, as the
+        harness's Telegram.settle waits for it: some instance's sender sends it, within SETTLE_TIMEOUT."""
+        await self._outbox_sent(SETTLE_TIMEOUT)
+
+    async def _outbox_sent(self, timeout: float) -> None:
         try:
-            async with asyncio.timeout(QUIET_TIMEOUT):
+            async with asyncio.timeout(timeout):
                 while await self.due_in_outbox():
                     await asyncio.sleep(0.1)
         except TimeoutError:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import audit, outbox, parts, retention
+from bot.services import audit, outbox, parts, retention, updates
 from models import AuditEvent, Delivery, DeliveryStatus, MessageLink, OutboxFile, ProcessedUpdate
 from tests.support.harness import FrozenClock
 
@@ -38,8 +38,11 @@ async def test_the_retention_job_purges_old_delivery_data_and_keeps_the_rest(
         )
         session.add_all(
             [
+                # Update ids are kept only while Telegram could redeliver (24 h), with a margin (updates.KEEP),
+                # not for the retention period: a day old stays, just past KEEP goes, as does one long ago.
                 ProcessedUpdate(update_id=1, at=long_ago),
-                ProcessedUpdate(update_id=2, at=recently),
+                ProcessedUpdate(update_id=2, at=clock.now() - updates.KEEP - timedelta(hours=1)),
+                ProcessedUpdate(update_id=3, at=clock.now() - timedelta(days=1)),
                 MessageLink(chat_id=5, message_id=1, peer_chat_id=6, peer_message_id=1, at=long_ago),
                 MessageLink(chat_id=5, message_id=2, peer_chat_id=6, peer_message_id=2, at=recently),
             ]
@@ -48,14 +51,14 @@ async def test_the_retention_job_purges_old_delivery_data_and_keeps_the_rest(
 
     async with sessionmaker.begin() as session:
         purged = await retention.purge(session, clock.now(), days=DAYS)
-    assert (purged.deliveries, purged.files, purged.updates, purged.links) == (2, 1, 1, 1)
+    assert (purged.deliveries, purged.files, purged.updates, purged.links) == (2, 1, 2, 1)
 
     async with sessionmaker() as session:
         chats = set(await session.scalars(select(Delivery.chat_id)))
         assert chats == {-3, -4}, "the old pending message and the recent one stay"
         assert sent_long_ago.id not in set(await session.scalars(select(Delivery.id)))
         assert await count(session, OutboxFile) == 1
-        assert list(await session.scalars(select(ProcessedUpdate.update_id))) == [2]
+        assert list(await session.scalars(select(ProcessedUpdate.update_id))) == [3]
         assert list(await session.scalars(select(MessageLink.message_id))) == [2]
         assert await count(session, AuditEvent) == 1, "the audit trail is kept"
 

@@ -39,8 +39,11 @@ def lateness(deadline: datetime, now: datetime, timezone: str) -> str:
     return _("overdue")
 
 
-def time_left(deadline: datetime, now: datetime) -> str:
-    unit, count = time_ahead(deadline - now)
+def time_left(deadline: datetime, now: datetime, zone: str) -> str:
+    """Days by the building's calendar (a statutory deadline is a day: due tomorrow is "1 day" whatever the hour);
+    on the last day itself, the hours left."""
+    days = (local_date(deadline, zone) - local_date(now, zone)).days
+    unit, count = ("day", days) if days >= 1 else time_ahead(deadline - now)
     if unit == "day":
         return _("{count} day", "{count} days", count).format(count=count)
     return _("{count} hour", "{count} hours", count).format(count=count)
@@ -71,7 +74,7 @@ def due_soon(appeal: Appeal, now: datetime) -> str:
     return "\n".join(
         [
             _("⏳ <b>Appeal №{number} is due in {left}.</b>").format(
-                number=appeal.number, left=time_left(appeal.due_at, now)
+                number=appeal.number, left=time_left(appeal.due_at, now, zone)
             ),
             _where(appeal),
             _("Status: {status}").format(status=labels.status(appeal.status)),
