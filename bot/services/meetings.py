@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -41,7 +40,7 @@ from models import (
     RsvpAnswer,
     meeting_buildings,
 )
-from models.queries import changed_rows, upsert_insert
+from models.queries import add_once, changed_rows, upsert_insert
 
 DURATION = timedelta(hours=2)  # how long a meeting is taken to last: the calendar's end, the unpin
 HORIZON = timedelta(days=365)  # the furthest ahead a meeting may be set
@@ -339,16 +338,9 @@ async def publish(session: AsyncSession, clock: Clock, actor: Actor, draft: Draf
     now = clock.now()
     check_when(draft.starts_at, now)
     meeting = draft_meeting(actor, chosen, draft, now)
-    try:
-        async with session.begin_nested():
-            session.add(meeting)
-            await session.flush()
-    except IntegrityError:
-        # Two presses on Publish at the same moment (PostgreSQL): the other one won.
-        existing = await _by_key(session, draft.key)
-        if existing is None:
-            raise
-        return Published(existing, created=False, chats=0)
+    meeting, created = await add_once(session, meeting, lambda: _by_key(session, draft.key))
+    if not created:
+        return Published(meeting, created=False, chats=0)
     meeting = await _load(session, meeting.id)
     chats = _active_chats(meeting)
     batch = await outbox.start_broadcast(
