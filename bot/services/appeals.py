@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +28,7 @@ from models import (
     DeliveryStatus,
     GroupQuestion,
 )
-from models.queries import changed_rows
+from models.queries import add_once, changed_rows
 
 TEXT_LIMIT = 3000  # leaves room for the card's header inside Telegram's 4096 characters
 ATTACHMENT_LIMIT = 10
@@ -217,16 +216,9 @@ async def _register(
         reopened=False,
     )
     appeal.messages = [_message(now, "resident", content, delivered=True) for content in contents]
-    try:
-        async with session.begin_nested():
-            session.add(appeal)
-            await session.flush()
-    except IntegrityError:
-        # Two presses at the same moment on PostgreSQL: the other one won.
-        existing = await _by_key(session, key)
-        if existing is None:
-            raise
-        return Submitted(existing, created=False)
+    appeal, created = await add_once(session, appeal, lambda: _by_key(session, key))
+    if not created:
+        return Submitted(appeal, created=False)
     _event(session, appeal, now, actor_id, "created")
     await session.flush()
     return Submitted(await _reload(session, appeal.id), created=True)

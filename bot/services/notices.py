@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -19,6 +18,7 @@ from bot.services import audit, buildings, outbox, parts
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.people import Actor
 from models import Broadcast, Building, BuildingChat, Delivery, Notice
+from models.queries import add_once
 
 KIND = "notice"  # the outbox batch's kind; its subject is the notice's id
 TITLE_LIMIT = 60  # characters of the text that name it in the author's report
@@ -106,16 +106,9 @@ async def send(
         created_at=clock.now(),
         buildings=targets.buildings,
     )
-    try:
-        async with session.begin_nested():
-            session.add(notice)
-            await session.flush()
-    except IntegrityError:
-        # Two presses on Send at the same moment (on PostgreSQL; SQLite queues writers): the other one won.
-        existing = await _by_key(session, draft.key)
-        if existing is None:
-            raise
-        return await _again(session, actor, existing)
+    notice, created = await add_once(session, notice, lambda: _by_key(session, draft.key))
+    if not created:
+        return await _again(session, actor, notice)
     batch = await outbox.start_broadcast(
         session, clock, author_id=actor.telegram_id, kind=KIND, subject_id=notice.id, title=draft.title
     )

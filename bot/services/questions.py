@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from bot.services.appeals import Policy
 from bot.services.errors import InvalidValue, NotAllowed, QuestionGone, RateLimited
 from bot.services.people import QUESTION_ANSWER_KIND, QUESTION_RELAY_KIND, Actor, Person
 from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Inspector, Priority, User
+from models.queries import add_once
 
 # A question may become an appeal, whose card must fit in one message: the appeals' limit holds here too.
 TEXT_LIMIT = appeals.TEXT_LIMIT
@@ -103,17 +103,9 @@ async def ask(
         text=text,
         created_at=clock.now(),
     )
-    try:
-        async with session.begin_nested():
-            session.add(question)
-            await session.flush()
-    except IntegrityError:
-        # The same message handled twice at once (PostgreSQL): the other one recorded it.
-        existing = await _by_message(session, chat.chat_id, message_id)
-        if existing is None:
-            raise
-        return Asked(existing, created=False)
-    return Asked(question, created=True)
+    # The same message handled twice at once: the other one recorded it.
+    question, created = await add_once(session, question, lambda: _by_message(session, chat.chat_id, message_id))
+    return Asked(question, created=created)
 
 
 async def readers(session: AsyncSession, question: GroupQuestion, admin_ids: Sequence[int]) -> list[int]:

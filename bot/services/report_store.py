@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -45,7 +44,7 @@ from models import (
     meeting_buildings,
     report_buildings,
 )
-from models.queries import changed_rows
+from models.queries import add_once, changed_rows
 
 KIND = "report"  # the outbox batch's kind; its subject is the report's id
 TEXT_LIMIT = 2000  # measures taken, plans for the next quarter
@@ -183,7 +182,7 @@ async def save_draft(session: AsyncSession, clock: Clock, actor: Actor, draft: D
     plans = text("plans", draft.plans) if draft.plans else None
     report = await _by_key(session, draft.key)
     if report is None:
-        report = Report(
+        new = Report(
             draft_key=draft.key,
             inspector_id=inspector_id,
             author_id=actor.telegram_id,
@@ -196,16 +195,11 @@ async def save_draft(session: AsyncSession, clock: Clock, actor: Actor, draft: D
             published_at=None,
             buildings=found,
         )
-        try:
-            async with session.begin_nested():
-                session.add(report)
-                await session.flush()
-            return report
-        except IntegrityError:
-            # The same step handled twice at once (PostgreSQL): the other one made the row; update it.
-            report = await _by_key(session, draft.key)
-            if report is None:
-                raise
+        # The same step handled twice at once: the other one made the row; update it.
+        saved, created = await add_once(session, new, lambda: _by_key(session, draft.key))
+        if created:
+            return saved
+        report = saved
     _check_may_edit(actor, report)
     report.inspector_id = inspector_id
     report.quarter = draft.quarter

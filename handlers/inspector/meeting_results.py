@@ -13,10 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import proposals
+from bot.services import meetings, proposals
 from bot.services.errors import DomainError, InvalidValue
+from bot.services.meetings import AlreadyRecorded, MeetingCancelled, NotStartedYet, Results
 from bot.services.people import Actor
-from bot.services.proposals import AlreadyRecorded, MeetingCancelled, NotStartedYet, Results
 from bot.ui import texts
 from bot.ui.callbacks import MeetingAction, MeetingCb, ResultsCb, ResultsStep
 from bot.ui.proposals import cards as proposal_cards
@@ -71,7 +71,7 @@ async def start(
     actor: Actor,
 ) -> None:
     try:
-        meeting = await proposals.recordable(session, clock, actor, callback_data.meeting_id)
+        meeting = await meetings.recordable(session, clock, actor, callback_data.meeting_id)
     except (MeetingCancelled, AlreadyRecorded, NotStartedYet) as exc:
         alert(callback_answer, _why_not(exc))
         return
@@ -84,7 +84,7 @@ async def start(
 
 async def attendance_sent(message: Message, state: FSMContext) -> None:
     try:
-        count = proposals.attendance(message.text or "")
+        count = meetings.attendance(message.text or "")
     except InvalidValue:
         await message.answer(_("Please send the number of residents who came as a whole number, for example 23."))
         return
@@ -94,18 +94,18 @@ async def attendance_sent(message: Message, state: FSMContext) -> None:
     await message.answer(
         _(
             "Short minutes: what was discussed and decided, in one message of up to {limit} characters. Or press Skip."
-        ).format(limit=proposals.MINUTES_LIMIT),
+        ).format(limit=meetings.MINUTES_LIMIT),
         reply_markup=proposal_cards.results_step(ResultsStep.SKIP, data["meeting_id"], _("Skip")),
     )
 
 
 async def minutes_sent(message: Message, state: FSMContext) -> None:
     try:
-        notes = proposals.minutes(message.text or "")
+        notes = meetings.minutes(message.text or "")
     except InvalidValue:
         await message.answer(
             _("The minutes are too long: {length} characters, the limit is {limit}. Please shorten them.").format(
-                length=len((message.text or "").strip()), limit=proposals.MINUTES_LIMIT
+                length=len((message.text or "").strip()), limit=meetings.MINUTES_LIMIT
             )
         )
         return
@@ -135,10 +135,10 @@ async def _ask_proposals(message: Message, state: FSMContext) -> None:
 async def proposal_sent(message: Message, state: FSMContext) -> None:
     data = await read(state, RecordingData)
     raised: list[str] = data["proposals"]
-    if len(raised) >= proposals.PER_MEETING_LIMIT:
+    if len(raised) >= meetings.PER_MEETING_LIMIT:
         await message.answer(
             _("That is the most proposals one meeting can record ({limit}). Press Done.").format(
-                limit=proposals.PER_MEETING_LIMIT
+                limit=meetings.PER_MEETING_LIMIT
             ),
             reply_markup=_done(data["meeting_id"]),
         )
@@ -191,10 +191,10 @@ async def save(
         return
     results = Results(attendance=data["attendance"], minutes=data.get("minutes"), proposals=data["proposals"])
     try:
-        recorded = await proposals.record_meeting(session, clock, actor, callback_data.meeting_id, results)
+        recorded = await meetings.record_meeting(session, clock, actor, callback_data.meeting_id, results)
     except AlreadyRecorded as exc:
         await end_dialog(state)
-        raised = await proposals.meeting_proposals(session, exc.meeting.id)
+        raised = await meetings.meeting_proposals(session, exc.meeting.id)
         await edit_card(callback, proposal_cards.results_saved(exc.meeting, len(raised)))
         return
     except DomainError as exc:
@@ -215,7 +215,7 @@ async def _still_recordable(
 ) -> Meeting | None:
     """The meeting, unless it was cancelled, recorded or taken away while the dialog went on: then say so."""
     try:
-        return await proposals.recordable(session, clock, actor, meeting_id)
+        return await meetings.recordable(session, clock, actor, meeting_id)
     except DomainError as exc:
         await end_dialog(state)
         await edit_card(callback, _why_not(exc))
