@@ -25,8 +25,8 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_default_commands
 from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
-from bot.delivery.pace import Pace
-from bot.delivery.sender import Sender, outbox_pace
+from bot.delivery.pace import Pacing, pace_for
+from bot.delivery.sender import Sender
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
@@ -57,9 +57,10 @@ class App:
     sender: Sender
     scheduler: Engine
     lock: SqliteLock | None
+    pace: Pacing
 
 
-def create_bot(settings: Settings, pace: Pace | None = None) -> Bot:
+def create_bot(settings: Settings, pace: Pacing | None = None) -> Bot:
     """pace: the outbox's, in which messages sent directly are counted too."""
     api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else PRODUCTION
     session = AiohttpSession(api=api)
@@ -153,18 +154,19 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> App:
     sessionmaker = create_sessionmaker(engine)
     i18n = create_i18n(settings.default_language)
     clock = clock or SystemClock()
-    pace = outbox_pace(settings)
+    pace = pace_for(settings)
     bot = create_bot(settings, pace)
     sender = Sender(bot, sessionmaker, clock, i18n, settings, sole=lock is not None, pace=pace)
     scheduler = Engine(sessionmaker, clock, i18n, settings, all_kinds(settings), wake_sender=sender.wake)
     dp = create_dispatcher(settings, sessionmaker, i18n, clock, sender, scheduler)
-    return App(settings, engine, sessionmaker, i18n, bot, dp, sender, scheduler, lock)
+    return App(settings, engine, sessionmaker, i18n, bot, dp, sender, scheduler, lock, pace)
 
 
 async def close_app(app: App) -> None:
     await app.dp.storage.close()
     await app.dp.fsm.events_isolation.close()
     await app.bot.session.close()
+    await app.pace.close()
     await app.engine.dispose()
     if app.lock is not None:
         app.lock.release()

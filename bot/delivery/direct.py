@@ -1,7 +1,9 @@
 """Replies in the current chat go straight to Telegram; a 429 on one is waited out when short, else dropped quietly.
 
-Each message sent directly is counted in the outbox's pace, so the sender leaves it room within Telegram's 30 a
-second. The sender keeps its own waits in the database, so its requests (marked by OUTBOX_REQUEST) pass through.
+Each message sent directly takes its turn in the bot's pace, the same turns the outbox's sender takes (shared by
+every instance), so the bot as a whole keeps Telegram's 30 a second; it only counts in the chat's window, since it
+answers the person's own act. The sender takes its own turns and keeps its waits in the database, so its requests
+(marked by OUTBOX_REQUEST) pass through.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.delivery.pace import Pace
+from bot.delivery.pace import Pacing
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class ReplyDropped(TelegramRetryAfter):
 
 
 class WaitOn429(BaseRequestMiddleware):
-    def __init__(self, pace: Pace | None = None) -> None:
+    def __init__(self, pace: Pacing | None = None) -> None:
         self._pace = pace
 
     async def __call__(
@@ -46,8 +48,10 @@ class WaitOn429(BaseRequestMiddleware):
         if OUTBOX_REQUEST.get() or isinstance(method, GetUpdates):
             return await make_request(bot, method)  # polling has its own backoff
         chat_id = getattr(method, "chat_id", None)
-        if self._pace is not None and isinstance(chat_id, int) and method.__api_method__.startswith(("send", "copy")):
-            self._pace.take(chat_id)
+        if self._pace is not None and isinstance(chat_id, int) and _is_message(method):
+            turn = await self._pace.reserve(chat_id, within_chat=False)
+            if turn.wait > 0:
+                await asyncio.sleep(turn.wait)
         try:
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
@@ -58,3 +62,8 @@ class WaitOn429(BaseRequestMiddleware):
             return await make_request(bot, method)
         except TelegramRetryAfter as exc:
             raise ReplyDropped(method, exc.message, exc.retry_after) from None
+
+
+def _is_message(method: TelegramMethod[TelegramType]) -> bool:
+    name = method.__api_method__
+    return name.startswith(("send", "copy")) and name != "sendChatAction"

@@ -1,6 +1,7 @@
 """The one sender: drains the outbox within Telegram's limits and tells each batch's author how it went.
 
-One process sends at a time (a lease in the database), so the pace holds across instances. The lease is fenced: the
+One process sends the outbox at a time (a lease in the database); its requests and every instance's direct replies
+take turns in one pace (bot.delivery.pace, in Redis when instances share it). The lease is fenced: the
 holder claims each row with the lease's epoch and checks that it still holds the lease before every request, so a
 holder that stalled past its lease sends nothing its successor sends. Each part's result
 is committed before the next part is sent: after a crash, a part confirmed sent is never sent again, and at
@@ -44,7 +45,7 @@ from bot.delivery import fate
 from bot.delivery import summary as report
 from bot.delivery.courier import send_copy
 from bot.delivery.direct import OUTBOX_REQUEST
-from bot.delivery.pace import Limits, Pace, Turns
+from bot.delivery.pace import Pacing, Turns, pace_for
 from bot.services import appeals, chats, outbox, people, routing
 from bot.services.parts import MEDIA_KINDS, Part
 from models import Delivery, DeliveryStatus, FailReason, Priority
@@ -76,10 +77,6 @@ class _Skipped(Exception):
     """Telegram refused this part alone (an attachment deleted since it was sent): the others go on."""
 
 
-def outbox_pace(settings: Settings) -> Pace:
-    return Pace(Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate))
-
-
 class Sender:
     def __init__(
         self,
@@ -91,7 +88,7 @@ class Sender:
         *,
         holder: str | None = None,
         sole: bool = False,
-        pace: Pace | None = None,
+        pace: Pacing | None = None,
     ) -> None:
         self._bot = bot
         self._sole = sole  # the only process on this database (it holds the SQLite file): a lease left is stale
@@ -99,7 +96,7 @@ class Sender:
         self._clock = clock
         self._i18n = i18n
         self._settings = settings
-        self._pace = pace or outbox_pace(settings)
+        self._pace = pace or pace_for(settings)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._bulk_slots = asyncio.Semaphore(MAX_IN_FLIGHT - PERSONAL_RESERVE)
@@ -110,7 +107,6 @@ class Sender:
         self._settled = asyncio.Condition()
         self._wakes = 0
         self._settled_at = 0  # the wake count at the start of the last round that found nothing to do
-        self._paused_until = 0.0
         self._uploads: dict[str, str] = {}  # sha256 of a file the bot uploaded → Telegram's file_id for it
         self._uploading: dict[str, asyncio.Lock] = {}
         self._loop_task: asyncio.Task[None] | None = None
@@ -215,11 +211,11 @@ class Sender:
             self._settled_at = max(self._settled_at, wakes)
             self._settled.notify_all()
 
-    async def _hold_lease(self) -> bool:
+    async def _hold_lease(self, renewed_within: timedelta = LEASE_TTL / 3) -> bool:
         """Renewed a third of its life after the last renewal; a holder that stalled longer asks the database."""
         async with self._renewing:  # the rows' tasks check at once: one of them asks
             now = self._clock.now()
-            if self._lease_renewed is not None and now - self._lease_renewed < LEASE_TTL / 3:
+            if self._lease_renewed is not None and now - self._lease_renewed < renewed_within:
                 return True
             async with self._sessionmaker.begin() as session:
                 self._epoch = await outbox.hold_lease(
@@ -229,21 +225,28 @@ class Sender:
             return self._epoch is not None
 
     async def _global_slot(self, chat_id: int, priority: int) -> None:
-        """Wait until a message may go, by the chat's window, the overall one and any pause after a 429; count it.
+        """Wait for the message's turn: the chat's window, then the bot's overall pace (shared by every instance);
+        the request goes right after it.
 
-        Called right before the request: Telegram counts a message when it arrives, so the count must not be
-        taken before the database work that precedes the request (its time varies, and would bunch requests up).
+        Called right before the request: Telegram counts a message when it arrives, so the turn must not be taken
+        before the database work that precedes the request (its time varies, and would bunch requests up).
         """
-        loop = asyncio.get_running_loop()
-        # Only this row's task writes to the chat now, so the chat's wait cannot grow while it waits in turn.
-        while (wait := self._pace.chat_wait(chat_id)) > 0:
-            await asyncio.sleep(wait)
-        async with self._pacing.turn(priority):
-            while (wait := max(self._pace.global_wait(), self._paused_until - loop.time())) > 0:
-                await asyncio.sleep(wait)
-            self._pace.take(chat_id)
-        # Fencing: the wait may have outlived the lease (a stalled process); then the request does not go.
+        # Fencing: a holder that lost its lease sends nothing more. Checked (and renewed) before the turn, so no
+        # database work lies between the turn and the request; after the turn only a holder that stalled past
+        # two thirds of its lease asks again.
         if not await self._hold_lease():
+            raise _LeaseLost()
+        while True:
+            # Only this row's task writes to the chat from here, so its own window cannot fill while it waits.
+            while (wait := self._pace.chat_wait(chat_id)) > 0:
+                await asyncio.sleep(wait)
+            async with self._pacing.turn(priority):
+                turn = await self._pace.reserve(chat_id)
+                if turn.taken:
+                    await asyncio.sleep(turn.wait)
+                    break
+            await asyncio.sleep(turn.wait)  # another instance wrote to the chat: its window is full for now
+        if not await self._hold_lease(renewed_within=LEASE_TTL * 2 / 3):
             raise _LeaseLost()
 
     # --- one row ----------------------------------------------------------------------------------
@@ -380,8 +383,7 @@ class Sender:
     async def _failed(self, session: AsyncSession, delivery: Delivery, exc: TelegramAPIError) -> None:
         now = self._clock.now()
         if isinstance(exc, TelegramRetryAfter):
-            loop = asyncio.get_running_loop()
-            self._paused_until = max(self._paused_until, loop.time() + min(exc.retry_after, PAUSE_AFTER_429))
+            await self._pace.pause(min(exc.retry_after, PAUSE_AFTER_429))
             log.warning("Telegram asked to wait %s s before writing to a chat again", exc.retry_after)
             until = now + timedelta(seconds=exc.retry_after)
             await outbox.retry_later(session, delivery, until, exc.message, FailReason.FLOOD, attempt=False)

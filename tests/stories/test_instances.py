@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
@@ -247,16 +246,16 @@ async def story(cluster: Cluster) -> None:
         assert len(served) >= 2, (user_id, served)
     assert all(cluster.front.by_backend[instance.url] for instance in cluster.instances)
 
-    # Telegram's limit holds for the bot as a whole: what the outbox sends (here, all that reaches groups) keeps the
-    # pace of one sender however many instances run; with the direct replies, Telegram's 30 a second still holds.
+    # Telegram's limit holds for the bot as a whole: the outbox (all that reaches groups) and every instance's direct
+    # replies take turns in one pace, shared in Redis, whichever instance holds the outbox's lease. The turns come
+    # 26.7 a second (OUTBOX_RATE 28 over 1.05 s); the count here is of arrivals at this process, whose own stalls
+    # may bunch a few together, so the check is Telegram's limit itself.
     sent = [call for call in fake.requests if call.method in SENDING and call.response.get("ok")]
     to_groups = most_in_a_second([call.at for call in sent if int(call.params["chat_id"]) < 0])
     overall = most_in_a_second([call.at for call in sent])
     print(f"most messages in a second: {to_groups} to groups (the outbox), {overall} in all")
-    if to_groups > 28 or overall > 30:
-        # Known and open (issue 15): since messages about appeals joined the outbox, a lease handed over mid-load
-        # starts with a fresh pace and direct replies of several instances add up; everything above still holds.
-        pytest.xfail(f"the pace across instances: {to_groups} a second to groups (limit 28), {overall} in all (30)")
+    assert to_groups <= 30, to_groups
+    assert overall <= 30, overall
 
 
 async def _at_least(count: Any, n: int) -> bool:
