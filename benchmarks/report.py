@@ -44,6 +44,7 @@ from benchmarks.database import INSERT_CHUNK, empty, insert_rows
 from bot.config import LANGUAGES
 from bot.i18n import create_i18n
 from bot.services import reports
+from bot.services.quarters import Quarter
 from bot.services.report_figures import Comparison, ProposalLine, ReportView
 from bot.ui.reports import cards as report_cards
 from bot.ui.reports.chart import chart_png
@@ -68,7 +69,7 @@ ZONE = "Asia/Almaty"
 FIRST = datetime(2025, 1, 1, tzinfo=UTC) - timedelta(hours=5)  # midnight of 1 January 2025 in Almaty
 LAST = datetime(2027, 1, 1, tzinfo=UTC) - timedelta(hours=5)
 NOW = datetime(2027, 1, 10, 6, tzinfo=UTC)  # 11:00 on 10 January 2027 in Almaty: the report for 2026Q4
-YEAR, QUARTER = 2026, 4
+QUARTER = Quarter(2026, 4)
 INSPECTOR_USER = 1000
 MIB = 1024 * 1024
 CATEGORIES = [category.value for category in Category]
@@ -326,11 +327,11 @@ async def _measure(database_url: str, language: str, repeat: int, trace: bool) -
     async def whole_beat() -> Comparison:
         async with sessionmaker() as session:
             buildings = await reports.beat(session, 1)
-            return await reports.comparison(session, building_ids=[b.id for b in buildings], year=YEAR, quarter=QUARTER)
+            return await reports.comparison(session, building_ids=[b.id for b in buildings], quarter=QUARTER)
 
     async def one_building() -> Comparison:
         async with sessionmaker() as session:
-            return await reports.comparison(session, building_ids=[7], year=YEAR, quarter=QUARTER)
+            return await reports.comparison(session, building_ids=[7], quarter=QUARTER)
 
     with i18n.context(), i18n.use_locale(language):
         figures, comparison = await _timed(repeat, whole_beat)
@@ -338,7 +339,7 @@ async def _measure(database_url: str, language: str, repeat: int, trace: bool) -
         async with sessionmaker() as session:
             buildings = await reports.beat(session, 1)
         view = ReportView(
-            quarter=reports.quarter_key(YEAR, QUARTER),
+            quarter=QUARTER.key,
             inspector_name="Серік Ахметов",
             inspector_rank="полиция майоры",
             buildings=[(b.code, b.address) for b in buildings],
@@ -430,7 +431,7 @@ def report(database: str, setup_seconds: float, totals: tuple[int, int, int], re
     )
     print(f"set-up              {setup_seconds:.1f} s (bulk inserts, not measured)")
     print(
-        f"quarter             {YEAR}Q{QUARTER}: {o.received:,} appeals received; "
+        f"quarter             {QUARTER.key}: {o.received:,} appeals received; "
         f"times: the first run, then the median (and the best) of {repeat} more"
     )
     line("figures, beat", o.figures, " (the quarter and the one before)")

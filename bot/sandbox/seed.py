@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.sandbox.people import Acts, Cast
 from bot.services import buildings, inspectors, law, people, residents
 from bot.services.people import Person
+from bot.services.quarters import Quarter
 from bot.ui.callbacks import (
     AppealAction,
     CategoryCb,
@@ -224,8 +225,6 @@ def next_monday_nine(now: datetime, zone: str = ALMATY) -> datetime:
 def quarter_end(now: datetime, zone: str = ALMATY) -> datetime:
     """The last day of the quarter, 18:00 there (or of the next quarter once that moment is past)."""
     local = now.astimezone(ZoneInfo(zone))
-    month = (local.month - 1) // 3 * 3 + 4  # the first month of the next quarter
-    year = local.year + (month > 12)
-    first_of_next = datetime(year, (month - 1) % 12 + 1, 1, tzinfo=local.tzinfo)
-    end = (first_of_next - timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    last = Quarter.of(local.date()).last_day
+    end = datetime(last.year, last.month, last.day, 18, tzinfo=local.tzinfo)
     return end if end > local else quarter_end(end + timedelta(days=1), zone)

@@ -189,18 +189,3 @@ def local_date(moment: datetime, zone: str) -> date:
 def week_key(day: date) -> str:
     year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_key(year: int, quarter: int) -> str:
-    return f"{year}Q{quarter}"
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """The first and the last day of the quarter."""
-    first = date(year, 3 * quarter - 2, 1)
-    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, following - timedelta(days=1)

@@ -30,7 +30,7 @@ from bot.services.errors import DomainError, InvalidValue, NotAllowed, ReportGon
 from bot.services.paging import Page, clamp
 from bot.services.parts import Part
 from bot.services.people import Actor
-from bot.services.reminders import local_date, quarter_of
+from bot.services.quarters import Quarter
 from bot.services.report_figures import Comparison, ProposalLine, ReportView
 from models import (
     Broadcast,
@@ -125,16 +125,16 @@ def text(field_name: str, raw: str) -> str:
 class Quarters:
     """The quarters /report offers: the last finished one (the default) and the three before it, and the current."""
 
-    finished: list[tuple[int, int]]  # the latest first
-    current: tuple[int, int]
+    finished: list[Quarter]  # the latest first
+    current: Quarter
 
     @property
-    def default(self) -> tuple[int, int]:
+    def default(self) -> Quarter:
         return self.finished[0]
 
-    def offers(self, key: str) -> tuple[int, int] | None:
+    def offers(self, key: str) -> Quarter | None:
         try:
-            wanted = reports.parse_quarter(key)
+            wanted = Quarter.parse(key)
         except ValueError:
             return None
         return wanted if wanted in (*self.finished, self.current) else None
@@ -144,7 +144,7 @@ async def quarters(session: AsyncSession, clock: Clock, actor: Actor, default_zo
     """In the zone of the actor's buildings (their first by code), so the year turns when theirs does."""
     zone = reports.zone_of(await reports.beat(session, buildings.managed_by(actor)), default_zone)
     now = clock.now()
-    return Quarters(reports.recent_quarters(now, zone, 4), quarter_of(local_date(now, zone)))
+    return Quarters(Quarter.recent(now, zone, 4), Quarter.current(now, zone))
 
 
 # --- drafts ---------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ async def chosen(session: AsyncSession, actor: Actor, building_ids: list[int]) -
 async def save_draft(session: AsyncSession, clock: Clock, actor: Actor, draft: Draft) -> Report:
     """Create the dialog's draft, or bring it up to date; AlreadyPublished once it is out."""
     try:
-        reports.parse_quarter(draft.quarter)
+        Quarter.parse(draft.quarter)
     except ValueError:
         raise InvalidValue("quarter", draft.quarter) from None
     found = await chosen(session, actor, draft.building_ids)
@@ -391,11 +391,11 @@ async def view(session: AsyncSession, report: Report, *, default_zone: str = "As
     proposals of its buildings recorded within the quarter, with their status now."""
     listed = await reports.listed(session, [building.id for building in report.buildings])
     ids = [building.id for building in listed]
-    year, quarter = reports.parse_quarter(report.quarter)
+    quarter = Quarter.parse(report.quarter)
     if report.published_at is not None and report.figures:
         figures = Comparison.from_dict(report.figures)
     else:
-        figures = await reports.comparison(session, building_ids=ids, year=year, quarter=quarter)
+        figures = await reports.comparison(session, building_ids=ids, quarter=quarter)
     inspector = await session.get(Inspector, report.inspector_id)
     return ReportView(
         quarter=report.quarter,
@@ -406,7 +406,7 @@ async def view(session: AsyncSession, report: Report, *, default_zone: str = "As
         offences=[(str(kind), int(count)) for kind, count in report.offences],
         measures=report.measures,
         plans=report.plans,
-        proposals=await _proposals(session, listed, year, quarter),
+        proposals=await _proposals(session, listed, quarter),
         timezone=reports.zone_of(listed, default_zone),
     )
 
@@ -466,7 +466,7 @@ async def _again(session: AsyncSession, report: Report) -> Published:
 
 
 async def _proposals(
-    session: AsyncSession, listed: Sequence[reports.ReportBuilding], year: int, quarter: int
+    session: AsyncSession, listed: Sequence[reports.ReportBuilding], quarter: Quarter
 ) -> list[ProposalLine]:
     """Proposals of these buildings, and of no single building raised at a meeting held for any of them, recorded
     within the quarter (each building's own calendar), oldest first."""
@@ -476,7 +476,7 @@ async def _proposals(
         zones[building.timezone].append(building.id)
     found: dict[int, tuple[datetime, ProposalLine]] = {}
     for zone, ids in zones.items():
-        start, end = reports.quarter_span(year, quarter, zone)
+        start, end = quarter.span(zone)
         held_for = select(meeting_buildings.c.meeting_id).where(meeting_buildings.c.building_id.in_(ids))
         rows = await session.execute(
             select(Proposal.id, Proposal.created_at, Proposal.text, Proposal.status, Proposal.building_id)

@@ -1,13 +1,11 @@
-"""A quarter's figures from the bot's own records, beside the previous quarter's; quarters and the beat's buildings.
+"""A quarter's figures from the bot's own records, beside the previous quarter's; the beat's buildings.
 
 For the report dialog (handlers) and the report store:
 
-- `comparison(session, building_ids=..., year=..., quarter=...)` → `Comparison` (current and previous quarter's
+- `comparison(session, building_ids=..., quarter=...)` → `Comparison` (current and previous quarter's
   `Figures`, see bot.services.report_figures for what each figure counts). Ids are not checked here: pass ids the
   actor may use (`buildings.managed`). Unknown ids count nothing; `Figures.building_codes` lists what was counted.
-- Quarters are `(year, quarter)` pairs: `last_finished_quarter(now, zone)` (the dialog's default), `previous`,
-  `recent_quarters(now, zone)` (to offer a choice), `quarter_key` ("2026Q4", as in `Report.quarter`) and
-  `parse_quarter` (its inverse), `quarter_span(year, quarter, zone)` (its start and end as UTC moments).
+- Quarters are `bot.services.quarters.Quarter` values (its `span(zone)` gives each zone's start and end).
 - Buildings: `beat(session, inspector_id)` (an inspector's, or every building for an administrator) and
   `listed(session, building_ids)`, as plain `ReportBuilding` values ordered by code; `zone_of(buildings, default)`
   is the zone a report's dates are shown in (`ReportView.timezone`) and its default quarter is found in.
@@ -44,14 +42,15 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.oral import SOURCE_ORAL
-from bot.services.reminders import at_local, local_date, quarter_bounds, quarter_key, quarter_of
+from bot.services.quarters import Quarter
+from bot.services.reminders import at_local
 from bot.services.report_figures import Comparison, Figures
 from models import (
     Appeal,
@@ -70,59 +69,9 @@ __all__ = [
     "beat",
     "comparison",
     "figures",
-    "last_finished_quarter",
     "listed",
-    "parse_quarter",
-    "previous",
-    "quarter_key",
-    "quarter_span",
-    "recent_quarters",
     "zone_of",
 ]
-
-DAY = timedelta(days=1)
-
-
-# --- quarters -----------------------------------------------------------------------------------
-
-
-def previous(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-
-
-def last_finished_quarter(now: datetime, zone: str) -> tuple[int, int]:
-    """The quarter before the one `now` falls in, by the local date in the zone."""
-    return previous(*quarter_of(local_date(now, zone)))
-
-
-def recent_quarters(now: datetime, zone: str, count: int = 4) -> list[tuple[int, int]]:
-    """The last `count` finished quarters, the latest first."""
-    found = [last_finished_quarter(now, zone)]
-    while len(found) < count:
-        found.append(previous(*found[-1]))
-    return found
-
-
-def parse_quarter(key: str) -> tuple[int, int]:
-    """ "2026Q4" → (2026, 4); ValueError for anything else."""
-    year, separator, quarter = key.strip().upper().partition("Q")
-    if not separator or not year.isdigit() or quarter not in ("1", "2", "3", "4") or len(year) != 4:
-        raise ValueError(f"not a quarter: {key!r}")
-    return int(year), int(quarter)
-
-
-def quarter_span(year: int, quarter: int, zone: str) -> tuple[datetime, datetime]:
-    """The quarter in the zone's local calendar as UTC moments [start, end): midnight of its first day to midnight
-    after its last."""
-    first, last = quarter_bounds(year, quarter)
-    return at_local(first, time(0), zone), at_local(last + DAY, time(0), zone)
-
-
-def _month_starts(year: int, quarter: int, zone: str) -> list[datetime]:
-    """The UTC moments the quarter's second and third months begin in the zone."""
-    first, _last = quarter_bounds(year, quarter)
-    return [at_local(first.replace(month=first.month + n), time(0), zone) for n in (1, 2)]
-
 
 # --- buildings ----------------------------------------------------------------------------------
 
@@ -163,12 +112,16 @@ def zone_of(buildings: Sequence[ReportBuilding], default: str) -> str:
 # --- figures ------------------------------------------------------------------------------------
 
 
-async def comparison(session: AsyncSession, *, building_ids: Sequence[int], year: int, quarter: int) -> Comparison:
+def _month_starts(quarter: Quarter, zone: str) -> list[datetime]:
+    """The UTC moments the quarter's second and third months begin in the zone."""
+    first = quarter.first_day
+    return [at_local(first.replace(month=first.month + n), time(0), zone) for n in (1, 2)]
+
+
+async def comparison(session: AsyncSession, *, building_ids: Sequence[int], quarter: Quarter) -> Comparison:
     """The quarter's figures for these buildings beside the previous quarter's."""
     buildings = await listed(session, building_ids)
-    return Comparison(
-        await figures(session, buildings, year, quarter), await figures(session, buildings, *previous(year, quarter))
-    )
+    return Comparison(await figures(session, buildings, quarter), await figures(session, buildings, quarter.previous()))
 
 
 @dataclass
@@ -191,15 +144,15 @@ class _Tally:
     proposals: dict[int, str] = field(default_factory=dict)  # proposal id → status (likewise)
 
 
-async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], year: int, quarter: int) -> Figures:
+async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], quarter: Quarter) -> Figures:
     """One quarter's figures for these buildings, each building's quarter in its own zone."""
     tally = _Tally()
     zones: dict[str, list[int]] = defaultdict(list)
     for building in buildings:
         zones[building.timezone].append(building.id)
     for zone, ids in zones.items():
-        start, end = quarter_span(year, quarter, zone)
-        await _received(session, tally, ids, start, end, _month_starts(year, quarter, zone))
+        start, end = quarter.span(zone)
+        await _received(session, tally, ids, start, end, _month_starts(quarter, zone))
         await _oral(session, tally, ids, start, end)
         await _closed_and_open(session, tally, ids, start, end)
         await _meetings(session, tally, ids, start, end)
@@ -207,7 +160,7 @@ async def figures(session: AsyncSession, buildings: Sequence[ReportBuilding], ye
     statuses = Counter(tally.proposals.values())
     order = {category.value: n for n, category in enumerate(Category)}
     return Figures(
-        quarter=quarter_key(year, quarter),
+        quarter=quarter.key,
         building_codes=sorted(b.code for b in buildings),
         received=tally.received,
         oral=tally.oral,

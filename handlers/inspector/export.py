@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services import appeal_lists
 from bot.services.people import Actor
+from bot.services.quarters import Quarter
 from bot.ui import labels
 from bot.ui.appeals.cards import is_overdue
 from bot.ui.callbacks import ExportCb
@@ -37,13 +38,12 @@ def create_router() -> Router:
 def _ranges(today: date) -> list[tuple[str, date, date]]:
     month = today.replace(day=1)
     previous_month = (month - timedelta(days=1)).replace(day=1)
-    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    previous_quarter = date(quarter.year - (quarter.month == 1), (quarter.month - 4) % 12 + 1, 1)
+    quarter = Quarter.of(today)
     return [
         (_("This month"), month, today + timedelta(days=1)),
         (_("Last month"), previous_month, month),
-        (_("This quarter"), quarter, today + timedelta(days=1)),
-        (_("Last quarter"), previous_quarter, quarter),
+        (_("This quarter"), quarter.first_day, today + timedelta(days=1)),
+        (_("Last quarter"), quarter.previous().first_day, quarter.first_day),
     ]
 
 

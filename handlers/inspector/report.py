@@ -135,8 +135,8 @@ async def quarter_chosen(
         # A button from before the quarter turned (or made up): offer the quarters as they are now.
         alert(callback_answer, texts.button_gone())
         return
-    await state.update_data(quarter=callback_data.quarter)
-    await edit_card(callback, _("Quarter: {quarter}.").format(quarter=report_cards.quarter_name(callback_data.quarter)))
+    await state.update_data(quarter=chosen.key)
+    await edit_card(callback, _("Quarter: {quarter}.").format(quarter=report_cards.quarter_name(chosen.key)))
     if isinstance(callback.message, Message):
         await state.set_state(Compose.buildings)
         await picker.ask(callback.message, session, actor, state, DIALOG)

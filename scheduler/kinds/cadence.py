@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.services import parts, reminders
-from bot.services.reminders import Due, Planned, at_local, local_date, quarter_bounds, quarter_key, quarter_of
-from bot.services.reports import parse_quarter, previous
+from bot.services.quarters import Quarter
+from bot.services.reminders import Due, Planned, at_local, local_date
 from bot.ui import keyboards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.reminders import cadence as cadence_cards
@@ -60,14 +60,13 @@ def cadence_day(day: date) -> date:
     return day.replace(day=max(d for d in CADENCE_DAYS if d <= day.day))
 
 
-def prepare_day(year: int, quarter: int) -> date:
-    return quarter_bounds(year, quarter)[1] - timedelta(days=PREPARE_DAYS)
+def prepare_day(quarter: Quarter) -> date:
+    return quarter.last_day - timedelta(days=PREPARE_DAYS)
 
 
-def late_day(year: int, quarter: int) -> date:
+def late_day(quarter: Quarter) -> date:
     """The 5th day of the quarter after this one."""
-    following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return quarter_bounds(*following)[0] + timedelta(days=LATE_DAY - 1)
+    return quarter.next().first_day + timedelta(days=LATE_DAY - 1)
 
 
 def _start(staff: Staff, day: date) -> datetime:
@@ -262,19 +261,18 @@ class QuarterPrepare(_Cadence):
     name = PREPARE
 
     def _occurrences(self, staff: Staff, days: set[date]) -> list[tuple[str, datetime]]:
-        quarters = {quarter_of(day) for day in days}
-        return [(quarter_key(*q), _start(staff, prepare_day(*q))) for q in quarters]
+        quarters = {Quarter.of(day) for day in days}
+        return [(q.key, _start(staff, prepare_day(q))) for q in quarters]
 
     def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (skip := self._unchanged(reminder, context)) is not None:
             return skip
-        year, quarter = parse_quarter(reminder.period)
         markup = meeting_keyboards.plan_meeting(reminder.subject_id)
-        text = cadence_cards.prepare_report(year, quarter, quarter_bounds(year, quarter)[1])
+        text = cadence_cards.prepare_report(Quarter.parse(reminder.period))
         return Send(parts.message(text, buttons=keyboards.stored(markup)))
 
     def describe(self, reminder: Due, context: Loaded) -> str:
-        return cadence_cards.prepare_label(*parse_quarter(reminder.period))
+        return cadence_cards.prepare_label(Quarter.parse(reminder.period))
 
 
 class QuarterLate(_Cadence):
@@ -283,12 +281,12 @@ class QuarterLate(_Cadence):
     name = LATE
 
     def _occurrences(self, staff: Staff, days: set[date]) -> list[tuple[str, datetime]]:
-        ended = {previous(*quarter_of(day)) for day in days}
+        ended = {Quarter.of(day).previous() for day in days}
         # Only for a quarter the inspector was reminded of: added in its last two weeks, they owe no report for it.
         return [
-            (quarter_key(*q), self._due(staff, late_day(*q)))
+            (q.key, self._due(staff, late_day(q)))
             for q in ended
-            if staff.inspector.created_at < _start(staff, prepare_day(*q))
+            if staff.inspector.created_at < _start(staff, prepare_day(q))
         ]
 
     def _due(self, staff: Staff, day: date) -> datetime:
@@ -297,10 +295,10 @@ class QuarterLate(_Cadence):
     def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         if (skip := self._unchanged(reminder, context)) is not None:
             return skip
-        return Send(parts.message(cadence_cards.report_late(*parse_quarter(reminder.period))))
+        return Send(parts.message(cadence_cards.report_late(Quarter.parse(reminder.period))))
 
     def describe(self, reminder: Due, context: Loaded) -> str:
-        return cadence_cards.report_late_label(*parse_quarter(reminder.period))
+        return cadence_cards.report_late_label(Quarter.parse(reminder.period))
 
 
 class QuarterLateToAdmins(QuarterLate):
@@ -336,12 +334,12 @@ class QuarterLateToAdmins(QuarterLate):
             return skip
         inspector = context.staff[reminder.subject_id].inspector
         count = len(context.buildings[reminder.subject_id])
-        text = cadence_cards.report_late_admin(inspector.full_name, *parse_quarter(reminder.period), count)
+        text = cadence_cards.report_late_admin(inspector.full_name, Quarter.parse(reminder.period), count)
         return Send(parts.message(text))
 
     def describe(self, reminder: Due, context: Loaded) -> str:
         inspector = context.staff[reminder.subject_id].inspector
-        return cadence_cards.report_late_admin_label(inspector.full_name, *parse_quarter(reminder.period))
+        return cadence_cards.report_late_admin_label(inspector.full_name, Quarter.parse(reminder.period))
 
 
 def cadence_kinds(settings: Settings) -> list[Kind[Loaded]]:

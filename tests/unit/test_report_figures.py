@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import reports
+from bot.services.quarters import Quarter
 from bot.services.report_figures import Comparison, Figures
 from models import Appeal, AppealStatus, Building, Inspector, Meeting, MeetingStatus, Proposal, ProposalStatus, User
 
@@ -282,7 +283,7 @@ async def test_an_inspector_reporting_on_the_fourth_quarter_sees_every_figure_of
     assert [b.code for b in mine] == ["A-1", "A-2", "M-1"]
     await session.commit()
 
-    result = await reports.comparison(session, building_ids=[b.id for b in mine], year=2026, quarter=4)
+    result = await reports.comparison(session, building_ids=[b.id for b in mine], quarter=Quarter(2026, 4))
 
     assert result.current == FOURTH
     assert result.previous == THIRD
@@ -304,7 +305,7 @@ async def test_a_report_for_one_building_counts_that_building_and_the_meetings_h
     beat = await a_beat_through_two_quarters(session)
     await session.commit()
 
-    result = await reports.comparison(session, building_ids=[beat.buildings["A-2"].id], year=2026, quarter=4)
+    result = await reports.comparison(session, building_ids=[beat.buildings["A-2"].id], quarter=Quarter(2026, 4))
 
     fourth = result.current
     assert fourth.building_codes == ["A-2"]
@@ -332,7 +333,7 @@ async def test_a_building_in_another_zone_counts_by_its_own_calendar_at_the_quar
     beat = await a_beat_through_two_quarters(session)
     await session.commit()
 
-    result = await reports.comparison(session, building_ids=[beat.buildings["M-1"].id], year=2026, quarter=4)
+    result = await reports.comparison(session, building_ids=[beat.buildings["M-1"].id], quarter=Quarter(2026, 4))
 
     fourth, third = result.current, result.previous
     # 31 December 23:30 in Moscow is the fourth quarter there (it is 1 January in Almaty)
@@ -347,11 +348,11 @@ async def test_a_quarter_with_nothing_in_it_has_zero_figures_and_no_medians(sess
     beat = await a_beat_through_two_quarters(session)
     await session.commit()
 
-    result = await reports.comparison(session, building_ids=[beat.buildings["A-1"].id], year=2025, quarter=1)
+    result = await reports.comparison(session, building_ids=[beat.buildings["A-1"].id], quarter=Quarter(2025, 1))
 
     assert result.current == Figures(quarter="2025Q1", building_codes=["A-1"])
     assert result.previous == Figures(quarter="2024Q4", building_codes=["A-1"])
-    nothing = await reports.comparison(session, building_ids=[], year=2026, quarter=4)
+    nothing = await reports.comparison(session, building_ids=[], quarter=Quarter(2026, 4))
     assert nothing.current == Figures(quarter="2026Q4", building_codes=[])
 
 
@@ -360,16 +361,16 @@ async def test_the_default_quarter_is_the_last_one_finished_in_the_buildings_zon
     await session.commit()
     new_year_in_almaty = utc(12, 31, 19, 30)  # 00:30 on 1 January in Almaty, 22:30 on 31 December in Moscow
 
-    assert reports.last_finished_quarter(new_year_in_almaty, ALMATY) == (2026, 4)
-    assert reports.last_finished_quarter(new_year_in_almaty, MOSCOW) == (2026, 3)
-    assert reports.recent_quarters(new_year_in_almaty, ALMATY, 3) == [(2026, 4), (2026, 3), (2026, 2)]
-    assert reports.previous(2027, 1) == (2026, 4)
-    assert reports.quarter_key(*reports.previous(2026, 4)) == "2026Q3"
-    assert reports.parse_quarter("2026Q4") == (2026, 4)
+    assert Quarter.last_finished(new_year_in_almaty, ALMATY) == Quarter(2026, 4)
+    assert Quarter.last_finished(new_year_in_almaty, MOSCOW) == Quarter(2026, 3)
+    assert Quarter.recent(new_year_in_almaty, ALMATY, 3) == [Quarter(2026, 4), Quarter(2026, 3), Quarter(2026, 2)]
+    assert Quarter(2027, 1).previous() == Quarter(2026, 4)
+    assert Quarter(2026, 4).previous().key == "2026Q3"
+    assert Quarter.parse("2026Q4") == Quarter(2026, 4)
     for bad in ("2026Q5", "2026", "Q4", "26Q1", "2026Q0", "x2026Q1"):
         with pytest.raises(ValueError):
-            reports.parse_quarter(bad)
-    assert reports.quarter_span(2026, 4, ALMATY) == (utc(9, 30, 19), datetime(2026, 12, 31, 19, tzinfo=UTC))
+            Quarter.parse(bad)
+    assert Quarter(2026, 4).span(ALMATY) == (utc(9, 30, 19), datetime(2026, 12, 31, 19, tzinfo=UTC))
 
     everyone = await reports.beat(session, None)
     assert [b.code for b in everyone] == ["A-1", "A-2", "B-1", "M-1"]

@@ -14,6 +14,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
+from bot.services.quarters import Quarter
 from bot.ui import formatting
 from models import Building
 
@@ -30,9 +31,9 @@ def month_name(month: date) -> str:
     return format_date(month, "LLLL y", locale=formatting.locale())
 
 
-def quarter_name(year: int, quarter: int) -> str:
+def quarter_name(quarter: Quarter) -> str:
     """Q4 2026 in the reader's language (4-й кв. 2026)."""
-    return format_date(date(year, 3 * quarter, 1), "QQQ y", locale=formatting.locale())
+    return format_date(quarter.first_day, "QQQ y", locale=formatting.locale())
 
 
 def day_and_month(day: date) -> str:
@@ -66,39 +67,39 @@ def month_label(month: date) -> str:
 # --- quarterly -------------------------------------------------------------------------------
 
 
-def prepare_report(year: int, quarter: int, last_day: date) -> str:
+def prepare_report(quarter: Quarter) -> str:
     return _(
         "📊 <b>{quarter} ends on {day}</b>: prepare your report to the residents and plan the report meeting "
         "(/meeting)."
-    ).format(quarter=quarter_name(year, quarter), day=day_and_month(last_day))
+    ).format(quarter=quarter_name(quarter), day=day_and_month(quarter.last_day))
 
 
-def prepare_label(year: int, quarter: int) -> str:
-    return _("the reminder to prepare the report for {quarter}").format(quarter=quarter_name(year, quarter))
+def prepare_label(quarter: Quarter) -> str:
+    return _("the reminder to prepare the report for {quarter}").format(quarter=quarter_name(quarter))
 
 
-def report_late(year: int, quarter: int) -> str:
+def report_late(quarter: Quarter) -> str:
     return _(
         "⏰ <b>Your report for {quarter} to the residents is not published yet.</b> "
         "Please publish it and hold the report meeting (/meeting)."
-    ).format(quarter=quarter_name(year, quarter))
+    ).format(quarter=quarter_name(quarter))
 
 
-def report_late_label(year: int, quarter: int) -> str:
-    return _("the reminder that the report for {quarter} is not published").format(quarter=quarter_name(year, quarter))
+def report_late_label(quarter: Quarter) -> str:
+    return _("the reminder that the report for {quarter} is not published").format(quarter=quarter_name(quarter))
 
 
-def report_late_admin(inspector_name: str, year: int, quarter: int, buildings: int) -> str:
+def report_late_admin(inspector_name: str, quarter: Quarter, buildings: int) -> str:
     return _(
         "⏰ Inspector {name} has not published the report for {quarter} to the residents of their {count} building.",
         "⏰ Inspector {name} has not published the report for {quarter} to the residents of their {count} buildings.",
         buildings,
-    ).format(name=escape(inspector_name), quarter=quarter_name(year, quarter), count=buildings)
+    ).format(name=escape(inspector_name), quarter=quarter_name(quarter), count=buildings)
 
 
-def report_late_admin_label(inspector_name: str, year: int, quarter: int) -> str:
+def report_late_admin_label(inspector_name: str, quarter: Quarter) -> str:
     return _("the notice that {name} has not published the report for {quarter}").format(
-        name=escape(inspector_name), quarter=quarter_name(year, quarter)
+        name=escape(inspector_name), quarter=quarter_name(quarter)
     )
 
 

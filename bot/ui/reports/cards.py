@@ -19,8 +19,8 @@ from babel.dates import format_skeleton, get_month_names
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from bot.services.quarters import Quarter
 from bot.services.report_figures import Figures, ProposalLine, ReportView
-from bot.services.reports import parse_quarter, previous, quarter_key
 from bot.ui import formatting, texts
 from bot.ui.formatting import local_date
 from bot.ui.proposals.register import status_label
@@ -53,8 +53,7 @@ _LIMITS = (
 
 
 def _quarter_date(key: str) -> date:
-    year, quarter = parse_quarter(key)
-    return date(year, quarter * 3 - 1, 1)
+    return Quarter.parse(key).first_day
 
 
 def quarter_name(key: str) -> str:
@@ -68,14 +67,13 @@ def quarter_short(key: str) -> str:
 
 
 def previous_quarter(key: str) -> str:
-    return quarter_key(*previous(*parse_quarter(key)))
+    return Quarter.parse(key).previous().key
 
 
 def quarter_months(key: str) -> list[str]:
     """The quarter's three months by name, as they stand alone ("октябрь", not "октября")."""
-    _year, quarter = parse_quarter(key)
     names = get_month_names("wide", "stand-alone", locale=formatting.locale())
-    return [names[month] for month in range(quarter * 3 - 2, quarter * 3 + 1)]
+    return [names[month] for month in Quarter.parse(key).months]
 
 
 def number(value: int) -> str:

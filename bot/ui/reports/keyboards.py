@@ -8,7 +8,6 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.reminders import quarter_key
 from bot.services.report_store import Quarters
 from bot.ui import keyboards
 from bot.ui.callbacks import ArchiveAction, ArchiveCb, ReportAction, ReportCb
@@ -27,13 +26,12 @@ SKIP_PLANS = "rep_plans"
 def quarters(offered: Quarters) -> InlineKeyboardMarkup:
     """The last finished quarter first (the default), the three before it, then the current one so far."""
     builder = InlineKeyboardBuilder()
-    for year, quarter in offered.finished:
-        key = quarter_key(year, quarter)
-        label = report_cards.quarter_name(key)
-        if (year, quarter) == offered.default:
+    for quarter in offered.finished:
+        label = report_cards.quarter_name(quarter.key)
+        if quarter == offered.default:
             label = _("{quarter} ✓").format(quarter=label)
-        builder.button(text=label, callback_data=ReportCb(action=ReportAction.QUARTER, quarter=key))
-    current = quarter_key(*offered.current)
+        builder.button(text=label, callback_data=ReportCb(action=ReportAction.QUARTER, quarter=quarter.key))
+    current = offered.current.key
     builder.button(
         text=_("{quarter} (so far)").format(quarter=report_cards.quarter_name(current)),
         callback_data=ReportCb(action=ReportAction.QUARTER, quarter=current),

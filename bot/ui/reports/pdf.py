@@ -33,8 +33,8 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from bot.i18n import language_of
+from bot.services.quarters import Quarter
 from bot.services.report_figures import Figures, ReportView
-from bot.services.reports import parse_quarter, quarter_span
 from bot.ui import texts
 from bot.ui.formatting import local_date
 from bot.ui.reports.cards import (
@@ -118,8 +118,7 @@ def pdf_bytes(view: ReportView, *, published_at: datetime | None = None, chart: 
 
 
 def _quarter_end(view: ReportView) -> datetime:
-    year, quarter = parse_quarter(view.quarter)
-    return quarter_span(year, quarter, view.timezone)[1]
+    return Quarter.parse(view.quarter).span(view.timezone)[1]
 
 
 @cache
