@@ -10,7 +10,7 @@ proposal's history, and the resident who sent it is told.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVarTuple
@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import audit, outbox, parts, people
+from bot.services import audit, outbox, people
 from bot.services.errors import DomainError, InvalidValue, NotAllowed, ProposalGone, RateLimited
 from bot.services.paging import Page, clamp
+from bot.services.parts import Part
 from bot.services.people import PROPOSAL_NOTICE_KIND, Actor
+from bot.services.render import Reader, Render
 from models import (
     AuditEvent,
     Building,
@@ -100,7 +102,7 @@ def readers(building: Building, admin_ids: Sequence[int]) -> list[int]:
 
 
 async def tell(
-    session: AsyncSession, clock: Clock, chat_id: int, message: str, *, about: Proposal | None = None
+    session: AsyncSession, clock: Clock, chat_id: int, message: list[Part], *, about: Proposal | None = None
 ) -> None:
     """A personal message; one that tells staff of a new proposal is a batch of its own, so /forget_me finds it."""
     batch = None
@@ -108,9 +110,7 @@ async def tell(
         batch = await outbox.start_broadcast(
             session, clock, author_id=None, kind=PROPOSAL_NOTICE_KIND, title="", subject_id=about.id
         )
-    await outbox.enqueue(
-        session, clock, chat_id=chat_id, parts=parts.message(message), broadcast=batch, priority=Priority.PERSONAL
-    )
+    await outbox.enqueue(session, clock, chat_id=chat_id, parts=message, broadcast=batch, priority=Priority.PERSONAL)
 
 
 # --- the register (/proposals) -------------------------------------------------------------------
@@ -154,10 +154,6 @@ class Moved:
     entry: Entry  # the proposal as it is now
     previous: str
     told: int | None  # the resident told of the move (None: nobody, e.g. a meeting's proposal or after /forget_me)
-
-
-# Renders the resident's message about a move in their language: (the proposal, the language) → the text.
-Notice = Callable[[Proposal, str], str]
 
 
 def moves(proposal: Proposal) -> tuple[str, ...]:
@@ -288,7 +284,7 @@ async def move(
     status: str,
     comment_text: str | None = None,
     *,
-    notice: Notice | None = None,
+    notice: Render[Proposal] | None = None,
 ) -> Moved:
     """Move a proposal on (recorded → in_plan | declined, in_plan → done | declined), audited, its resident told.
 
@@ -321,7 +317,8 @@ async def move(
             proposal.resident_id
         )
         if language is not None:
-            await tell(session, clock, proposal.resident_id, notice(proposal, language))
+            reader = Reader(proposal.resident_id, language, entry.timezone)
+            await tell(session, clock, proposal.resident_id, notice(proposal, reader))
             told = proposal.resident_id
     return Moved(entry, previous, told)
 
