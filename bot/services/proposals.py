@@ -20,10 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import audit, outbox, people
+from bot.services import audit, outbox, parts, people
 from bot.services.errors import DomainError, InvalidValue, NotAllowed, ProposalGone, RateLimited
 from bot.services.paging import Page, clamp
-from bot.services.parts import Part
 from bot.services.people import PROPOSAL_NOTICE_KIND, Actor
 from bot.services.render import Reader, Render
 from models import (
@@ -102,7 +101,7 @@ def readers(building: Building, admin_ids: Sequence[int]) -> list[int]:
 
 
 async def tell(
-    session: AsyncSession, clock: Clock, chat_id: int, message: list[Part], *, about: Proposal | None = None
+    session: AsyncSession, clock: Clock, chat_id: int, message: str, *, about: Proposal | None = None
 ) -> None:
     """A personal message; one that tells staff of a new proposal is a batch of its own, so /forget_me finds it."""
     batch = None
@@ -110,7 +109,9 @@ async def tell(
         batch = await outbox.start_broadcast(
             session, clock, author_id=None, kind=PROPOSAL_NOTICE_KIND, title="", subject_id=about.id
         )
-    await outbox.enqueue(session, clock, chat_id=chat_id, parts=message, broadcast=batch, priority=Priority.PERSONAL)
+    await outbox.enqueue(
+        session, clock, chat_id=chat_id, parts=parts.message(message), broadcast=batch, priority=Priority.PERSONAL
+    )
 
 
 # --- the register (/proposals) -------------------------------------------------------------------
@@ -317,8 +318,10 @@ async def move(
             proposal.resident_id
         )
         if language is not None:
-            reader = Reader(proposal.resident_id, language, entry.timezone)
-            await tell(session, clock, proposal.resident_id, notice(proposal, reader))
+            message = notice(proposal, Reader(proposal.resident_id, language, entry.timezone))
+            await outbox.enqueue(
+                session, clock, chat_id=proposal.resident_id, parts=message, priority=Priority.PERSONAL
+            )
             told = proposal.resident_id
     return Moved(entry, previous, told)
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import parts, people, proposals
+from bot.services import people, proposals
 from bot.services.errors import InvalidValue, RateLimited
 from bot.services.people import Actor
 from bot.ui import texts
@@ -138,7 +138,7 @@ async def send(
     for reader in readers:
         with i18n.use_locale(locales.get(reader, settings.default_locale)):
             text = proposal_cards.to_inspector(building, actor.user.first_name, proposal.text)
-        await proposals.tell(session, clock, reader, parts.message(text), about=proposal)
+        await proposals.tell(session, clock, reader, text, about=proposal)
     await edit_card(callback, _("✅ Your proposal is recorded and passed to the inspector. Thank you!"))
 
 
