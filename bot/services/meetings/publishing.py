@@ -313,13 +313,13 @@ async def _tell_chats(
         reader = readers.get(announcement.chat_id)
         if reader is None:
             continue  # the chat was unbound since
-        now: Withdrawn | Announcement = (
+        current: Withdrawn | Announcement = (
             Withdrawn(meeting) if cancelled else Announcement(meeting, counts.get(announcement.chat_id, Counts()))
         )
         # Edits ride on no batch: they fix an old message. Once cancelled, also for an announcement withdrawn just
         # now: one the sender had in flight still goes out, and is then edited; for one never sent the sender drops
         # the edit and the unpin without a request.
-        edit = parts.edit_to(announcement.id, texts(now, reader))
+        edit = parts.edit_to(announcement.id, texts(current, reader))
         await outbox.enqueue(session, clock, chat_id=announcement.chat_id, parts=[edit])
         if cancelled:
             await outbox.enqueue(session, clock, chat_id=announcement.chat_id, parts=[parts.unpin(announcement.id)])
