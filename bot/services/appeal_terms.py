@@ -7,14 +7,15 @@ administrator. Once approved, the due date moves and the resident is told throug
 notice term. Redirect outside competence: the appeal is closed as `redirected_out` with the body's name, and the
 resident is told the same way.
 
-Messages are rendered by the caller, in each reader's language: `(appeal, extension, language) → parts`.
+Messages are rendered by the `Render`s the caller passes, in each reader's language and the building's zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +24,8 @@ from bot.clock import Clock
 from bot.config import DEFAULT_COUNTRY
 from bot.services import appeals, law, outbox, people
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
-from bot.services.parts import Part
 from bot.services.people import Actor
+from bot.services.render import Reader, Render
 from models import (
     OPEN_STATUSES,
     Appeal,
@@ -39,8 +40,7 @@ from models import (
 REASON_LIMIT = 1000
 BODY_LIMIT = 256
 
-ExtensionRender = Callable[[Appeal, AppealExtension, str], list[Part]]
-AppealRender = Callable[[Appeal, str], list[Part]]
+Subject = TypeVar("Subject")
 
 
 class ExtensionPending(DomainError):
@@ -60,10 +60,18 @@ class ExtensionGone(DomainError):
 
 
 @dataclass(frozen=True)
+class TermChange:
+    """What an extension's messages are about: the appeal, and the extension asked for or decided."""
+
+    appeal: Appeal
+    extension: AppealExtension
+
+
+@dataclass(frozen=True)
 class ExtensionNotices:
-    resident: ExtensionRender  # the term moved: to the resident
-    decided: ExtensionRender  # approved or declined: to the inspector who asked
-    approval: ExtensionRender  # a request with its buttons: to an administrator
+    resident: Render[TermChange]  # the term moved: to the resident
+    decided: Render[TermChange]  # approved or declined: to the inspector who asked
+    approval: Render[TermChange]  # a request with its buttons: to an administrator
     staff_language: str  # for staff the bot has no language of yet (an administrator who never opened it)
 
 
@@ -133,9 +141,8 @@ async def request_extension(
     if not approver_decides(appeal, actor):
         await _approve(session, clock, actor, appeal, extension, notices)
         return extension
-    await _tell_each(
-        session, clock, [a for a in admin_ids if a != actor.telegram_id], appeal, extension, notices.approval
-    )
+    admins = [a for a in admin_ids if a != actor.telegram_id]
+    await _tell_each(session, clock, admins, appeal, TermChange(appeal, extension), notices.approval)
     await session.flush()
     return extension
 
@@ -166,7 +173,7 @@ async def decide(
             clock,
             [extension.requested_by],
             appeal,
-            extension,
+            TermChange(appeal, extension),
             notices.decided,
             fallback=notices.staff_language,
         )
@@ -188,7 +195,7 @@ async def _approve(
     appeal.due_at = extension.new_due  # the reminders plan by it from now on
     _event(session, appeal, now, actor.telegram_id, "extended", extension.reason)
     if appeal.resident_id is not None:
-        await _tell_each(session, clock, [appeal.resident_id], appeal, extension, notices.resident)
+        await _tell_each(session, clock, [appeal.resident_id], appeal, TermChange(appeal, extension), notices.resident)
     await session.flush()
 
 
@@ -197,19 +204,19 @@ async def _tell_each(
     clock: Clock,
     chat_ids: Sequence[int],
     appeal: Appeal,
-    extension: AppealExtension,
-    render: ExtensionRender,
+    subject: Subject,
+    render: Render[Subject],
     *,
     fallback: str | None = None,
 ) -> None:
-    """Each reader in their language; one the bot keeps no record of gets the fallback, or nothing without one
-    (a resident who asked to be forgotten)."""
+    """Each reader in their language and the appeal's building's zone; one the bot keeps no record of gets the
+    fallback, or nothing without one (a resident who asked to be forgotten)."""
     country = await session.scalar(select(Building.country).where(Building.id == appeal.building_id))
     known = await people.reading_locales(session, list(chat_ids), default_country=country or DEFAULT_COUNTRY)
     for chat_id in chat_ids:
         language = known.get(chat_id, fallback)
         if language is not None:
-            message = render(appeal, extension, language)
+            message = render(subject, Reader(chat_id, language, appeal.building.timezone))
             await outbox.enqueue(session, clock, chat_id=chat_id, parts=message, priority=Priority.PERSONAL)
 
 
@@ -226,7 +233,7 @@ async def history(session: AsyncSession, appeal_id: int) -> list[AppealExtension
 
 
 async def redirect_out(
-    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, body: str, *, notice: AppealRender
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, body: str, *, notice: Render[Appeal]
 ) -> Appeal:
     """The appeal belongs to another body: closed as redirected there, and the resident told with the body's name."""
     body = " ".join(body.split())
@@ -241,17 +248,7 @@ async def redirect_out(
     appeal.first_response_at = appeal.first_response_at or now
     _event(session, appeal, now, actor.telegram_id, "redirected_out", appeal.redirect_body)
     if appeal.resident_id is not None:
-        country = await session.scalar(select(Building.country).where(Building.id == appeal.building_id))
-        known = await people.reading_locales(session, [appeal.resident_id], default_country=country or DEFAULT_COUNTRY)
-        language = known.get(appeal.resident_id)
-        if language is not None:
-            await outbox.enqueue(
-                session,
-                clock,
-                chat_id=appeal.resident_id,
-                parts=notice(appeal, language),
-                priority=Priority.PERSONAL,
-            )
+        await _tell_each(session, clock, [appeal.resident_id], appeal, appeal, notice)
     await session.flush()
     return appeal
 

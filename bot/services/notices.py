@@ -1,13 +1,12 @@
 """Notices: an inspector's (or an administrator's) message to the chats of chosen buildings, sent by the outbox.
 
 The text arrives rendered as Telegram HTML by the handler (the author's own formatting kept, everything else
-escaped); each chat's copy is rendered by a callable the caller passes, in the chat's language, since this
+escaped); each chat's copy is rendered by the `Render` the caller passes, in the chat's language, since this
 module knows nothing of Telegram or translations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from bot.clock import Clock
 from bot.services import audit, buildings, outbox, parts
 from bot.services.errors import DomainError, InvalidValue, NotAllowed
 from bot.services.people import Actor
+from bot.services.render import Render, in_chat
 from models import Broadcast, Building, BuildingChat, Delivery, Notice
 from models.queries import add_once
 
@@ -80,12 +80,12 @@ async def send(
     actor: Actor,
     draft: Draft,
     building_ids: list[int],
-    render: Callable[[BuildingChat], str],
+    render: Render[Notice],
 ) -> Sent:
     """Save the notice and queue one message per active chat of the buildings; once per draft.
 
     Every building id is checked again here: the ids come from button presses, which a client can forge.
-    `render(chat)` is the notice as that chat reads it (Telegram HTML, in the chat's language).
+    `render(notice, reader)` is the notice as that chat reads it (with its file, in the chat's language).
     """
     existing = await _by_key(session, draft.key)
     if existing is not None:
@@ -112,9 +112,9 @@ async def send(
     batch = await outbox.start_broadcast(
         session, clock, author_id=actor.telegram_id, kind=KIND, subject_id=notice.id, title=draft.title
     )
-    media = parts.Media(draft.media_kind, file_id=draft.file_id) if draft.media_kind is not None else None
+    zones = {building.id: building.timezone for building in targets.buildings}
     for chat in targets.chats:
-        message = parts.message(render(chat), media=media, link=True)
+        message = render(notice, in_chat(chat, zones[chat.building_id]))
         await outbox.enqueue(session, clock, chat_id=chat.chat_id, parts=message, broadcast=batch)
     await audit.record(
         session,

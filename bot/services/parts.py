@@ -99,6 +99,13 @@ def edit(target: int, text: str, *, buttons: Buttons | None = None, target_part:
     return part
 
 
+def edit_to(target: int, message: list[Part]) -> Part:
+    """The edit that makes the message the outbox sent as `target` read as `message` now: its first part's text and
+    buttons (the texts edited in place fit one part; a file sent along is not edited)."""
+    first = message[0]
+    return edit(target, first["text"], buttons=first.get("buttons"))
+
+
 def unpin(target: int, *, target_part: int = 0) -> Part:
     return {"kind": "unpin", "target": target, "target_part": target_part}
 

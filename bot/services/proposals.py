@@ -10,7 +10,7 @@ proposal's history, and the resident who sent it is told.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVarTuple
@@ -24,6 +24,7 @@ from bot.services import audit, outbox, parts, people
 from bot.services.errors import DomainError, InvalidValue, NotAllowed, ProposalGone, RateLimited
 from bot.services.paging import Page, clamp
 from bot.services.people import PROPOSAL_NOTICE_KIND, Actor
+from bot.services.render import Reader, Render
 from models import (
     AuditEvent,
     Building,
@@ -156,10 +157,6 @@ class Moved:
     told: int | None  # the resident told of the move (None: nobody, e.g. a meeting's proposal or after /forget_me)
 
 
-# Renders the resident's message about a move in their language: (the proposal, the language) → the text.
-Notice = Callable[[Proposal, str], str]
-
-
 def moves(proposal: Proposal) -> tuple[str, ...]:
     """The statuses the proposal may move to now."""
     return MOVES.get(proposal.status, ())
@@ -288,7 +285,7 @@ async def move(
     status: str,
     comment_text: str | None = None,
     *,
-    notice: Notice | None = None,
+    notice: Render[Proposal] | None = None,
 ) -> Moved:
     """Move a proposal on (recorded → in_plan | declined, in_plan → done | declined), audited, its resident told.
 
@@ -321,7 +318,10 @@ async def move(
             proposal.resident_id
         )
         if language is not None:
-            await tell(session, clock, proposal.resident_id, notice(proposal, language))
+            message = notice(proposal, Reader(proposal.resident_id, language, entry.timezone))
+            await outbox.enqueue(
+                session, clock, chat_id=proposal.resident_id, parts=message, priority=Priority.PERSONAL
+            )
             told = proposal.resident_id
     return Moved(entry, previous, told)
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
 from bot.config import reading_locale
-from bot.services import appeals, outbox, parts, routing, staff
+from bot.services import appeals, outbox, parts, people, routing, staff
 from bot.services.appeals import Policy
 from bot.services.errors import InvalidValue, NotAllowed, QuestionGone, RateLimited
 from bot.services.people import QUESTION_ANSWER_KIND, QUESTION_RELAY_KIND, Actor, Person
+from bot.services.render import Reader, Render
 from models import Appeal, Broadcast, Building, BuildingChat, Delivery, GroupQuestion, Inspector, Priority, User
 from models.queries import add_once
 
@@ -119,14 +120,22 @@ async def relay(
     clock: Clock,
     question: GroupQuestion,
     under: Broadcast,
-    messages: Sequence[tuple[int, str, parts.Buttons]],
+    render: Render[GroupQuestion],
+    *,
+    admin_ids: Sequence[int],
+    fallback: str,
 ) -> None:
-    """The question privately to each reader (chat id, text, buttons in their language); a reply answers it."""
+    """The question privately to whoever manages its building now (the administrators when nobody does), each in
+    their language (`fallback`, a locale, for one the bot knows nothing of); a reply answers it."""
+    chat_ids = await readers(session, question, admin_ids)
+    building = await session.get(Building, question.building_id)
+    assert building is not None  # the question was just asked in its chat
+    locales = await people.reading_locales(session, chat_ids, default_country=building.country)
     batch = await outbox.start_broadcast(
         session, clock, author_id=None, kind=RELAY_KIND, subject_id=question.id, title=under.title
     )
-    for chat_id, text, buttons in messages:
-        message = parts.message(text, buttons=buttons)
+    for chat_id in chat_ids:
+        message = render(question, Reader(chat_id, locales.get(chat_id, fallback), building.timezone))
         for part in message:
             part["question"] = question.id
         await outbox.enqueue(

@@ -28,14 +28,13 @@ from bot.clock import Clock
 from bot.services import audit, buildings, outbox, reports
 from bot.services.errors import DomainError, InvalidValue, NotAllowed, ReportGone
 from bot.services.paging import Page, clamp
-from bot.services.parts import Part
 from bot.services.people import Actor
 from bot.services.quarters import Quarter
+from bot.services.render import Reader, Render, in_chat
 from bot.services.report_figures import Comparison, ProposalLine, ReportView
 from models import (
     Broadcast,
     Building,
-    BuildingChat,
     Delivery,
     Inspector,
     OutboxFile,
@@ -256,7 +255,7 @@ class Publication:
 
     report: Report
     buildings: list[Building]
-    chats: list[BuildingChat]  # active chats of the buildings, each to get the report in its language
+    readers: list[Reader]  # the active chats of the buildings, each to get the report in its language
     view: ReportView  # as it will be published, dated `at`
     at: datetime
 
@@ -270,8 +269,13 @@ async def prepare(session: AsyncSession, clock: Clock, actor: Actor, key: str) -
     if report.published_at is not None:
         return await _again(session, report)
     found = await chosen(session, actor, [building.id for building in report.buildings])
-    chats = [chat for building in found for chat in sorted(building.chats, key=lambda c: c.chat_id) if chat.active]
-    return Publication(report, found, chats, await view(session, report), clock.now())
+    readers = [
+        in_chat(chat, building.timezone)
+        for building in found
+        for chat in sorted(building.chats, key=lambda c: c.chat_id)
+        if chat.active
+    ]
+    return Publication(report, found, readers, await view(session, report), clock.now())
 
 
 async def publish(
@@ -279,12 +283,13 @@ async def publish(
     clock: Clock,
     actor: Actor,
     publication: Publication,
-    parts: dict[int, list[Part]],
+    render: Render[ReportView],
     title: str,
 ) -> Published:
-    """Publish once: freeze the figures the report was drawn from and queue `parts[chat_id]` for each chat.
+    """Publish once: freeze the figures the report was drawn from and queue it for each chat as `render` has it.
 
-    `title` names the report in the author's delivery report.
+    `render` was drawn before the transaction (see `Publication`); `title` names the report in the author's delivery
+    report.
     """
     report = publication.report
     # The claim: of two presses at once only one finds the report unpublished (PostgreSQL locks the row, and the
@@ -299,12 +304,13 @@ async def publish(
     if not claimed:
         return await _again(session, report)
     silent = [building for building in publication.buildings if not any(chat.active for chat in building.chats)]
-    if publication.chats:
+    if publication.readers:
         batch = await outbox.start_broadcast(
             session, clock, author_id=actor.telegram_id, kind=KIND, subject_id=report.id, title=title
         )
-        for chat in publication.chats:
-            await outbox.enqueue(session, clock, chat_id=chat.chat_id, parts=parts[chat.chat_id], broadcast=batch)
+        for reader in publication.readers:
+            message = render(publication.view, reader)
+            await outbox.enqueue(session, clock, chat_id=reader.chat_id, parts=message, broadcast=batch)
     await audit.record(
         session,
         clock,
@@ -315,10 +321,10 @@ async def publish(
         details={
             "quarter": report.quarter,
             "buildings": [b.code for b in publication.buildings],
-            "chats": len(publication.chats),
+            "chats": len(publication.readers),
         },
     )
-    return Published(report, chats=len(publication.chats), silent=silent, created=True)
+    return Published(report, chats=len(publication.readers), silent=silent, created=True)
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.services import parts
 from bot.services.notices import Reach, title_of
-from models import Building, Inspector
+from bot.services.render import Reader, Render
+from models import Building, Inspector, Notice
 
 LISTED_CODES = 30  # building codes named in a line; the rest are counted
 
@@ -29,6 +32,18 @@ def notice(body: str, *, inspector: Inspector | None, name: str = "") -> str:
             header += "\n" + escape(name.strip())
     body = body.strip()
     return f"{header}\n\n{body}" if body else header
+
+
+def in_chats(i18n: I18n, *, inspector: Inspector | None, name: str) -> Render[Notice]:
+    """The notice as each chat reads it: the author's text and file, the header in the chat's language; a reply to
+    it in the chat is a question to its author."""
+
+    def render(sent: Notice, reader: Reader, /) -> list[parts.Part]:
+        media = parts.Media(sent.media_kind, file_id=sent.file_id) if sent.media_kind is not None else None
+        with i18n.use_locale(reader.locale):
+            return parts.message(notice(sent.text, inspector=inspector, name=name), media=media, link=True)
+
+    return render
 
 
 def title(plain_text: str, media_kind: str | None) -> str:

@@ -8,11 +8,15 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services import parts
 from bot.services.questions import ANSWER_KIND
+from bot.services.render import Reader, Render
 from bot.ui.callbacks import AppealAction, QuestionAction, QuestionCb, StaffCb
+from bot.ui.keyboards import stored
 from models import Appeal, Broadcast, GroupQuestion, Inspector
 
 # The reaction that tells the asker, and only them, that the question went to the inspector.
@@ -35,6 +39,16 @@ def relay(question: GroupQuestion, under: Broadcast, building_code: str) -> str:
         + "\n\n"
         + _("<i>Reply to this message to answer in the chat, under the resident's message.</i>")
     )
+
+
+def relayed(i18n: I18n, under: Broadcast, building_code: str) -> Render[GroupQuestion]:
+    """The question as each staff reader gets it, in their language, with its Make-it-an-appeal button."""
+
+    def render(question: GroupQuestion, reader: Reader, /) -> list[parts.Part]:
+        with i18n.use_locale(reader.locale):
+            return parts.message(relay(question, under, building_code), buttons=stored(relay_buttons(question)))
+
+    return render
 
 
 def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:

@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import people, questions
+from bot.services import questions
 from bot.services.errors import RateLimited
-from bot.ui import keyboards
 from bot.ui import questions as question_cards
 from handlers.dialogs import NOT_A_COMMAND, person_of
 from models import Broadcast, BuildingChat
@@ -92,15 +91,10 @@ async def asked(
         return
     if not result.created:
         return
-    # To whoever manages the building now (the administrators when nobody does), each in their language.
-    readers = await questions.readers(session, result.question, settings.admin_ids)
-    languages = await people.reading_locales(session, readers, default_country=building_chat.building.country)
-    messages = []
-    for reader in readers:
-        with i18n.use_locale(languages.get(reader, settings.default_locale)):
-            relay = question_cards.relay(result.question, under, building_chat.building.code)
-            messages.append((reader, relay, keyboards.stored(question_cards.relay_buttons(result.question))))
-    await questions.relay(session, clock, result.question, under, messages)
+    render = question_cards.relayed(i18n, under, building_chat.building.code)
+    await questions.relay(
+        session, clock, result.question, under, render, admin_ids=settings.admin_ids, fallback=settings.default_locale
+    )
     await _react(message)
 
 

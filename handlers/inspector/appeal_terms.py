@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import appeal_terms, appeals, parts
-from bot.services.appeal_terms import ExtensionBeyondLimit, ExtensionGone, ExtensionNotices, ExtensionPending
+from bot.services import appeal_terms, appeals
+from bot.services.appeal_terms import ExtensionBeyondLimit, ExtensionGone, ExtensionPending
 from bot.services.appeals import InvalidTransition
 from bot.services.errors import InvalidValue
 from bot.services.people import Actor
@@ -26,11 +26,10 @@ from bot.ui import texts
 from bot.ui.appeals import terms
 from bot.ui.callbacks import AppealAction, BodyCb, ExtensionCb, StaffCb
 from bot.ui.formatting import day, local_date
-from bot.ui.keyboards import stored
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.inspector.appeals import ANSWERED, PRESSED
 from handlers.refusing import flag
-from models import Appeal, AppealExtension
+from models import Appeal
 
 # "20.01.2027 reason…": an earlier date than the law's limit, then the reason.
 _LEADING_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b[\s,;:—-]*")
@@ -51,37 +50,6 @@ def create_router() -> Router:
     router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
     router.message.register(body_sent, Terms.body, TEXT_ANSWER, flags=flag(ANSWERED))
     return router
-
-
-def notices(i18n: I18n, settings: Settings) -> ExtensionNotices:
-    """The messages an extension sends, each rendered in its reader's language."""
-
-    def resident(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
-        with i18n.use_locale(language):
-            return parts.message(terms.extension_to_resident(appeal, extension))
-
-    def decided(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
-        with i18n.use_locale(language):
-            return parts.message(terms.extension_decided(appeal, extension))
-
-    def approval(appeal: Appeal, extension: AppealExtension, language: str) -> list[parts.Part]:
-        name = appeal.inspector.full_name if appeal.inspector is not None else ""
-        with i18n.use_locale(language):
-            return parts.message(
-                terms.extension_request(appeal, extension, name), buttons=stored(terms.extension_buttons(extension))
-            )
-
-    return ExtensionNotices(
-        resident=resident, decided=decided, approval=approval, staff_language=settings.default_language
-    )
-
-
-def _redirect_notice(i18n: I18n) -> appeal_terms.AppealRender:
-    def render(appeal: Appeal, language: str) -> list[parts.Part]:
-        with i18n.use_locale(language):
-            return parts.message(terms.redirected_out_to_resident(appeal))
-
-    return render
 
 
 async def pressed(
@@ -167,7 +135,7 @@ async def reason_sent(
             data["appeal_id"],
             reason=reason,
             until=until,
-            notices=notices(i18n, settings),
+            notices=terms.extension_notices(i18n, settings.default_language),
             admin_ids=settings.admin_ids,
         )
     except InvalidValue:
@@ -217,7 +185,7 @@ async def decided(
             actor,
             callback_data.extension_id,
             approve=callback_data.approve,
-            notices=notices(i18n, settings),
+            notices=terms.extension_notices(i18n, settings.default_language),
         )
     except ExtensionGone:
         alert(callback_answer, _("This request was already decided, or its appeal is closed."))
@@ -238,7 +206,7 @@ async def body_chosen(
 ) -> None:
     try:
         appeal = await appeal_terms.redirect_out(
-            session, clock, actor, callback_data.appeal_id, callback_data.code, notice=_redirect_notice(i18n)
+            session, clock, actor, callback_data.appeal_id, callback_data.code, notice=terms.redirect_notice(i18n)
         )
     except InvalidValue:  # forged data with no body
         alert(callback_answer, texts.button_gone())
@@ -256,7 +224,7 @@ async def body_sent(
     data = await state.get_data()
     try:
         appeal = await appeal_terms.redirect_out(
-            session, clock, actor, data["appeal_id"], message.text or "", notice=_redirect_notice(i18n)
+            session, clock, actor, data["appeal_id"], message.text or "", notice=terms.redirect_notice(i18n)
         )
     except InvalidValue:
         await message.answer(_("Please write the body's name."))

@@ -260,7 +260,7 @@ async def save(
     )
     try:
         edited = await meetings.edit(
-            session, clock, actor, data["meeting_id"], changes, sequence=data["sequence"], cards=ChatCards(i18n)
+            session, clock, actor, data["meeting_id"], changes, sequence=data["sequence"], texts=ChatCards(i18n)
         )
     except BadWhen as problem:
         # The new time passed while the preview waited: ask again.

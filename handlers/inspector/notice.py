@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -21,7 +20,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.config import reading_locale
 from bot.services import buildings, notices, parts
 from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
@@ -33,7 +31,6 @@ from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
 from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
-from models import BuildingChat
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +159,7 @@ async def send(
         # A second press handled alongside the first, which has already finished the dialog.
         alert(callback_answer, texts.button_gone())
         return
-    render = _renderer(data, actor, callback.from_user.full_name, i18n)
+    render = notice_cards.in_chats(i18n, inspector=actor.inspector, name=callback.from_user.full_name)
     try:
         sent = await notices.send(session, clock, actor, _draft(data), data.get("picked_buildings", []), render)
     except NoChats:
@@ -349,13 +346,3 @@ def _draft(data: NoticeData) -> Draft:
         media_kind=data.get("media_kind"),
         file_id=data.get("file_id"),
     )
-
-
-def _renderer(data: NoticeData, actor: Actor, name: str, i18n: I18n) -> Callable[[BuildingChat], str]:
-    """The notice as one chat reads it: the same text, the header in the chat's language."""
-
-    def render(chat: BuildingChat) -> str:
-        with i18n.use_locale(reading_locale(chat.language, chat.country)):
-            return notice_cards.notice(data["text"], inspector=actor.inspector, name=name)
-
-    return render

@@ -29,7 +29,7 @@ from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.proposals import register as cards
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
 from handlers.refusing import Refusal, flag
-from models import Proposal, ProposalStatus
+from models import ProposalStatus
 
 PAGE_SIZE = 6
 
@@ -127,7 +127,7 @@ async def move(
     back = _back(callback_data)
     try:
         moved = await proposals.move(
-            session, clock, actor, callback_data.proposal_id, callback_data.to, notice=_notice(i18n)
+            session, clock, actor, callback_data.proposal_id, callback_data.to, notice=cards.to_residents(i18n)
         )
     except InvalidMove as exc:
         await _cannot_move(
@@ -166,7 +166,7 @@ async def reason_sent(
     back = RegisterCb.unpack(data["back"])
     try:
         moved = await proposals.move(
-            session, clock, actor, data["proposal_id"], ProposalStatus.DECLINED, note, notice=_notice(i18n)
+            session, clock, actor, data["proposal_id"], ProposalStatus.DECLINED, note, notice=cards.to_residents(i18n)
         )
     except InvalidMove as exc:
         await message.answer(cards.cannot_move(exc.proposal))
@@ -206,13 +206,3 @@ def _clean(where: RegisterCb) -> RegisterCb:
     """The list's filters as sent by the client, with a status that is not one replaced by all."""
     status = where.status if where.status in {code.value for code in ProposalStatus} else ""
     return RegisterCb(page=where.page, building_id=where.building_id, status=status)
-
-
-def _notice(i18n: I18n) -> proposals.Notice:
-    """What the resident reads about a move, rendered in their language."""
-
-    def render(proposal: Proposal, language: str) -> str:
-        with i18n.use_locale(language):
-            return cards.to_resident(proposal)
-
-    return render

@@ -280,8 +280,8 @@ async def _publish(
     if isinstance(prepared, report_store.Published):
         return prepared
     await bot.send_chat_action(callback.from_user.id, ChatAction.UPLOAD_DOCUMENT)
-    parts = await report_output.for_chats(i18n, prepared)
-    return await report_store.publish(session, clock, actor, prepared, parts, title)
+    drawn = await report_output.for_chats(i18n, prepared)
+    return await report_store.publish(session, clock, actor, prepared, drawn, title)
 
 
 async def edit(callback: CallbackQuery) -> None:

@@ -289,7 +289,9 @@ async def test_one_draft_sent_twice_at_the_same_moment_makes_one_notice(tg: Tele
     async def press_send() -> notices.Sent:
         async with tg.app.sessionmaker.begin() as session:
             actor = await people.load_actor(session, INSPECTOR_ID, is_admin=False)
-            return await notices.send(session, tg.clock, actor, draft, [d.building.id], lambda chat: NOTICE)
+            return await notices.send(
+                session, tg.clock, actor, draft, [d.building.id], lambda _notice, _reader: parts.message(NOTICE)
+            )
 
     results = await asyncio.gather(press_send(), press_send())
     assert sorted(result.created for result in results) == [False, True]

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from bot.services import people, proposals
 from bot.services.errors import NotAllowed
+from bot.services.parts import Part, message
 from bot.services.proposals import CommentRequired, InvalidMove
+from bot.services.render import Reader
 from bot.ui.callbacks import ProposalCb, RegisterCb
 from bot.ui.proposals.register import to_resident
 from models import AuditEvent, Delivery, Proposal
@@ -234,9 +236,9 @@ async def test_the_resident_is_told_in_their_own_language_and_with_the_inspector
     number = await proposal_of(tg, d.building.id, resident_id=RESIDENT_ID)
     seen: list[tuple[str, str | None, str]] = []
 
-    def render(proposal: Proposal, language: str) -> str:
-        seen.append((proposal.status, proposal.comment, language))
-        return f"{language}: {proposal.status}"
+    def render(proposal: Proposal, reader: Reader) -> list[Part]:
+        seen.append((proposal.status, proposal.comment, reader.locale))
+        return message(f"{reader.locale}: {proposal.status}")
 
     async with tg.app.sessionmaker.begin() as session:
         actor = await people.load_actor(session, INSPECTOR_ID, is_admin=False)

@@ -15,6 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from bot.services import buildings, parts, people, report_store
+from bot.services.parts import Part
+from bot.services.render import Reader
+from bot.services.report_figures import ReportView
 from bot.services.report_store import Draft
 from bot.ui.callbacks import ArchiveCb, PickCb, ReportCb
 from models import (
@@ -374,9 +377,10 @@ async def test_one_draft_published_twice_at_the_same_moment_is_published_once(tg
             await session.commit()  # as the handler does before drawing
             if isinstance(prepared, report_store.Published):
                 return prepared  # SQLite runs one writer at a time: the other press had finished
-            drawn = {
-                chat.chat_id: parts.message(f"{prepared.view.quarter} for {chat.chat_id}") for chat in prepared.chats
-            }
+
+            def drawn(view: ReportView, reader: Reader) -> list[Part]:
+                return parts.message(f"{view.quarter} for {reader.chat_id}")
+
             published = await report_store.publish(session, tg.clock, actor, prepared, drawn, "Q4")
             await session.commit()
             return published

@@ -5,7 +5,7 @@ in the meeting's batch, kind "meeting"), later edited in place; a change or a ca
 its own, in a batch of its own, so the author gets a delivery report for each. The announcement is pinned where
 the bot may and unpinned by a delivery scheduled for the meeting's end.
 
-No aiogram here: texts are rendered by the `Cards` the handler passes in, in each chat's language.
+No aiogram here: texts are rendered by the `MeetingRender` the handler passes in, in each chat's language.
 """
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ from bot.services.meetings.common import (
     KIND_CANCELLED,
     KIND_CHANGED,
     PLACE_LIMIT,
-    Card,
+    Announcement,
+    Cancelled,
+    Changed,
     Counts,
     MeetingClosed,
     MeetingOver,
-    Reader,
+    MeetingRender,
+    MeetingText,
     StaleMeeting,
+    Withdrawn,
 )
 from bot.services.meetings.lists import Listed, answers_of, building_upcoming, staff_upcoming, staff_view
 from bot.services.meetings.publishing import (
@@ -64,8 +68,10 @@ __all__ = [
     "PER_MEETING_LIMIT",
     "PLACE_LIMIT",
     "AlreadyRecorded",
+    "Announcement",
     "BadWhen",
-    "Card",
+    "Cancelled",
+    "Changed",
     "Changes",
     "Counts",
     "Draft",
@@ -73,13 +79,15 @@ __all__ = [
     "MeetingCancelled",
     "MeetingClosed",
     "MeetingOver",
+    "MeetingRender",
+    "MeetingText",
     "NotStartedYet",
     "Published",
-    "Reader",
     "Results",
     "StaleMeeting",
     "Targets",
     "WhenProblem",
+    "Withdrawn",
     "answer",
     "answers_of",
     "attendance",

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import reading_locale
 from bot.services import outbox, parts
 from bot.services.errors import DomainError, MeetingGone
-from bot.services.parts import Buttons, Part
+from bot.services.render import Reader, Render
 from models import (
     Broadcast,
     Building,
@@ -49,34 +49,45 @@ class Counts:
 
 
 @dataclass(frozen=True)
-class Reader:
-    """Who reads a text: a chat's language and its building's time zone."""
+class Announcement:
+    """The meeting's announcement, with the answers its chat gave so far (its buttons show them)."""
 
-    language: str  # the gettext locale: the language with the building's country's wording (ru, ru@UZ)
-    timezone: str
-
-
-Card = tuple[str, Buttons | None]
+    meeting: Meeting
+    counts: Counts
 
 
-class Cards(Protocol):
-    """The renderers of meeting texts, passed in by the handler (the service knows no Telegram or gettext)."""
+@dataclass(frozen=True)
+class Withdrawn:
+    """The announcement as it reads once the meeting is cancelled."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The message telling a chat what changed (time, place, agenda)."""
+
+    meeting: Meeting
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The message telling a chat the meeting is cancelled."""
+
+    meeting: Meeting
+
+
+MeetingText = Announcement | Withdrawn | Changed | Cancelled
+
+
+class MeetingRender(Render[MeetingText], Protocol):
+    """The meeting's texts as each chat reads them (those sent carry the calendar file), passed in by the handler;
+    and the batch's title."""
 
     def title(self, meeting: Meeting, kind: str) -> str:
         """A line naming the batch, in the author's language (their delivery report quotes it)."""
         ...
-
-    def announcement(self, meeting: Meeting, reader: Reader, counts: Counts) -> Card: ...
-
-    def withdrawn(self, meeting: Meeting, reader: Reader) -> str:
-        """The announcement as it reads once the meeting is cancelled."""
-        ...
-
-    def changed(self, meeting: Meeting, reader: Reader, fields: frozenset[str]) -> str: ...
-
-    def cancelled(self, meeting: Meeting, reader: Reader) -> str: ...
-
-    def calendar(self, meeting: Meeting, reader: Reader) -> bytes: ...
 
 
 class MeetingClosed(DomainError):
@@ -138,11 +149,10 @@ async def _readers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, 
         .join(Building, Building.id == BuildingChat.building_id)
         .where(BuildingChat.chat_id.in_(set(chat_ids)), BuildingChat.active)
     )
-    return {chat_id: Reader(reading_locale(language, country), zone) for chat_id, language, country, zone in rows.all()}
-
-
-def _calendar_part(cards: Cards, meeting: Meeting, reader: Reader) -> Part:
-    return parts.Media("document", filename="meeting.ics", data=cards.calendar(meeting, reader)).part(None)
+    return {
+        chat_id: Reader(chat_id, reading_locale(language, country), zone)
+        for chat_id, language, country, zone in rows.all()
+    }
 
 
 async def _batches(session: AsyncSession, meeting_id: int, kind: str) -> list[int]:

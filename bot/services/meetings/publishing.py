@@ -11,23 +11,24 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.config import reading_locale
-from bot.services import audit, buildings, outbox, parts
+from bot.services import audit, buildings, outbox, parts, render
 from bot.services.errors import MeetingGone, NotAllowed
 from bot.services.meetings.common import (
     KIND_ANNOUNCEMENT,
     KIND_CANCELLED,
     KIND_CHANGED,
-    Cards,
+    Announcement,
+    Cancelled,
+    Changed,
     Counts,
     MeetingClosed,
-    Reader,
+    MeetingRender,
     StaleMeeting,
+    Withdrawn,
     _active_chats,
     _announcements,
     _batches,
     _by_key,
-    _calendar_part,
     _cancel_unpins,
     _chat_counts,
     _find,
@@ -44,6 +45,7 @@ from bot.services.meetings.times import (
 from bot.services.people import Actor
 from models import (
     Building,
+    Delivery,
     Meeting,
     MeetingStatus,
 )
@@ -111,7 +113,7 @@ def draft_meeting(actor: Actor, chosen: Targets, draft: Draft, now: datetime) ->
     )
 
 
-async def publish(session: AsyncSession, clock: Clock, actor: Actor, draft: Draft, cards: Cards) -> Published:
+async def publish(session: AsyncSession, clock: Clock, actor: Actor, draft: Draft, texts: MeetingRender) -> Published:
     """Save the meeting and put its announcement (with the calendar file) in the outbox for every active chat."""
     existing = await _by_key(session, draft.key)
     if existing is not None:
@@ -131,22 +133,12 @@ async def publish(session: AsyncSession, clock: Clock, actor: Actor, draft: Draf
         author_id=actor.telegram_id,
         kind=KIND_ANNOUNCEMENT,
         subject_id=meeting.id,
-        title=cards.title(meeting, KIND_ANNOUNCEMENT),
+        title=texts.title(meeting, KIND_ANNOUNCEMENT),
     )
     announcements = []
     for chat, building in chats:
-        reader = Reader(language=reading_locale(chat.language, building.country), timezone=building.timezone)
-        text, buttons = cards.announcement(meeting, reader, Counts())
-        message = parts.message(text, buttons=buttons, pin=True, link=True)
-        announcements.append(
-            await outbox.enqueue(
-                session,
-                clock,
-                chat_id=chat.chat_id,
-                parts=[*message, _calendar_part(cards, meeting, reader)],
-                broadcast=batch,
-            )
-        )
+        message = texts(Announcement(meeting, Counts()), render.in_chat(chat, building.timezone))
+        announcements.append(await outbox.enqueue(session, clock, chat_id=chat.chat_id, parts=message, broadcast=batch))
     await _schedule_unpins(session, clock, meeting, announcements)
     await audit.record(
         session,
@@ -215,7 +207,7 @@ async def edit(
     changes: Changes,
     *,
     sequence: int,
-    cards: Cards,
+    texts: MeetingRender,
 ) -> Edited:
     """Change time, place or agenda; the announcements are edited and each chat told (with a new calendar file).
 
@@ -249,35 +241,7 @@ async def edit(
         raise StaleMeeting()  # another change won the race
     meeting = await _load(session, meeting.id)
     announcements = await _announcements(session, meeting.id)
-    readers = await _readers(session, [d.chat_id for d in announcements])
-    counts = await _chat_counts(session, meeting.id)
-    told = {d.chat_id: d for d in announcements if _reached(d)}
-    batch = await outbox.start_broadcast(
-        session,
-        clock,
-        author_id=actor.telegram_id,
-        kind=KIND_CHANGED,
-        subject_id=meeting.id,
-        title=cards.title(meeting, KIND_CHANGED),
-    )
-    for announcement in announcements:
-        reader = readers.get(announcement.chat_id)
-        if reader is None:
-            continue  # the chat was unbound since
-        text, buttons = cards.announcement(meeting, reader, counts.get(announcement.chat_id, Counts()))
-        # Edits ride on no batch: they fix an old message; the author's report counts the messages telling it.
-        await outbox.enqueue(
-            session, clock, chat_id=announcement.chat_id, parts=[parts.edit(announcement.id, text, buttons=buttons)]
-        )
-        if told.get(announcement.chat_id) is announcement:
-            notice = parts.message(cards.changed(meeting, reader, fields))
-            await outbox.enqueue(
-                session,
-                clock,
-                chat_id=announcement.chat_id,
-                parts=[*notice, _calendar_part(cards, meeting, reader)],
-                broadcast=batch,
-            )
+    await _tell_chats(session, clock, actor, meeting, announcements, Changed(meeting, fields), texts)
     if "time" in fields:
         await _cancel_unpins(session, meeting.id)
         await _schedule_unpins(session, clock, meeting, announcements)
@@ -293,7 +257,7 @@ async def edit(
     return Edited(meeting, fields)
 
 
-async def cancel(session: AsyncSession, clock: Clock, actor: Actor, meeting_id: int, cards: Cards) -> Meeting:
+async def cancel(session: AsyncSession, clock: Clock, actor: Actor, meeting_id: int, texts: MeetingRender) -> Meeting:
     """Cancel a planned meeting: unsent announcements withdrawn, sent ones edited and unpinned, each chat told."""
     meeting = await for_staff(session, actor, meeting_id)
     claimed = await changed_rows(
@@ -309,37 +273,7 @@ async def cancel(session: AsyncSession, clock: Clock, actor: Actor, meeting_id: 
         await outbox.cancel_pending(session, batch_id)
     await _cancel_unpins(session, meeting.id)
     announcements = await _announcements(session, meeting.id)
-    readers = await _readers(session, [d.chat_id for d in announcements])
-    batch = await outbox.start_broadcast(
-        session,
-        clock,
-        author_id=actor.telegram_id,
-        kind=KIND_CANCELLED,
-        subject_id=meeting.id,
-        title=cards.title(meeting, KIND_CANCELLED),
-    )
-    for announcement in announcements:
-        reader = readers.get(announcement.chat_id)
-        if reader is None:
-            continue
-        # Also for an announcement withdrawn just now: one the sender had in flight still goes out, and is
-        # then edited; for one never sent the sender drops the edit and the unpin without a request.
-        await outbox.enqueue(
-            session,
-            clock,
-            chat_id=announcement.chat_id,
-            parts=[parts.edit(announcement.id, cards.withdrawn(meeting, reader))],
-        )
-        await outbox.enqueue(session, clock, chat_id=announcement.chat_id, parts=[parts.unpin(announcement.id)])
-        if _reached(announcement):
-            notice = parts.message(cards.cancelled(meeting, reader))
-            await outbox.enqueue(
-                session,
-                clock,
-                chat_id=announcement.chat_id,
-                parts=[*notice, _calendar_part(cards, meeting, reader)],
-                broadcast=batch,
-            )
+    await _tell_chats(session, clock, actor, meeting, announcements, Cancelled(meeting), texts)
     await audit.record(
         session,
         clock,
@@ -349,3 +283,47 @@ async def cancel(session: AsyncSession, clock: Clock, actor: Actor, meeting_id: 
         object_id=meeting.id,
     )
     return meeting
+
+
+async def _tell_chats(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    meeting: Meeting,
+    announcements: Sequence[Delivery],
+    news: Changed | Cancelled,
+    texts: MeetingRender,
+) -> None:
+    """Edit each chat's announcement to read as the meeting now does (withdrawn and unpinned once it is cancelled),
+    and tell each chat that saw it the news, in a batch of its own (the author's delivery report counts these)."""
+    cancelled = isinstance(news, Cancelled)
+    kind = KIND_CANCELLED if cancelled else KIND_CHANGED
+    readers = await _readers(session, [d.chat_id for d in announcements])
+    counts = {} if cancelled else await _chat_counts(session, meeting.id)
+    told = {d.chat_id: d for d in announcements if _reached(d)}  # one message per chat
+    batch = await outbox.start_broadcast(
+        session,
+        clock,
+        author_id=actor.telegram_id,
+        kind=kind,
+        subject_id=meeting.id,
+        title=texts.title(meeting, kind),
+    )
+    for announcement in announcements:
+        reader = readers.get(announcement.chat_id)
+        if reader is None:
+            continue  # the chat was unbound since
+        current: Withdrawn | Announcement = (
+            Withdrawn(meeting) if cancelled else Announcement(meeting, counts.get(announcement.chat_id, Counts()))
+        )
+        # Edits ride on no batch: they fix an old message. Once cancelled, also for an announcement withdrawn just
+        # now: one the sender had in flight still goes out, and is then edited; for one never sent the sender drops
+        # the edit and the unpin without a request.
+        edit = parts.edit_to(announcement.id, texts(current, reader))
+        await outbox.enqueue(session, clock, chat_id=announcement.chat_id, parts=[edit])
+        if cancelled:
+            await outbox.enqueue(session, clock, chat_id=announcement.chat_id, parts=[parts.unpin(announcement.id)])
+        if told.get(announcement.chat_id) is announcement:
+            await outbox.enqueue(
+                session, clock, chat_id=announcement.chat_id, parts=texts(news, reader), broadcast=batch
+            )

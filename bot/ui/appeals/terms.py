@@ -7,14 +7,18 @@ from datetime import date, datetime
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services import law
+from bot.services import law, parts
+from bot.services.appeal_terms import ExtensionNotices, TermChange
 from bot.services.law import Term
+from bot.services.render import Reader, Render
 from bot.ui import labels
 from bot.ui.callbacks import BodyCb, ExtensionCb, KindCb
 from bot.ui.formatting import day, local_date, local_datetime
+from bot.ui.keyboards import stored
 from models import Appeal, AppealExtension
 
 BODY_BUTTON_LIMIT = 60
@@ -214,3 +218,35 @@ def redirected_out_to_resident(appeal: Appeal) -> str:
         "🏛 Your appeal №{number} is outside the police's competence. It was sent on to: <b>{body}</b>, "
         "which will answer you."
     ).format(number=appeal.number, body=escape(labels.body(appeal.redirect_body or "")))
+
+
+def extension_notices(i18n: I18n, staff_language: str) -> ExtensionNotices:
+    """The messages an extension sends, each rendered in its reader's language."""
+
+    def resident(subject: TermChange, reader: Reader, /) -> list[parts.Part]:
+        with i18n.use_locale(reader.locale):
+            return parts.message(extension_to_resident(subject.appeal, subject.extension))
+
+    def decided(subject: TermChange, reader: Reader, /) -> list[parts.Part]:
+        with i18n.use_locale(reader.locale):
+            return parts.message(extension_decided(subject.appeal, subject.extension))
+
+    def approval(subject: TermChange, reader: Reader, /) -> list[parts.Part]:
+        appeal, extension = subject.appeal, subject.extension
+        name = appeal.inspector.full_name if appeal.inspector is not None else ""
+        with i18n.use_locale(reader.locale):
+            return parts.message(
+                extension_request(appeal, extension, name), buttons=stored(extension_buttons(extension))
+            )
+
+    return ExtensionNotices(resident=resident, decided=decided, approval=approval, staff_language=staff_language)
+
+
+def redirect_notice(i18n: I18n) -> Render[Appeal]:
+    """What the resident reads when their appeal is sent on to another body, in their language."""
+
+    def render(appeal: Appeal, reader: Reader, /) -> list[parts.Part]:
+        with i18n.use_locale(reader.locale):
+            return parts.message(redirected_out_to_resident(appeal))
+
+    return render

@@ -15,20 +15,25 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
 
+from bot.services import parts
 from bot.services.meetings import (
     AGENDA_LIMIT,
     DURATION,
     KIND_CANCELLED,
     KIND_CHANGED,
     PLACE_LIMIT,
+    Announcement,
     BadWhen,
-    Card,
+    Cancelled,
+    Changed,
     Counts,
     Listed,
-    Reader,
+    MeetingText,
     Targets,
     WhenProblem,
+    Withdrawn,
 )
+from bot.services.render import Reader
 from bot.ui import keyboards
 from bot.ui.formatting import local_datetime
 from bot.ui.meetings import ics
@@ -215,7 +220,8 @@ def title(meeting: Meeting, kind: str) -> str:
 
 
 class ChatCards:
-    """The service's `Cards`: each text rendered in the reading chat's language."""
+    """The service's `MeetingRender`: each text in the reading chat's language and zone; those sent as messages
+    carry the calendar file, and the announcement is pinned and routes replies to the inspector."""
 
     def __init__(self, i18n: I18n) -> None:
         self._i18n = i18n
@@ -223,26 +229,20 @@ class ChatCards:
     def title(self, meeting: Meeting, kind: str) -> str:
         return title(meeting, kind)
 
-    def announcement(self, meeting: Meeting, reader: Reader, counts: Counts) -> Card:
-        with self._i18n.use_locale(reader.language):
-            markup = meeting_keyboards.rsvp(meeting.id, counts)
-            return announcement(meeting, reader.timezone), keyboards.stored(markup)
-
-    def withdrawn(self, meeting: Meeting, reader: Reader) -> str:
-        with self._i18n.use_locale(reader.language):
-            return withdrawn(meeting, reader.timezone)
-
-    def changed(self, meeting: Meeting, reader: Reader, fields: frozenset[str]) -> str:
-        with self._i18n.use_locale(reader.language):
-            return changed(meeting, reader.timezone, fields)
-
-    def cancelled(self, meeting: Meeting, reader: Reader) -> str:
-        with self._i18n.use_locale(reader.language):
-            return cancelled(meeting, reader.timezone)
-
-    def calendar(self, meeting: Meeting, reader: Reader) -> bytes:
-        with self._i18n.use_locale(reader.language):
-            return calendar(meeting)
+    def __call__(self, subject: MeetingText, reader: Reader, /) -> list[parts.Part]:
+        meeting, zone = subject.meeting, reader.timezone
+        with self._i18n.use_locale(reader.locale):
+            match subject:
+                case Announcement(counts=counts):
+                    buttons = keyboards.stored(meeting_keyboards.rsvp(meeting.id, counts))
+                    message = parts.message(announcement(meeting, zone), buttons=buttons, pin=True, link=True)
+                case Withdrawn():
+                    return parts.message(withdrawn(meeting, zone))
+                case Changed(fields=fields):
+                    message = parts.message(changed(meeting, zone, fields))
+                case Cancelled():
+                    message = parts.message(cancelled(meeting, zone))
+            return [*message, parts.Media("document", filename="meeting.ics", data=calendar(meeting)).part(None)]
 
 
 # --- the inspector's side -----------------------------------------------------------------------

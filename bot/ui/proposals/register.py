@@ -11,12 +11,15 @@ from __future__ import annotations
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_
+from bot.services import parts
 from bot.services.paging import Page
 from bot.services.proposals import COMMENT_LIMIT, SOURCE_BOT, Entry, Step
+from bot.services.render import Reader, Render
 from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.keyboards import pager
@@ -228,6 +231,16 @@ def cannot_move(proposal: Proposal) -> str:
     return _("Proposal {number} is {status} now: it cannot be moved that way.").format(
         number=number(proposal), status=status_label(proposal.status)
     )
+
+
+def to_residents(i18n: I18n) -> Render[Proposal]:
+    """What the resident who sent a proposal reads about its move, rendered in their language."""
+
+    def render(proposal: Proposal, reader: Reader, /) -> list[parts.Part]:
+        with i18n.use_locale(reader.locale):
+            return parts.message(to_resident(proposal))
+
+    return render
 
 
 def to_resident(proposal: Proposal) -> str:

@@ -13,8 +13,8 @@ from datetime import datetime
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import I18n
 
-from bot.config import reading_locale
 from bot.services import parts
+from bot.services.render import Reader, Render
 from bot.services.report_figures import ReportView
 from bot.services.report_store import Publication
 from bot.ui.reports import cards as report_cards
@@ -58,16 +58,19 @@ async def render(view: ReportView, *, published_at: datetime | None, chart: bool
     )
 
 
-async def for_chats(i18n: I18n, publication: Publication) -> dict[int, list[parts.Part]]:
-    """The report as each chat reads it, in the chat's language: drawn once per language, not once per chat (the
-    same bytes then let the sender upload each file once and send the rest by Telegram's file_id)."""
+async def for_chats(i18n: I18n, publication: Publication) -> Render[ReportView]:
+    """The report as each chat reads it, in the chat's language: drawn here, before publishing (with no transaction
+    open), once per language, not once per chat (the same bytes then let the sender upload each file once and send
+    the rest by Telegram's file_id); the renderer returned picks each reader's."""
     rendered: dict[str, Output] = {}
-    locales = {chat.chat_id: reading_locale(chat.language, chat.country) for chat in publication.chats}
-    for locale in locales.values():
-        if locale not in rendered:
-            with i18n.use_locale(locale):
-                rendered[locale] = await render(publication.view, published_at=publication.at)
-    return {chat_id: rendered[locale].as_parts() for chat_id, locale in locales.items()}
+    for locale in dict.fromkeys(reader.locale for reader in publication.readers):
+        with i18n.use_locale(locale):
+            rendered[locale] = await render(publication.view, published_at=publication.at)
+
+    def drawn(_view: ReportView, reader: Reader, /) -> list[parts.Part]:
+        return rendered[reader.locale].as_parts()
+
+    return drawn
 
 
 async def show(message: Message, output: Output) -> None:
