@@ -68,6 +68,10 @@ class WeeklyDigest(Kind[DigestLoaded]):
         self._settings = settings
         self._weekday, self._at = settings.digest_at
 
+    async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
+        """The inspectors and their zones, and the local hour: a week's digest enters the plan as the week turns."""
+        return await readers.beats_fingerprint(session, self._settings, now)
+
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         planned = []
         for staff in await readers.active_inspectors(session, self._settings):
