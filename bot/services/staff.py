@@ -44,9 +44,7 @@ async def manager_of(session: AsyncSession, building_id: int) -> Inspector | Non
 
 
 async def beat_of(session: AsyncSession, inspector_id: int) -> list[Building]:
-    return list(
-        await session.scalars(select(Building).where(Building.inspector_id == inspector_id).order_by(Building.code))
-    )
+    return (await beats_of(session, [inspector_id])).get(inspector_id, [])
 
 
 async def beats_of(session: AsyncSession, inspector_ids: Collection[int]) -> dict[int, list[Building]]:

@@ -10,7 +10,8 @@
 Days are the inspector's local dates (their zone: their first building's). Each reminder is planned a day before it
 is due (so a downtime over its due time finds the row: sent late within the grace, or listed as missed) and
 re-checked when it is: a building that got its meeting, a report published meanwhile, skip it. An inspector's
-reminders planned already follow a change of their working hours (/hours) until they are due.
+reminders planned already follow a change of their working hours (/hours) until they are due. Planning again is
+skipped while the inspectors, their buildings and the local hour are as they were (`readers.beats_fingerprint`).
 """
 
 from __future__ import annotations
