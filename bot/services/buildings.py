@@ -184,3 +184,9 @@ async def all_managed_ids(session: AsyncSession, actor: Actor) -> list[int]:
     if inspector_id is not None:
         query = query.where(Building.inspector_id == inspector_id)
     return list(await session.scalars(query))
+
+
+async def zone_counts(session: AsyncSession) -> frozenset[tuple[str, int]]:
+    """How many buildings there are in each time zone."""
+    rows = await session.execute(select(Building.timezone, func.count(Building.id)).group_by(Building.timezone))
+    return frozenset((zone, count) for zone, count in rows)

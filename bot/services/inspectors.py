@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -146,6 +147,14 @@ async def get_inspector(session: AsyncSession, inspector_id: int) -> Inspector |
     return await session.scalar(
         select(Inspector).where(Inspector.id == inspector_id, Inspector.active).options(selectinload(Inspector.user))
     )
+
+
+async def active_with_users(session: AsyncSession, inspector_ids: Collection[int] | None = None) -> list[Inspector]:
+    """The active inspectors (those of these ids, when given), their user loaded, by id."""
+    query = select(Inspector).where(Inspector.active).options(selectinload(Inspector.user)).order_by(Inspector.id)
+    if inspector_ids is not None:
+        query = query.where(Inspector.id.in_(set(inspector_ids)))
+    return list(await session.scalars(query))
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Inspector | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.clock import Clock
 from bot.config import DEFAULT_COUNTRY, reading_locale
 from bot.services import audit, outbox
 from bot.services.errors import StaffCannotForget
+from bot.services.reminders import one_of
 from models import (
     Appeal,
     AppealEvent,
@@ -273,3 +275,25 @@ async def countries(session: AsyncSession, telegram_ids: list[int], default_coun
         if telegram_id not in best or rank > best[telegram_id]:
             best[telegram_id], found[telegram_id] = rank, country
     return found
+
+
+async def resident_locales(
+    session: AsyncSession, telegram_ids: Collection[int], default_country: str
+) -> dict[int, str]:
+    """The locales of these people (thousands at once), each in their language with their building's country's
+    wording (`default_country` for one with no building)."""
+    rows = await session.execute(
+        select(User.id, User.language, Building.country)
+        .outerjoin(Residency, Residency.user_id == User.id)
+        .outerjoin(Building, Building.id == Residency.building_id)
+        .where(one_of(session, User.id, telegram_ids))
+    )
+    return {
+        telegram_id: reading_locale(language, country or default_country) for telegram_id, language, country in rows
+    }
+
+
+async def reachable_fingerprint(session: AsyncSession) -> tuple[object, ...]:
+    """Aggregates of the people the bot can write to: they change when one blocks the bot or comes back."""
+    found = await session.execute(select(func.count(User.id), func.sum(User.id)).where(User.reachable))
+    return tuple(found.one())

@@ -346,3 +346,24 @@ async def _entries(session: AsyncSession, rows: list[Proposal]) -> list[Entry]:
             codes, zone = [], "UTC"
         entries.append(Entry(row, codes, meeting, zone))
     return entries
+
+
+async def waiting_per_inspector(session: AsyncSession, inspector_ids: Sequence[int]) -> dict[int, int]:
+    """Proposals still only recorded, per inspector: of their buildings, or of a meeting held for several of them."""
+    recorded = Proposal.status == ProposalStatus.RECORDED
+    of_building = (
+        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
+        .join(Building, Building.id == Proposal.building_id)
+        .where(recorded, Building.inspector_id.in_(inspector_ids))
+    )
+    of_meeting = (
+        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
+        .join(meeting_buildings, meeting_buildings.c.meeting_id == Proposal.meeting_id)
+        .join(Building, Building.id == meeting_buildings.c.building_id)
+        .where(recorded, Proposal.building_id.is_(None), Building.inspector_id.in_(inspector_ids))
+    )
+    both = union(of_building, of_meeting).subquery()
+    rows = await session.execute(
+        select(both.c.inspector_id, func.count(func.distinct(both.c.proposal_id))).group_by(both.c.inspector_id)
+    )
+    return {inspector_id: count for inspector_id, count in rows}

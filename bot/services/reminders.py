@@ -113,6 +113,29 @@ async def settle(session: AsyncSession, results: Sequence[Settled], *, now: date
         )
 
 
+async def follow_hours(
+    session: AsyncSession, kind: str, moved: dict[tuple[int, int, str], datetime], now: datetime
+) -> None:
+    """The kind's rows planned already and due later than `moved` says (by subject, recipient and period) are
+    brought to that time, and rows due before it wait for it. Only rows due later than now: a row the engine deferred
+    is due at its reader's window's start, which is later than now only while the window is closed."""
+    if not moved:
+        return
+    rows = await session.execute(
+        select(Reminder.id, Reminder.subject_id, Reminder.recipient_id, Reminder.period, Reminder.due_at).where(
+            Reminder.kind == kind, Reminder.status == ReminderStatus.PENDING, Reminder.due_at > now
+        )
+    )
+    for reminder_id, subject_id, recipient_id, period, due_at in rows.all():
+        due = moved.get((subject_id, recipient_id, period))
+        if due is not None and due != due_at:
+            await session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.PENDING, Reminder.due_at > now)
+                .values(due_at=due)
+            )
+
+
 def one_of(session: AsyncSession, column: QueryableAttribute[int], ids: Collection[int]) -> ColumnElement[bool]:
     """`column IN ids` for a batch's thousands of ids, as one parameter (an array on PostgreSQL, JSON on SQLite)
     where `in_` makes one of each id, which SQLAlchemy and the driver handle one by one — and which PostgreSQL

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -502,3 +502,17 @@ async def _proposals(
             found[proposal_id] = (created_at, ProposalLine(text=body, status=status, building_code=code))
     ordered = sorted(found.items(), key=lambda item: (item[1][0], item[0]))
     return [line for _id, (_at, line) in ordered][:PROPOSALS_LISTED]
+
+
+async def published_quarters(
+    session: AsyncSession, inspector_ids: Collection[int], quarters: Collection[str]
+) -> set[tuple[int, str]]:
+    """(inspector id, "2026Q4") of these inspectors' reports of these quarters that are published."""
+    rows = await session.execute(
+        select(Report.inspector_id, Report.quarter).where(
+            Report.inspector_id.in_(set(inspector_ids)),
+            Report.quarter.in_(set(quarters)),
+            Report.published_at.is_not(None),
+        )
+    )
+    return {(inspector_id, quarter) for inspector_id, quarter in rows}

@@ -6,9 +6,11 @@ they were made. A handover moves them in the same transaction, so there is no mo
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -42,8 +44,64 @@ async def manager_of(session: AsyncSession, building_id: int) -> Inspector | Non
 
 
 async def beat_of(session: AsyncSession, inspector_id: int) -> list[Building]:
-    return list(
-        await session.scalars(select(Building).where(Building.inspector_id == inspector_id).order_by(Building.code))
+    return (await beats_of(session, [inspector_id])).get(inspector_id, [])
+
+
+async def beats_of(session: AsyncSession, inspector_ids: Collection[int]) -> dict[int, list[Building]]:
+    """Each of these inspectors' buildings, by code (an inspector with none is left out)."""
+    found: dict[int, list[Building]] = defaultdict(list)
+    for building in await session.scalars(
+        select(Building).where(Building.inspector_id.in_(list(inspector_ids))).order_by(Building.code)
+    ):
+        if building.inspector_id is not None:
+            found[building.inspector_id].append(building)
+    return dict(found)
+
+
+async def serving(session: AsyncSession) -> set[int]:
+    """The inspectors who serve at least one building."""
+    return set(
+        await session.scalars(select(Building.inspector_id).where(Building.inspector_id.is_not(None)).distinct())
+    )
+
+
+@dataclass(frozen=True)
+class Beats:
+    """A few aggregates of who serves what: the active inspectors (who, their working hours, when they were added)
+    and how many buildings each inspector serves in each zone. They change when an inspector is added or removed or
+    sets their hours, and when a building is added, assigned or moved to another zone."""
+
+    inspectors: tuple[object, ...]
+    buildings: frozenset[tuple[int, str, int]]  # (inspector id, zone, buildings)
+
+    @property
+    def zones(self) -> set[str]:
+        return {zone for _inspector, zone, _count in self.buildings}
+
+
+async def beats(session: AsyncSession) -> Beats:
+    inspectors = await session.execute(
+        select(
+            func.count(Inspector.id),
+            func.sum(Inspector.id),
+            func.sum(Inspector.user_id),
+            func.sum(Inspector.work_from),
+            func.sum(Inspector.work_to),
+            # Weighted too: two inspectors' hours changed in opposite ways between two plans still show.
+            func.sum(Inspector.id * Inspector.work_from),
+            func.sum(Inspector.id * Inspector.work_to),
+            func.min(Inspector.created_at),
+            func.max(Inspector.created_at),
+        ).where(Inspector.active)
+    )
+    buildings = await session.execute(
+        select(Building.inspector_id, Building.timezone, func.count(Building.id))
+        .where(Building.inspector_id.is_not(None))
+        .group_by(Building.inspector_id, Building.timezone)
+    )
+    return Beats(
+        tuple(inspectors.one()),
+        frozenset((inspector_id, zone, count) for inspector_id, zone, count in buildings if inspector_id is not None),
     )
 
 

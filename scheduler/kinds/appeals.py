@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.config import Settings
-from bot.services import parts
+from bot.services import appeal_lists, parts
+from bot.services.appeal_lists import OPEN, WAITING, OpenAppeal
 from bot.services.reminders import Due, Planned, at_local, building_zones, local_date
 from bot.ui.keyboards import stored
 from bot.ui.reminders import deadlines as deadline_cards
-from models import OPEN_STATUSES, Appeal, AppealStatus, Inspector
+from models import Appeal
 from scheduler.engine import Kind, Reader, Send, Skip
 from scheduler.kinds import readers
 from scheduler.kinds.readers import Staff
@@ -36,29 +35,6 @@ AHEAD = timedelta(days=1)  # planned this long before they fall due
 SOON_BEFORE = timedelta(days=2)  # the reminder that the deadline is near
 FIRST_PERIOD = "first"
 SOON_PERIOD = "2d"  # with the deadline's date: an extended deadline is recalled anew
-# Not yet taken into work: only then is a missing first response worth a reminder (taking it is a response).
-WAITING = (AppealStatus.NEW.value, AppealStatus.REDIRECTED.value)
-OPEN = [status.value for status in OPEN_STATUSES]
-
-
-@dataclass(frozen=True)
-class Handler:
-    """The appeal's inspector, while active: whom to write to, and when their day starts."""
-
-    inspector_id: int
-    user_id: int
-    work_from: int
-
-
-@dataclass(frozen=True)
-class Row:
-    """An open appeal as planning needs it; no inspector means the administrators handle it."""
-
-    id: int
-    created_at: datetime
-    first_response_due: datetime
-    due_at: datetime
-    inspector: Handler | None
 
 
 @dataclass
@@ -93,43 +69,11 @@ class _AppealKind(Kind[Loaded]):
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    async def _open(self, session: AsyncSession, *conditions: Any) -> list[Row]:
-        rows = await session.execute(
-            select(
-                Appeal.id,
-                Appeal.created_at,
-                Appeal.first_response_due,
-                Appeal.due_at,
-                Inspector.id,
-                Inspector.user_id,
-                Inspector.work_from,
-            )
-            .outerjoin(Inspector, and_(Inspector.id == Appeal.inspector_id, Inspector.active))
-            .where(Appeal.status.in_(OPEN), *conditions)
-        )
-        return [
-            Row(
-                appeal_id,
-                created_at,
-                first_response_due,
-                due_at,
-                Handler(inspector_id, user_id, work_from) if inspector_id is not None else None,
-            )
-            for appeal_id, created_at, first_response_due, due_at, inspector_id, user_id, work_from in rows
-        ]
-
-    def _handlers(self, row: Row) -> list[int]:
+    def _handlers(self, row: OpenAppeal) -> list[int]:
         return [row.inspector.user_id] if row.inspector is not None else list(self._settings.admin_ids)
 
     async def load(self, session: AsyncSession, due: list[Due]) -> Loaded:
-        appeals = {
-            appeal.id: appeal
-            for appeal in await session.scalars(
-                select(Appeal)
-                .where(Appeal.id.in_({reminder.subject_id for reminder in due}))
-                .options(selectinload(Appeal.building), selectinload(Appeal.inspector))
-            )
-        }
+        appeals = await appeal_lists.with_handlers(session, {reminder.subject_id for reminder in due})
         inspector_ids = [appeal.inspector_id for appeal in appeals.values() if appeal.inspector_id is not None]
         staff = await readers.inspectors_by_id(session, self._settings, inspector_ids) if inspector_ids else {}
         return Loaded(appeals, staff, await readers.admin_locales(session, self._settings))
@@ -166,13 +110,8 @@ class FirstResponseOverdue(_AppealKind):
     name = FIRST
 
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
-        rows = await self._open(
-            session,
-            Appeal.first_response_at.is_(None),
-            Appeal.status.in_(WAITING),
-            Appeal.first_response_due <= now + AHEAD,
-            Appeal.due_at > now,  # past the deadline the overdue reminders speak
-        )
+        # Past the deadline the overdue reminders speak.
+        rows = await appeal_lists.awaiting_first_response(session, response_due_by=now + AHEAD, deadline_after=now)
         return [
             Planned(FIRST, row.id, recipient, FIRST_PERIOD, max(row.first_response_due, now))
             for row in rows
@@ -197,7 +136,7 @@ class DueSoon(_AppealKind):
     name = SOON
 
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
-        rows = await self._open(session, Appeal.due_at <= now + AHEAD + SOON_BEFORE, Appeal.due_at > now)
+        rows = await appeal_lists.open_due_within(session, after=now, until=now + AHEAD + SOON_BEFORE)
         return [
             Planned(SOON, row.id, recipient, _soon_period(row.due_at), max(row.due_at - SOON_BEFORE, now))
             for row in rows
@@ -227,7 +166,7 @@ class Overdue(_AppealKind):
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         rows = [
             (row, row.inspector)
-            for row in await self._open(session, Appeal.due_at <= now + AHEAD)
+            for row in await appeal_lists.open_due_by(session, now + AHEAD)
             if row.inspector is not None
         ]
         zones = await building_zones(session, list({staff.inspector_id for _, staff in rows}), self._settings.timezone)
@@ -265,7 +204,7 @@ class Escalation(_AppealKind):
         zone, opening = self._settings.timezone, readers.OFFICE_HOURS[0]
         return [
             Planned(ESCALATION, row.id, admin_id, period, due_at)
-            for row in await self._open(session, Appeal.due_at <= now + AHEAD)
+            for row in await appeal_lists.open_due_by(session, now + AHEAD)
             for period, due_at in _daily(row.due_at, now, zone, opening)
             for admin_id in self._settings.admin_ids
         ]

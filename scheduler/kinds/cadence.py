@@ -10,29 +10,37 @@
 Days are the inspector's local dates (their zone: their first building's). Each reminder is planned a day before it
 is due (so a downtime over its due time finds the row: sent late within the grace, or listed as missed) and
 re-checked when it is: a building that got its meeting, a report published meanwhile, skip it. An inspector's
-reminders planned already follow a change of their working hours (/hours) until they are due.
+reminders planned already follow a change of their working hours (/hours) until they are due. Planning again is
+skipped while the inspectors, their buildings and the local hour are as they were (`readers.beats_fingerprint`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import parts, reminders
+from bot.services import parts, reminders, report_store
+from bot.services.meetings import upcoming
 from bot.services.quarters import Quarter
 from bot.services.reminders import Due, Planned, at_local, local_date
+from bot.services.staff import beats_of, serving
 from bot.ui import keyboards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.reminders import cadence as cadence_cards
-from models import Building, Meeting, MeetingStatus, Reminder, ReminderStatus, Report
-from models.community import meeting_buildings
+from models import Building
 from scheduler.engine import Kind, Reader, Send, Skip
-from scheduler.kinds.readers import OFFICE_HOURS, Staff, active_inspectors, admin_locales, admin_reader
+from scheduler.kinds.readers import (
+    OFFICE_HOURS,
+    Staff,
+    active_inspectors,
+    admin_locales,
+    admin_reader,
+    beats_fingerprint,
+)
 from scheduler.kinds.readers import inspectors_by_id as load_staff
 
 MONTHLY = "cadence_month"
@@ -92,10 +100,11 @@ class _Cadence(Kind[Loaded]):
         reader = staff.reader()
         return reader.zone, reader.window
 
+    async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
+        return await beats_fingerprint(session, self._settings, now)
+
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
-        served = set(
-            await session.scalars(select(Building.inspector_id).where(Building.inspector_id.is_not(None)).distinct())
-        )
+        served = await serving(session)
         grace = timedelta(hours=self._settings.reminder_grace_hours)
         planned = []
         moved: dict[tuple[int, int, str], datetime] = {}
@@ -116,45 +125,19 @@ class _Cadence(Kind[Loaded]):
                         moved[(staff.inspector.id, recipient, period)] = due
                     elif reminders.next_allowed(now, zone, window) == now:
                         moved[(staff.inspector.id, recipient, period)] = now  # the new hours have begun
-        await self._follow_hours(session, moved, now)
+        # Rows planned before, under other working hours (/hours), follow them until they are due.
+        await reminders.follow_hours(session, self.name, moved, now)
         return planned
-
-    async def _follow_hours(
-        self, session: AsyncSession, moved: dict[tuple[int, int, str], datetime], now: datetime
-    ) -> None:
-        """Rows planned already and due later than the working hours now say are brought to it (/hours), and rows
-        due before them wait for them. A row the engine deferred is due at the window's start, which is later than
-        now only while the window is closed: then nothing is moved, so the two never undo each other."""
-        if not moved:
-            return
-        rows = await session.execute(
-            select(Reminder.id, Reminder.subject_id, Reminder.recipient_id, Reminder.period, Reminder.due_at).where(
-                Reminder.kind == self.name, Reminder.status == ReminderStatus.PENDING, Reminder.due_at > now
-            )
-        )
-        for reminder_id, subject_id, recipient_id, period, due_at in rows.all():
-            due = moved.get((subject_id, recipient_id, period))
-            if due is not None and due != due_at:
-                await session.execute(
-                    update(Reminder)
-                    .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.PENDING, Reminder.due_at > now)
-                    .values(due_at=due)
-                )
 
     # --- sending ---
 
     async def load(self, session: AsyncSession, due: list[Due]) -> Loaded:
         inspector_ids = sorted({reminder.subject_id for reminder in due})
         staff = await load_staff(session, self._settings, inspector_ids)
-        buildings: dict[int, list[Building]] = defaultdict(list)
-        for building in await session.scalars(
-            select(Building).where(Building.inspector_id.in_(inspector_ids)).order_by(Building.code)
-        ):
-            if building.inspector_id is not None:
-                buildings[building.inspector_id].append(building)
+        buildings = await beats_of(session, inspector_ids)
         meetings = await self._meetings(session, due, buildings)
         published, admins = await self._more(session, due)
-        return Loaded(staff, dict(buildings), meetings, published, admins)
+        return Loaded(staff, buildings, meetings, published, admins)
 
     async def _meetings(
         self, session: AsyncSession, due: list[Due], buildings: dict[int, list[Building]]
@@ -163,14 +146,10 @@ class _Cadence(Kind[Loaded]):
 
     async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         """Published reports of these quarters, and the administrators' languages when they are the readers."""
-        published = await session.execute(
-            select(Report.inspector_id, Report.quarter).where(
-                Report.inspector_id.in_({reminder.subject_id for reminder in due}),
-                Report.quarter.in_({reminder.period for reminder in due}),
-                Report.published_at.is_not(None),
-            )
+        published = await report_store.published_quarters(
+            session, {reminder.subject_id for reminder in due}, {reminder.period for reminder in due}
         )
-        return {(inspector_id, quarter) for inspector_id, quarter in published}, {}
+        return published, {}
 
     def reader(self, reminder: Due, context: Loaded) -> Reader | None:
         staff = context.staff.get(reminder.subject_id)
@@ -209,20 +188,7 @@ class MonthlyMeetings(_Cadence):
         # A day either side covers every zone's month; each building's own bounds are applied in compose.
         earliest = datetime.combine(min(months) - timedelta(days=1), time(), tzinfo=self._settings.tz)
         latest = datetime.combine(_next_month(max(months)) + timedelta(days=1), time(), tzinfo=self._settings.tz)
-        rows = await session.execute(
-            select(meeting_buildings.c.building_id, Meeting.starts_at)
-            .join(Meeting, Meeting.id == meeting_buildings.c.meeting_id)
-            .where(
-                meeting_buildings.c.building_id.in_(building_ids),
-                Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.HELD.value]),
-                Meeting.starts_at >= earliest,
-                Meeting.starts_at < latest,
-            )
-        )
-        meetings: dict[int, list[datetime]] = defaultdict(list)
-        for building_id, starts_at in rows:
-            meetings[building_id].append(starts_at)
-        return dict(meetings)
+        return await upcoming.starts_by_building(session, building_ids, earliest, latest)
 
     async def _more(self, session: AsyncSession, due: list[Due]) -> tuple[set[tuple[int, str]], dict[int, str]]:
         return set(), {}

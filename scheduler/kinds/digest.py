@@ -9,35 +9,20 @@ An occurrence already past when first planned (an inspector added on Wednesday) 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.config import Settings, reading_locale
-from bot.services import parts
+from bot.services import appeal_lists, buildings, chats, parts, proposals
+from bot.services.meetings import upcoming
 from bot.services.reminders import Due, Planned, at_local, local_date, week_key
+from bot.services.staff import beats_of
 from bot.ui import digest as digest_cards
 from bot.ui.digest import Digest, Upcoming
-from models import (
-    OPEN_STATUSES,
-    Appeal,
-    Building,
-    BuildingChat,
-    Inspector,
-    Meeting,
-    MeetingStatus,
-    Priority,
-    Proposal,
-    ProposalStatus,
-    Rsvp,
-    RsvpAnswer,
-    meeting_buildings,
-)
+from models import OPEN_STATUSES, BuildingChat, Inspector, Meeting, Priority
 from scheduler.engine import Kind, Reader, Send, Skip
 from scheduler.kinds import readers
 from scheduler.kinds.readers import Staff
@@ -83,6 +68,10 @@ class WeeklyDigest(Kind[DigestLoaded]):
         self._settings = settings
         self._weekday, self._at = settings.digest_at
 
+    async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
+        """The inspectors and their zones, and the local hour: a week's digest enters the plan as the week turns."""
+        return await readers.beats_fingerprint(session, self._settings, now)
+
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
         planned = []
         for staff in await readers.active_inspectors(session, self._settings):
@@ -97,14 +86,19 @@ class WeeklyDigest(Kind[DigestLoaded]):
         # read from the earliest due time on takes in all a batch may need, and compose counts with its own `now`.
         earliest = min(reminder.due_at for reminder in due)
 
-        meetings = await _meetings(session, ids, earliest)
+        meetings = await upcoming.planned_of_inspectors(session, ids, earliest)
         return DigestLoaded(
             staff=staff,
-            appeals=await _appeals(session, ids, earliest - WEEK),
+            appeals=await appeal_lists.open_or_received_since(session, ids, earliest - WEEK),
             meetings=meetings,
-            coming=await _coming(session, [meeting.id for listed in meetings.values() for meeting in listed]),
-            proposals=await _waiting_proposals(session, ids),
-            buildings=await _buildings(session, ids),
+            coming=await upcoming.coming_counts(
+                session, [meeting.id for listed in meetings.values() for meeting in listed]
+            ),
+            proposals=await proposals.waiting_per_inspector(session, ids),
+            buildings={
+                inspector_id: [(building.code, building.address) for building in served]
+                for inspector_id, served in (await beats_of(session, ids)).items()
+            },
         )
 
     def reader(self, reminder: Due, context: DigestLoaded) -> Reader | None:
@@ -142,87 +136,6 @@ class WeeklyDigest(Kind[DigestLoaded]):
         return digest_cards.digest_label(reminder.due_at, staff.zone if staff else self._settings.timezone)
 
 
-async def _appeals(
-    session: AsyncSession, inspector_ids: list[int], since: datetime
-) -> dict[int, list[tuple[str, datetime, datetime]]]:
-    """(status, due, received) of each inspector's open appeals and of those received since then."""
-    found: dict[int, list[tuple[str, datetime, datetime]]] = defaultdict(list)
-    rows = await session.execute(
-        select(Appeal.inspector_id, Appeal.status, Appeal.due_at, Appeal.created_at).where(
-            Appeal.inspector_id.in_(inspector_ids),
-            or_(Appeal.status.in_(OPEN_STATUSES), Appeal.created_at >= since),
-        )
-    )
-    for inspector_id, status, due_at, created_at in rows:
-        if inspector_id is not None:
-            found[inspector_id].append((status, due_at, created_at))
-    return found
-
-
-async def _meetings(session: AsyncSession, inspector_ids: list[int], after: datetime) -> dict[int, list[Meeting]]:
-    """Each inspector's planned meetings starting after then, soonest first (as /meetings lists them)."""
-    found: dict[int, list[Meeting]] = defaultdict(list)
-    meetings = await session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.inspector_id.in_(inspector_ids),
-            Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > after,
-        )
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    for meeting in meetings:
-        if meeting.inspector_id is not None:
-            found[meeting.inspector_id].append(meeting)
-    return found
-
-
-async def _coming(session: AsyncSession, meeting_ids: list[int]) -> dict[int, int]:
-    """ "I will come" answers per meeting."""
-    if not meeting_ids:
-        return {}
-    rows = await session.execute(
-        select(Rsvp.meeting_id, func.count(Rsvp.id))
-        .where(Rsvp.meeting_id.in_(meeting_ids), Rsvp.answer == RsvpAnswer.YES)
-        .group_by(Rsvp.meeting_id)
-    )
-    return {meeting_id: count for meeting_id, count in rows}
-
-
-async def _buildings(session: AsyncSession, inspector_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = await session.execute(
-        select(Building.inspector_id, Building.code, Building.address)
-        .where(Building.inspector_id.in_(inspector_ids))
-        .order_by(Building.code)
-    )
-    for inspector_id, code, address in rows:
-        if inspector_id is not None:
-            found[inspector_id].append((code, address))
-    return found
-
-
-async def _waiting_proposals(session: AsyncSession, inspector_ids: list[int]) -> dict[int, int]:
-    """Proposals still only recorded, per inspector: of their buildings, or of a meeting held for several of them."""
-    recorded = Proposal.status == ProposalStatus.RECORDED
-    of_building = (
-        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
-        .join(Building, Building.id == Proposal.building_id)
-        .where(recorded, Building.inspector_id.in_(inspector_ids))
-    )
-    of_meeting = (
-        select(Building.inspector_id.label("inspector_id"), Proposal.id.label("proposal_id"))
-        .join(meeting_buildings, meeting_buildings.c.meeting_id == Proposal.meeting_id)
-        .join(Building, Building.id == meeting_buildings.c.building_id)
-        .where(recorded, Proposal.building_id.is_(None), Building.inspector_id.in_(inspector_ids))
-    )
-    both = union(of_building, of_meeting).subquery()
-    rows = await session.execute(
-        select(both.c.inspector_id, func.count(func.distinct(both.c.proposal_id))).group_by(both.c.inspector_id)
-    )
-    return {inspector_id: count for inspector_id, count in rows}
-
-
 # --- the weekly post in building chats ----------------------------------------------------------------
 
 
@@ -246,46 +159,21 @@ class WeeklyChatPost(Kind[ChatLoaded]):
     async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
         """The chats bound (and their buildings' zones), and the hour: a week's post enters the plan a week ahead,
         so an hour late is early enough."""
-        chats = await readers.chats_fingerprint(session)
-        zones = await session.execute(select(Building.timezone, func.count(Building.id)).group_by(Building.timezone))
-        return (*chats, frozenset(zones.all()), now.replace(minute=0, second=0, microsecond=0))
+        bound = await chats.bound_fingerprint(session)
+        return (*bound, await buildings.zone_counts(session), now.replace(minute=0, second=0, microsecond=0))
 
     async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
-        rows = await session.execute(
-            select(BuildingChat.building_id, BuildingChat.chat_id, Building.timezone)
-            .join(Building, Building.id == BuildingChat.building_id)
-            .where(BuildingChat.active)
-        )
         planned = []
-        for building_id, chat_id, zone in rows:
+        for building_id, chat_id, zone in await chats.bound_with_zones(session):
             for period, due_at in occurrences(now, zone, self._weekday, CHAT_POST_AT):
                 planned.append(Planned(CHAT_WEEK, building_id, chat_id, period, due_at))
         return planned
 
     async def load(self, session: AsyncSession, due: list[Due]) -> ChatLoaded:
-        chats = {
-            chat.chat_id: chat
-            for chat in await session.scalars(
-                select(BuildingChat)
-                .where(BuildingChat.chat_id.in_([reminder.recipient_id for reminder in due]), BuildingChat.active)
-                .options(selectinload(BuildingChat.building).selectinload(Building.inspector))
-            )
-        }
+        bound = await chats.bound_by_chat_id(session, [reminder.recipient_id for reminder in due])
         earliest = min(reminder.due_at for reminder in due)  # sent at or after it: compose picks the week's
-        meetings: dict[int, list[Meeting]] = defaultdict(list)
-        rows = await session.execute(
-            select(meeting_buildings.c.building_id, Meeting)
-            .join(meeting_buildings, meeting_buildings.c.meeting_id == Meeting.id)
-            .where(
-                meeting_buildings.c.building_id.in_({chat.building_id for chat in chats.values()}),
-                Meeting.status == MeetingStatus.PLANNED,
-                Meeting.starts_at > earliest,
-            )
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-        for building_id, meeting in rows:
-            meetings[building_id].append(meeting)
-        return ChatLoaded(chats, meetings)
+        meetings = await upcoming.planned_of_buildings(session, {chat.building_id for chat in bound.values()}, earliest)
+        return ChatLoaded(bound, meetings)
 
     def reader(self, reminder: Due, context: ChatLoaded) -> Reader | None:
         chat = context.chats.get(reminder.recipient_id)

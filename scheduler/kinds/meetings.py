@@ -8,27 +8,16 @@ from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from aiogram.utils.i18n import get_i18n
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from bot.config import Settings, reading_locale
-from bot.services import parts
-from bot.services.reminders import Due, Planned, one_of
+from bot.config import Settings
+from bot.services import chats, parts, people
+from bot.services.chats import ChatReader
+from bot.services.meetings import upcoming
+from bot.services.reminders import Due, Planned
 from bot.ui.reminders import cards as reminder_cards
-from models import (
-    Building,
-    BuildingChat,
-    Inspector,
-    Meeting,
-    MeetingStatus,
-    Residency,
-    Rsvp,
-    RsvpAnswer,
-    User,
-)
+from models import Meeting, MeetingStatus
 from scheduler.engine import Kind, Reader, Send, Skip
-from scheduler.kinds.readers import chats_fingerprint
 
 CHATS = "meeting_chat"
 RESIDENTS = "meeting_rsvp"
@@ -43,14 +32,6 @@ def period(hours: int, meeting: Meeting) -> str:
 def edition_of(reminder: Due) -> int:
     """The meeting's sequence the reminder was planned for."""
     return int(reminder.period.partition("h@")[2])
-
-
-class Chat(NamedTuple):
-    """A bound building chat, as its reminders need it."""
-
-    language: str  # the locale it reads in: its language, its building's country's wording
-    zone: str  # its building's
-    title: str | None
 
 
 class Subject(NamedTuple):
@@ -68,7 +49,7 @@ class Subject(NamedTuple):
 @dataclass
 class Loaded:
     meetings: dict[int, Subject]
-    chats: dict[int, Chat]
+    chats: dict[int, ChatReader]
     languages: dict[int, str]
     coming: set[tuple[int, int]]  # (meeting, person) who still answer "I will come"
     readers: dict[tuple[str, str], Reader] = field(default_factory=dict)  # by language and zone
@@ -109,28 +90,17 @@ class _MeetingKind(Kind[Loaded]):
     async def _upcoming(self, session: AsyncSession, now: datetime) -> list[Meeting]:
         """Every planned meeting still to come, or begun within a day: one the bot was down through still gets its
         reminders planned, to be skipped and logged rather than never known."""
-        return list(
-            await session.scalars(
-                select(Meeting)
-                .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now - RECENT)
-                .options(selectinload(Meeting.buildings).selectinload(Building.chats))
-            )
-        )
+        return await upcoming.planned_since(session, now - RECENT)
 
     async def fingerprint(self, session: AsyncSession, now: datetime) -> Hashable:
         """What the meetings' reminders are planned from: the meetings to come (an edit or a cancellation moves a
         meeting's sequence), the chats bound, the answers "I will come", the people the bot can reach."""
-        meetings = await session.execute(
-            select(func.count(Meeting.id), func.sum(Meeting.id), func.sum(Meeting.sequence)).where(
-                Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at > now - RECENT
-            )
+        return (
+            *await upcoming.planned_fingerprint(session, now - RECENT),
+            *await chats.bound_fingerprint(session),
+            *await upcoming.coming_fingerprint(session),
+            *await people.reachable_fingerprint(session),
         )
-        chats = await chats_fingerprint(session)
-        coming = await session.execute(
-            select(func.count(Rsvp.id), func.sum(Rsvp.user_id), func.max(Rsvp.at)).where(Rsvp.answer == RsvpAnswer.YES)
-        )
-        reachable = await session.execute(select(func.count(User.id), func.sum(User.id)).where(User.reachable))
-        return (*meetings.one(), *chats, *coming.one(), *reachable.one())
 
     def _due(self, meeting: Meeting, now: datetime) -> list[tuple[int, datetime]]:
         """Each reminder's hours and due time, leaving out those due before the meeting was even announced."""
@@ -153,44 +123,14 @@ class _MeetingKind(Kind[Loaded]):
                 meeting.timezone,
                 inspector_user_id if inspector_user_id is not None else meeting.author_id,
             )
-            for meeting, inspector_user_id in await session.execute(
-                select(Meeting, Inspector.user_id)
-                .outerjoin(Inspector, Inspector.id == Meeting.inspector_id)
-                .where(one_of(session, Meeting.id, meeting_ids))
-            )
+            for meeting, inspector_user_id in await upcoming.with_owners(session, meeting_ids)
         }
         recipients = {reminder.recipient_id for reminder in due}
         if self.name == CHATS:
-            rows = await session.execute(
-                select(
-                    BuildingChat.chat_id, BuildingChat.language, Building.country, Building.timezone, BuildingChat.title
-                )
-                .join(Building, Building.id == BuildingChat.building_id)
-                .where(one_of(session, BuildingChat.chat_id, recipients), BuildingChat.active)
-            )
-            chats = {
-                chat_id: Chat(reading_locale(language, country), zone, title)
-                for chat_id, language, country, zone, title in rows
-            }
-            return Loaded(meetings, chats, {}, set())
+            return Loaded(meetings, await chats.readers(session, recipients), {}, set())
         # Each in their language, with their building's country's wording.
-        people = await session.execute(
-            select(User.id, User.language, Building.country)
-            .outerjoin(Residency, Residency.user_id == User.id)
-            .outerjoin(Building, Building.id == Residency.building_id)
-            .where(one_of(session, User.id, recipients))
-        )
-        languages = {
-            user_id: reading_locale(language, country or self._settings.country)
-            for user_id, language, country in people
-        }
-        # By meeting alone: with the people as well, the database would look up every meeting-person pair.
-        coming = await session.execute(
-            select(Rsvp.meeting_id, Rsvp.user_id).where(
-                one_of(session, Rsvp.meeting_id, meeting_ids), Rsvp.answer == RsvpAnswer.YES
-            )
-        )
-        return Loaded(meetings, {}, languages, {(meeting_id, user_id) for meeting_id, user_id in coming})
+        languages = await people.resident_locales(session, recipients, self._settings.country)
+        return Loaded(meetings, {}, languages, await upcoming.coming(session, meeting_ids))
 
     def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
         subject = context.meetings.get(reminder.subject_id)
@@ -253,13 +193,8 @@ class MeetingResidentReminders(_MeetingKind):
         meetings = {meeting.id: meeting for meeting in await self._upcoming(session, now)}
         if not meetings:
             return []
-        coming = await session.execute(
-            select(Rsvp.meeting_id, Rsvp.user_id)
-            .join(User, User.id == Rsvp.user_id)
-            .where(Rsvp.meeting_id.in_(list(meetings)), Rsvp.answer == RsvpAnswer.YES, User.reachable)
-        )
         planned = []
-        for meeting_id, user_id in coming:
+        for meeting_id, user_id in await upcoming.coming_reachable(session, list(meetings)):
             meeting = meetings[meeting_id]
             planned += [
                 Planned(RESIDENTS, meeting.id, user_id, period(hours, meeting), due_at)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.config import Settings, reading_locale
-from bot.services import people, reminders
-from models import BuildingChat, Inspector
+from bot.services import inspectors, people, reminders, staff
+from models import Inspector
 from scheduler.engine import Reader
 
 # Administrators' reminders (escalations) wait for office hours, in the default zone.
@@ -37,23 +36,12 @@ class Staff:
 
 
 async def active_inspectors(session: AsyncSession, settings: Settings) -> list[Staff]:
-    found = list(
-        await session.scalars(
-            select(Inspector).where(Inspector.active).options(selectinload(Inspector.user)).order_by(Inspector.id)
-        )
-    )
-    return await _with_zones(session, settings, found)
+    return await _with_zones(session, settings, await inspectors.active_with_users(session))
 
 
 async def inspectors_by_id(session: AsyncSession, settings: Settings, inspector_ids: Sequence[int]) -> dict[int, Staff]:
-    found = list(
-        await session.scalars(
-            select(Inspector)
-            .where(Inspector.id.in_(set(inspector_ids)), Inspector.active)
-            .options(selectinload(Inspector.user))
-        )
-    )
-    return {staff.inspector.id: staff for staff in await _with_zones(session, settings, found)}
+    found = await inspectors.active_with_users(session, inspector_ids)
+    return {member.inspector.id: member for member in await _with_zones(session, settings, found)}
 
 
 async def _with_zones(session: AsyncSession, settings: Settings, found: list[Inspector]) -> list[Staff]:
@@ -76,14 +64,15 @@ def admin_reader(language: str, settings: Settings) -> Reader:
     return Reader(language, settings.timezone, OFFICE_HOURS)
 
 
-async def chats_fingerprint(session: AsyncSession) -> tuple[object, ...]:
-    """Aggregates of the bound building chats: they change when a chat is bound, unbound, moved or migrated."""
-    found = await session.execute(
-        select(
-            func.count(BuildingChat.id),
-            func.sum(BuildingChat.chat_id),
-            func.sum(BuildingChat.building_id),
-            func.max(BuildingChat.bound_at),
-        ).where(BuildingChat.active)
-    )
-    return tuple(found.one())
+async def beats_fingerprint(session: AsyncSession, settings: Settings, now: datetime) -> Hashable:
+    """What the inspectors' own reminders are planned from: who serves which buildings, in which zones and working
+    hours, and the hour in each of those zones and the default one (a reminder becomes due, a day turns and working
+    or office hours open only on the hour of local time)."""
+    beats = await staff.beats(session)
+    hours = {_hour(now, zone) for zone in {*beats.zones, settings.timezone}}
+    return beats, frozenset(hours)
+
+
+def _hour(now: datetime, zone: str) -> datetime:
+    """The start of the local hour now is in."""
+    return now.astimezone(ZoneInfo(zone)).replace(minute=0, second=0, microsecond=0)

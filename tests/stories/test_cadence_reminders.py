@@ -3,6 +3,7 @@ reminded at the start of the inspector's working hours (/hours), in their zone a
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 
 from bot.services import buildings
 from models import AuditEvent, Building, Inspector, Meeting, MeetingStatus, Reminder, Report, User
+from scheduler.kinds import readers
 from tests.conftest import ADMIN_ID
 from tests.support.harness import Person, Telegram
 from tests.support.stories import INSPECTOR_ID, RESIDENT_ID, District, beat, district
@@ -266,6 +268,42 @@ async def test_working_hours_set_with_hours_decide_when_reminders_come(tg: Teleg
     tg.clock.at = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
     await tg.tick()
     assert len(received(tg, INSPECTOR_ID, MONTHLY)) == 3
+
+
+async def test_a_re_plan_waits_for_a_change_of_the_inspectors_their_buildings_or_the_local_hour(tg: Telegram) -> None:
+    """The cadence kinds plan again only when their fingerprint moves: the same while nothing they plan from
+    changes, new as soon as something does."""
+    d = await district(tg)
+    inspector = tg.person(INSPECTOR_ID, "Nurlan", language_code="en")
+
+    async def mark() -> Hashable:
+        async with tg.app.sessionmaker() as session:
+            return await readers.beats_fingerprint(session, tg.app.settings, tg.clock.now())
+
+    tg.clock.at = datetime(2026, 12, 1, 4, 10, tzinfo=UTC)  # 09:10 in Almaty
+    before = await mark()
+    tg.clock.at = datetime(2026, 12, 1, 4, 50, tzinfo=UTC)
+    assert await mark() == before
+    tg.clock.at = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # a new hour: reminders may fall due, hours open
+    assert await mark() != before
+
+    before = await mark()
+    await inspector.send("/hours 7-16")
+    assert await mark() != before
+    before = await mark()
+    await add_buildings(tg, d, "A-13")
+    assert await mark() != before
+
+    # A building in a zone half an hour off: its local hours turn too.
+    async with tg.app.sessionmaker.begin() as session:
+        building = await buildings.add_building(
+            session, tg.clock, code="D-1", address="MG Road 1", district=None, timezone="Asia/Kolkata", actor_id=1
+        )
+        await buildings.assign(session, tg.clock, building_id=building.id, inspector_id=d.inspector.id, actor_id=1)
+    tg.clock.at = datetime(2026, 12, 1, 5, 10, tzinfo=UTC)  # 10:40 in Kolkata
+    before = await mark()
+    tg.clock.at = datetime(2026, 12, 1, 5, 40, tzinfo=UTC)  # 11:10 in Kolkata, the same hour in Almaty
+    assert await mark() != before
 
 
 async def test_hours_refuses_what_is_not_a_range_of_whole_hours(tg: Telegram) -> None:

@@ -8,8 +8,11 @@ is given and never opens a session. Only the app wires the handlers in.
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
+
+from sqlalchemy import Table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +56,24 @@ def test_handlers_hold_no_sql_beyond_passing_a_session_on() -> None:
         if _within(module, "sqlalchemy") and not (module == "sqlalchemy.ext.asyncio" and names == ("AsyncSession",))
     ]
     assert offences == []
+
+
+def test_the_scheduler_kinds_ask_services_and_hold_no_sql() -> None:
+    """The kinds decide what to remind whom and when; what they read, they ask the services. Models come in as
+    types and values (an enum), never a table to query; no session helper beyond the AsyncSession passed on."""
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module} {names}"
+        for path in _modules("scheduler/kinds")
+        for module, names in _imports(path)
+        if (_within(module, "sqlalchemy") and not (module == "sqlalchemy.ext.asyncio" and names == ("AsyncSession",)))
+        or _within(module, "models.db", "models.queries")
+        or (_within(module, "models") and any(_is_table(module, name) for name in names))
+    ]
+    assert offences == []
+
+
+def _is_table(module: str, name: str) -> bool:
+    return isinstance(getattr(importlib.import_module(module), name, None), Table)
 
 
 def test_what_people_read_is_rendered_without_a_database_session() -> None:
