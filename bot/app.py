@@ -22,7 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.commands import set_default_commands
+from bot.commands import refresh_staff_menus, set_default_commands
 from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
 from bot.delivery.pace import Pacing, pace_for
@@ -121,11 +121,19 @@ def create_dispatcher(
 
 
 async def _on_startup(
-    bot: Bot, dispatcher: Dispatcher, settings: Settings, i18n: I18n, sender: Sender, scheduler: Engine
+    bot: Bot,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    i18n: I18n,
+    sender: Sender,
+    scheduler: Engine,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     me = await bot.me()
     log.info("started as @%s", me.username)
-    await set_default_commands(bot, i18n, admin_ids=settings.admin_ids, default=settings.default_language)
+    await set_default_commands(bot, i18n, default=settings.default_language)
+    async with sessionmaker() as session:  # the staff's own menus, as their language and country are now
+        await refresh_staff_menus(bot, i18n, session, settings)
     sender.start()
     dispatcher["ticking"] = jobs.start(scheduler, settings.scheduler_tick)
 

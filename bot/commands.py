@@ -1,8 +1,10 @@
-"""Command menus per scope and language (setMyCommands)."""
+"""Command menus (setMyCommands): everyone's and the building chats' per language; each staff member's own, in their
+language with their country's wording (the locale the bot writes to them in), set per chat."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -14,9 +16,11 @@ from aiogram.types import (
     BotCommandScopeUnion,
 )
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, Settings
 from bot.i18n import N_
+from bot.services import staff
 
 log = logging.getLogger(__name__)
 # Telegram keeps a menu per two-letter language code of the app: uz_Cyrl readers see the uz (Latin) menus.
@@ -99,19 +103,45 @@ async def _set(
         )
 
 
-async def set_default_commands(bot: Bot, i18n: I18n, *, admin_ids: list[int], default: str) -> None:
+async def set_default_commands(bot: Bot, i18n: I18n, *, default: str) -> None:
+    """Residents' and building chats' menus, in the language the app reports."""
     await _set(bot, i18n, BotCommandScopeAllPrivateChats(), EVERYONE, default)
     await _set(bot, i18n, BotCommandScopeAllGroupChats(), GROUP, default)
-    for admin_id in admin_ids:
-        await set_personal_commands(bot, i18n, admin_id, ADMIN, default)
+
+
+async def refresh_staff_menus(
+    bot: Bot, i18n: I18n, session: AsyncSession, settings: Settings, telegram_ids: Sequence[int] | None = None
+) -> set[int]:
+    """These people's own menus (None: all staff's) as their role, language and country are now: set for staff,
+    removed for those who are staff no more. Returns whom Telegram does not know yet (they never opened the bot)."""
+    found = await staff.menus(
+        session,
+        telegram_ids,
+        admin_ids=settings.admin_ids,
+        country=settings.country,
+        default_language=settings.default_language,
+    )
+    unreached = set()
+    for menu in found:
+        if menu.role is None:
+            await clear_personal_commands(bot, menu.telegram_id)
+        elif not await set_personal_commands(
+            bot, i18n, menu.telegram_id, ADMIN if menu.role == "admin" else INSPECTOR, menu.locale
+        ):
+            unreached.add(menu.telegram_id)
+    return unreached
 
 
 async def set_personal_commands(
-    bot: Bot, i18n: I18n, telegram_id: int, commands: list[tuple[str, str]], default: str
+    bot: Bot, i18n: I18n, telegram_id: int, commands: list[tuple[str, str]], locale: str
 ) -> bool:
-    """A person's own menu (inspector, admin); False when Telegram does not know the chat yet."""
+    """A person's own menu in their locale, whatever language their app reports (a list per language Telegram picks
+    by, so none of everyone's lists shows instead); False when Telegram does not know the chat yet."""
+    scope = BotCommandScopeChat(chat_id=telegram_id)
+    listed = [BotCommand(command=name, description=i18n.gettext(text, locale=locale)) for name, text in commands]
     try:
-        await _set(bot, i18n, BotCommandScopeChat(chat_id=telegram_id), commands, default)
+        for language in (*MENU_LANGUAGES, None):
+            await bot.set_my_commands(listed, scope=scope, language_code=language)
     except TelegramAPIError as exc:
         # Until the person opens the bot, Telegram answers "chat not found" for their scope.
         log.warning("could not set personal commands: %s", exc.message)
@@ -120,7 +150,7 @@ async def set_personal_commands(
 
 
 async def clear_personal_commands(bot: Bot, telegram_id: int) -> None:
-    """A removed inspector's own menu goes: they see the menu everyone sees."""
+    """Someone's own menu goes (their role ended): they see the menu everyone sees."""
     for language in (*LANGUAGES, None):
         try:
             await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=telegram_id), language_code=language)

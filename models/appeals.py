@@ -82,6 +82,8 @@ class Appeal(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     # The body outside the police an appeal was sent on to (status redirected_out).
     redirect_body: Mapped[str | None] = mapped_column(String(256))
+    # When the resident was told their proposal needs further study (UZ7: within 10 days; bot.services.law).
+    study_noticed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     feedback: Mapped[str | None] = mapped_column(Text)
     # A crime, a threat or an emergency: the card says so at the top.

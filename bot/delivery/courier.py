@@ -105,7 +105,7 @@ class Courier:
         ]
         with self.i18n.use_locale(await self._language(chat_id)):
             text = staff_card(appeal, self.clock.now())
-            actions = appeal_keyboards.staff_actions(appeal)
+            actions = appeal_keyboards.staff_actions(appeal, self.clock.now())
             copies = [
                 {**_copy(message), "reply_to_part": 0, "unavailable": attachment_gone(index, len(attachments), message)}
                 for index, message in enumerate(attachments, 1)

@@ -7,6 +7,11 @@ administrator. Once approved, the due date moves and the resident is told throug
 notice term. Redirect outside competence: the appeal is closed as `redirected_out` with the body's name, and the
 resident is told the same way.
 
+A proposal that needs further study (Uzbekistan, ZRU-445 art. 28): its author must be told so in writing within 10
+days. The inspector says so with one button while the days last; the appeal records when, and the caller tells the
+resident. The inspector is reminded two days before the days run out, while the proposal is neither answered nor
+noticed.
+
 Messages are rendered by the `Render`s the caller passes, in each reader's language and the building's zone.
 """
 
@@ -14,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import DEFAULT_COUNTRY
-from bot.services import appeals, law, outbox, people
-from bot.services.errors import DomainError, InvalidValue, NotAllowed
+from bot.services import appeals, audit, law, outbox, people
+from bot.services.errors import DomainError, InvalidTransition, InvalidValue, NotAllowed
 from bot.services.people import Actor
 from bot.services.render import Reader, Render
 from models import (
@@ -34,8 +40,10 @@ from models import (
     AppealStatus,
     Building,
     ExtensionStatus,
+    Inspector,
     Priority,
 )
+from models.queries import changed_rows
 
 REASON_LIMIT = 1000
 BODY_LIMIT = 256
@@ -251,6 +259,127 @@ async def redirect_out(
         await _tell_each(session, clock, [appeal.resident_id], appeal, appeal, notice)
     await session.flush()
     return appeal
+
+
+# --- a proposal that needs further study -------------------------------------------------------
+
+# The inspector is reminded when this much of the days to tell the author is left (8 days old of 10).
+STUDY_REMIND_BEFORE = timedelta(days=2)
+# Older appeals than their notice term and this cannot still be within it (a registration day moved past holidays).
+STUDY_MARGIN = timedelta(days=14)
+# Neither answered nor told: a proposal still waiting for a word to its author.
+UNANSWERED = (AppealStatus.NEW.value, AppealStatus.IN_PROGRESS.value, AppealStatus.REDIRECTED.value)
+
+
+class StudyRefusal(StrEnum):
+    NOT_BY_LAW = "not_by_law"  # not a kind the building's country's law gives such a notice (only UZ proposals)
+    TOO_LATE = "too_late"  # the days to tell the author have passed
+    ALREADY = "already"  # the author was told already
+
+
+class StudyNoticeRefused(InvalidTransition):
+    """The author cannot be told (again) that the appeal needs further study; `reason` says why, `at` is the moment
+    it turns on (the last moment to tell, or when they were told), in the building's `zone`."""
+
+    def __init__(self, reason: StudyRefusal, appeal: Appeal) -> None:
+        super().__init__(appeal.status)
+        self.reason = reason
+        self.at = appeal.study_noticed_at if reason == StudyRefusal.ALREADY else study_due(appeal)
+        self.zone = appeal.building.timezone
+
+
+def study_due(appeal: Appeal) -> datetime | None:
+    """By when the author must be told the appeal needs further study; None where the law has no such notice."""
+    building = appeal.building
+    return law.study_notice_due(building.country, appeal.kind, appeal.created_at, building.timezone)
+
+
+def study_refusal(appeal: Appeal, now: datetime) -> StudyRefusal | None:
+    """Why the author cannot be told now that the appeal needs further study; None: they can."""
+    due = study_due(appeal)
+    if due is None:
+        return StudyRefusal.NOT_BY_LAW
+    if appeal.study_noticed_at is not None:
+        return StudyRefusal.ALREADY
+    return StudyRefusal.TOO_LATE if now > due else None
+
+
+def may_notice_study(appeal: Appeal, now: datetime) -> bool:
+    """Whether the card offers "Needs further study": an open appeal of such a kind, within its days, not told yet."""
+    return appeal.status in OPEN_STATUSES and study_refusal(appeal, now) is None
+
+
+async def notice_study(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
+    """Record that the appeal needs further study, once, by whoever manages its building now; the caller tells the
+    resident (by the appeal's due date, which does not move). A second press, or one too late, is refused."""
+    appeal = await appeals.for_staff(session, actor, appeal_id)
+    if not actor.can_manage(appeal.building):
+        raise NotAllowed()
+    appeals.ensure_open(appeal)
+    now = clock.now()
+    refusal = study_refusal(appeal, now)
+    if refusal is not None:
+        raise StudyNoticeRefused(refusal, appeal)
+    changed = await changed_rows(
+        session,
+        update(Appeal)
+        .where(
+            Appeal.id == appeal.id,
+            Appeal.study_noticed_at.is_(None),
+            Appeal.status.in_([status.value for status in OPEN_STATUSES]),
+        )
+        .values(study_noticed_at=now)
+        .execution_options(synchronize_session=False),
+    )
+    appeal = await appeals.for_staff(session, actor, appeal.id)  # as the winner of a race left it
+    if changed != 1:
+        appeals.ensure_open(appeal)
+        raise StudyNoticeRefused(StudyRefusal.ALREADY, appeal)
+    _event(session, appeal, now, actor.telegram_id, "study_noticed")
+    await audit.record(
+        session,
+        clock,
+        actor_id=actor.telegram_id,
+        action="appeal_study_noticed",
+        object_type="appeal",
+        object_id=appeal.id,
+    )
+    await session.flush()
+    return appeal
+
+
+@dataclass(frozen=True)
+class StudyReminder:
+    appeal_id: int
+    at: datetime
+    inspector_user_id: int | None  # None: the building has no (active) inspector, the administrators handle it
+
+
+async def study_reminders(session: AsyncSession, now: datetime, until: datetime) -> list[StudyReminder]:
+    """Open appeals of the kinds whose author must be told of further study, neither answered nor told, whose
+    reminder falls by `until` and whose days are not over: the moment each is reminded, and to whom."""
+    found: list[StudyReminder] = []
+    for country in law.COUNTRIES:
+        for kind, term in law.rules(country).study_notices.items():
+            age = timedelta(days=term.amount) - STUDY_REMIND_BEFORE
+            rows = await session.execute(
+                select(Appeal.id, Appeal.created_at, Building.timezone, Inspector.user_id)
+                .join(Building, Building.id == Appeal.building_id)
+                .outerjoin(Inspector, and_(Inspector.id == Appeal.inspector_id, Inspector.active))
+                .where(
+                    Building.country == country,
+                    Appeal.kind == kind,
+                    Appeal.status.in_(UNANSWERED),
+                    Appeal.study_noticed_at.is_(None),
+                    Appeal.created_at <= until - age,
+                    Appeal.created_at > now - timedelta(days=term.amount) - STUDY_MARGIN,
+                )
+            )
+            for appeal_id, created_at, zone, user_id in rows:
+                due = law.study_notice_due(country, kind, created_at, zone)
+                if due is not None and due > now:
+                    found.append(StudyReminder(appeal_id, max(created_at + age, now), user_id))
+    return found
 
 
 def _event(

@@ -7,15 +7,17 @@ they were made. A handover moves them in the same transaction, so there is no mo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.clock import Clock
-from bot.services import audit, outbox, parts
+from bot.config import reading_locale
+from bot.services import audit, outbox, parts, people
 from bot.services.errors import UnknownBuilding, UnknownInspector
 from bot.services.inspectors import get_inspector
 from models import (
@@ -31,6 +33,44 @@ from models import (
 )
 
 OPEN = [status.value for status in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A person's own command menu: as an administrator's or an inspector's, in their locale (language and country);
+    no role: they are staff no more, and their own menu goes."""
+
+    telegram_id: int
+    role: Literal["admin", "inspector"] | None
+    locale: str
+
+
+async def menus(
+    session: AsyncSession,
+    telegram_ids: Sequence[int] | None,
+    *,
+    admin_ids: Sequence[int],
+    country: str,
+    default_language: str,
+) -> list[Menu]:
+    """The menus of these people (None: of all staff, administrators and active inspectors), each in the locale the
+    bot writes to them in; one the bot keeps no record of (an administrator who never opened it) reads COUNTRY's
+    default language."""
+    query = select(Inspector.user_id).where(Inspector.active)
+    if telegram_ids is not None:
+        query = query.where(Inspector.user_id.in_(telegram_ids))
+    inspecting = set(await session.scalars(query))
+    wanted = list(dict.fromkeys(telegram_ids if telegram_ids is not None else [*admin_ids, *inspecting]))
+    locales = await people.reading_locales(session, wanted, default_country=country)
+    fallback = reading_locale(default_language, country)
+    return [
+        Menu(
+            telegram_id,
+            "admin" if telegram_id in admin_ids else "inspector" if telegram_id in inspecting else None,
+            locales.get(telegram_id, fallback),
+        )
+        for telegram_id in wanted
+    ]
 
 
 async def manager_of(session: AsyncSession, building_id: int) -> Inspector | None:

@@ -102,6 +102,7 @@ class AppealAction(StrEnum):
     REDIRECT = "redirect"
     EXTEND = "extend"  # the term, with a reason (handlers.inspector.appeal_terms)
     OUTSIDE = "outside"  # not for the police: sent on to another body
+    STUDY = "study"  # a proposal needs further study: its author is told (UZ, handlers.inspector.appeal_terms)
 
 
 class StaffCb(CallbackData, prefix="ap"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import TypedDict
 
@@ -15,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.commands import refresh_staff_menus
 from bot.config import Settings
 from bot.services import buildings, inspectors, law, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
@@ -24,6 +26,7 @@ from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
 from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
+from models import Inspector
 
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
@@ -298,7 +301,14 @@ def _country_line(code: str, country: str) -> str:
 
 
 async def country_command(
-    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, actor: Actor
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     """/country A-12 UZ sets it; /country A-12 shows it with the two buttons."""
     code, _sep, country = (command.args or "").strip().partition(" ")
@@ -318,16 +328,43 @@ async def country_command(
             reply_markup=keyboards.countries(building.country, building.id),
         )
         return
-    await message.answer(await _set_country(session, clock, actor, building.id, country))
+    await message.answer(await _set_country(session, clock, actor, Menus(bot, i18n, settings), building.id, country))
 
 
 async def country_changed(
-    callback: CallbackQuery, callback_data: CountryCb, session: AsyncSession, clock: Clock, actor: Actor
+    callback: CallbackQuery,
+    callback_data: CountryCb,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
-    await edit_card(callback, await _set_country(session, clock, actor, callback_data.building_id, callback_data.code))
+    await edit_card(
+        callback,
+        await _set_country(
+            session, clock, actor, Menus(bot, i18n, settings), callback_data.building_id, callback_data.code
+        ),
+    )
 
 
-async def _set_country(session: AsyncSession, clock: Clock, actor: Actor, building_id: int, country: str) -> str:
+@dataclass(frozen=True)
+class Menus:
+    """What refreshing a staff member's own menu needs, when their buildings' country may have changed."""
+
+    bot: Bot
+    i18n: I18n
+    settings: Settings
+
+    async def refresh(self, session: AsyncSession, *serving: Inspector | None) -> None:
+        ids = [inspector.user_id for inspector in serving if inspector is not None]
+        await refresh_staff_menus(self.bot, self.i18n, session, self.settings, ids)
+
+
+async def _set_country(
+    session: AsyncSession, clock: Clock, actor: Actor, menus: Menus, building_id: int, country: str
+) -> str:
     try:
         building = await buildings.set_country(
             session, clock, building_id=building_id, country=country, actor_id=actor.telegram_id
@@ -336,6 +373,7 @@ async def _set_country(session: AsyncSession, clock: Clock, actor: Actor, buildi
         return _("That building no longer exists.")
     except InvalidValue:
         return _("The country is KZ (Kazakhstan) or UZ (Uzbekistan).")
+    await menus.refresh(session, await staff.manager_of(session, building.id))  # their wording may follow it
     return _("{building}: {country}. New appeals follow its law and calendar; open ones keep their deadlines.").format(
         building=building_title(building), country=labels.country(building.country)
     )
@@ -360,6 +398,7 @@ async def assign_start(
     actor: Actor,
     i18n: I18n,
     settings: Settings,
+    bot: Bot,
 ) -> None:
     await end_dialog(state)
     code, _sep, telegram_id = (command.args or "").strip().partition(" ")
@@ -368,7 +407,8 @@ async def assign_start(
         await message.answer(_("Which building? Send its code:"))
         return
     if telegram_id.strip():
-        await _assign_by_telegram_id(message, session, clock, actor, i18n, settings, code, telegram_id.strip())
+        menus = Menus(bot, i18n, settings)
+        await _assign_by_telegram_id(message, session, clock, actor, menus, code, telegram_id.strip())
         return
     await _offer_inspectors(message, state, session, code)
 
@@ -401,8 +441,7 @@ async def _assign_by_telegram_id(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
     code: str,
     raw_id: str,
 ) -> None:
@@ -418,7 +457,7 @@ async def _assign_by_telegram_id(
     if inspector is None:
         await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
         return
-    await message.answer(await _assign(session, clock, actor, i18n, settings, building.id, inspector.id))
+    await message.answer(await _assign(session, clock, actor, menus, building.id, inspector.id))
 
 
 async def assign_chosen(
@@ -429,10 +468,11 @@ async def assign_chosen(
     actor: Actor,
     i18n: I18n,
     settings: Settings,
+    bot: Bot,
 ) -> None:
+    menus = Menus(bot, i18n, settings)
     await edit_card(
-        callback,
-        await _assign(session, clock, actor, i18n, settings, callback_data.building_id, callback_data.inspector_id),
+        callback, await _assign(session, clock, actor, menus, callback_data.building_id, callback_data.inspector_id)
     )
 
 
@@ -440,8 +480,7 @@ async def _assign(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
     building_id: int,
     inspector_id: int,
 ) -> str:
@@ -453,7 +492,8 @@ async def _assign(
         return _("That building or inspector no longer exists.")
     assert handover.successor is not None
     if handover.previous is None or handover.previous.id != handover.successor.id:
-        await tell_handover(session, clock, i18n, settings, handover, removed=False)
+        await tell_handover(session, clock, menus.i18n, menus.settings, handover, removed=False)
+        await menus.refresh(session, handover.previous, handover.successor)  # the country of most of their buildings
     return _("{building} is now served by {inspector}.").format(
         building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)
     )

@@ -19,7 +19,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.commands import INSPECTOR, clear_personal_commands, set_personal_commands
+from bot.commands import refresh_staff_menus
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals, inspectors, people, staff, validation
@@ -207,7 +207,7 @@ async def save(
         await edit_card(callback, _("This person is already an inspector."))
         return
     await edit_card(callback, _("Inspector added:") + "\n\n" + inspector_card(inspector))
-    reached = await set_personal_commands(bot, i18n, inspector.user_id, INSPECTOR, settings.default_language)
+    reached = inspector.user_id not in await refresh_staff_menus(bot, i18n, session, settings, [inspector.user_id])
     if reached:
         try:
             with i18n.use_locale(settings.default_locale):
@@ -364,7 +364,14 @@ async def remove_confirmed(
         return
     assert handover.previous is not None
     await tell_handover(session, clock, i18n, settings, handover, removed=True)
-    await clear_personal_commands(bot, handover.previous.user_id)
+    # The one removed loses their menu; the one taking over may now read another country's wording.
+    await refresh_staff_menus(
+        bot,
+        i18n,
+        session,
+        settings,
+        [inspector.user_id for inspector in (handover.previous, handover.successor) if inspector],
+    )
     heir = escape(handover.successor.full_name) if handover.successor else _("the administrators")
     await edit_card(
         callback,

@@ -1,9 +1,11 @@
-"""An appeal's card, two more buttons: ⏳ Extend (with a reason; an administrator approves where the head decides by
-law) and 🏛 Not for the police (sent on to the competent body and closed). The resident is told through the outbox."""
+"""An appeal's card, more buttons by law: ⏳ Extend (with a reason; an administrator approves where the head decides by
+law), 🏛 Not for the police (sent on to the competent body and closed) and, on a proposal in Uzbekistan within its
+first days, 🔬 Needs further study. The resident is told through the outbox."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from aiogram import F, Router
@@ -17,8 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.courier import Courier
 from bot.services import appeal_terms, appeals
-from bot.services.appeal_terms import ExtensionBeyondLimit, ExtensionGone, ExtensionPending
+from bot.services.appeal_terms import (
+    ExtensionBeyondLimit,
+    ExtensionGone,
+    ExtensionPending,
+    StudyNoticeRefused,
+)
 from bot.services.appeals import InvalidTransition
 from bot.services.errors import InvalidValue
 from bot.services.people import Actor
@@ -27,12 +35,20 @@ from bot.ui.appeals import terms
 from bot.ui.callbacks import AppealAction, BodyCb, ExtensionCb, StaffCb
 from bot.ui.formatting import day, local_date
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
-from handlers.inspector.appeals import ANSWERED, PRESSED
+from handlers.inspector.appeals import ANSWERED, PRESSED, already_changed, refresh_card
 from handlers.refusing import flag
 from models import Appeal
 
 # "20.01.2027 reason…": an earlier date than the law's limit, then the reason.
 _LEADING_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b[\s,;:—-]*")
+
+
+def _study_refused(lost: InvalidTransition) -> str:
+    return terms.study_refused(lost) if isinstance(lost, StudyNoticeRefused) else already_changed(lost)
+
+
+# Not theirs: refused and recorded as any press; not a proposal, too late, told already or closed: said so.
+STUDY_PRESSED = replace(PRESSED, closed=_study_refused)
 
 
 class Terms(StatesGroup):
@@ -45,6 +61,7 @@ def create_router() -> Router:
     router.callback_query.register(
         pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED)
     )
+    router.callback_query.register(study, StaffCb.filter(F.action == AppealAction.STUDY), flags=flag(STUDY_PRESSED))
     router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
     router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
     router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
@@ -192,6 +209,23 @@ async def decided(
         return
     appeal = await appeals.for_staff(session, actor, extension.appeal_id)
     await edit_card(callback, terms.extension_decided(appeal, extension))
+
+
+async def study(
+    callback: CallbackQuery,
+    callback_data: StaffCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    courier: Courier,
+) -> None:
+    """🔬 Needs further study on a proposal's card: recorded, the author told (the answer stays due by the law's
+    date), and the card shows it."""
+    appeal = await appeal_terms.notice_study(session, clock, actor, callback_data.appeal_id)
+    await refresh_card(callback, appeal, clock)
+    if await courier.to_resident(appeal, lambda: terms.study_to_resident(appeal)) is None:
+        alert(callback_answer, _("Recorded. The author is not registered with the bot: tell them in writing yourself."))
 
 
 async def body_chosen(

@@ -98,7 +98,7 @@ async def take(
     callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
     appeal = await appeals.take(session, clock, actor, (await _open(session, actor, callback_data)).id)
-    await _refresh(callback, appeal, clock)
+    await refresh_card(callback, appeal, clock)
     await courier.to_resident(
         appeal, lambda: _("🔎 The inspector has taken your appeal №{number} into work.").format(number=appeal.number)
     )
@@ -134,7 +134,7 @@ async def resolve(
     callback: CallbackQuery, callback_data: StaffCb, session: AsyncSession, clock: Clock, actor: Actor, courier: Courier
 ) -> None:
     appeal = await appeals.resolve(session, clock, actor, (await _open(session, actor, callback_data)).id)
-    await _refresh(callback, appeal, clock)
+    await refresh_card(callback, appeal, clock)
     await courier.to_resident(
         appeal,
         lambda: _(
@@ -176,8 +176,8 @@ async def _prompt(callback: CallbackQuery, text: str) -> None:
         await callback.message.answer(text + "\n" + _("(/cancel to stop)"))
 
 
-async def _refresh(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
-    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal))
+async def refresh_card(callback: CallbackQuery, appeal: Appeal, clock: Clock) -> None:
+    await edit_card(callback, staff_card(appeal, clock.now()), appeal_keyboards.staff_actions(appeal, clock.now()))
 
 
 async def redirect_to(

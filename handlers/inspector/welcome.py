@@ -43,5 +43,4 @@ async def start(
         )
     await message.answer(texts.help_text(actor))
     # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
-    menu = commands.ADMIN if actor.is_admin else commands.INSPECTOR
-    await commands.set_personal_commands(bot, i18n, actor.telegram_id, menu, settings.default_language)
+    await commands.refresh_staff_menus(bot, i18n, session, settings, [actor.telegram_id])

@@ -163,7 +163,7 @@ async def reopen(
         lambda: _("❌ The resident says appeal №{number} is not resolved. It is back in work.").format(
             number=appeal.number
         ),
-        markup_factory=lambda: appeal_keyboards.staff_actions(appeal),
+        markup_factory=lambda: appeal_keyboards.staff_actions(appeal, clock.now()),
     )
 
 

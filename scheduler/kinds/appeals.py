@@ -1,5 +1,6 @@
-"""Appeal deadlines: the first response overdue, the deadline two days off, and once it has passed, a daily
-reminder to the inspector and a daily escalation to each administrator — until the appeal is closed.
+"""Appeal deadlines: the first response overdue, the deadline two days off, a proposal whose author must soon be told
+if it needs further study (UZ), and once the deadline has passed, a daily reminder to the inspector and a daily
+escalation to each administrator — until the appeal is closed.
 
 Whoever handles the appeal is told: its inspector, or the administrators when the building has none (or its
 inspector was removed). The daily ones carry the local date as their period, so there is one a day: today's and
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.services import appeal_lists, parts
+from bot.services import appeal_lists, appeal_terms, parts
 from bot.services.appeal_lists import OPEN, WAITING, OpenAppeal
 from bot.services.reminders import Due, Planned, at_local, building_zones, local_date
 from bot.ui.keyboards import stored
@@ -30,6 +31,7 @@ FIRST = "appeal_first_response"
 SOON = "appeal_due_soon"
 OVERDUE = "appeal_overdue"
 ESCALATION = "appeal_escalation"
+STUDY = "appeal_study_notice"
 
 AHEAD = timedelta(days=1)  # planned this long before they fall due
 SOON_BEFORE = timedelta(days=2)  # the reminder that the deadline is near
@@ -158,6 +160,33 @@ class DueSoon(_AppealKind):
         return deadline_cards.due_soon_label(context.appeals[reminder.subject_id])
 
 
+class StudyNotice(_AppealKind):
+    """Two days before the author of a proposal must be told if it needs further study, while nobody answered it."""
+
+    name = STUDY
+
+    async def plan(self, session: AsyncSession, now: datetime) -> list[Planned]:
+        return [
+            Planned(STUDY, due.appeal_id, recipient, "study", due.at)
+            for due in await appeal_terms.study_reminders(session, now, now + AHEAD)
+            for recipient in ([due.inspector_user_id] if due.inspector_user_id else self._settings.admin_ids)
+        ]
+
+    def compose(self, reminder: Due, context: Loaded, now: datetime) -> Send | Skip:
+        appeal = self._still_open(reminder, context)
+        if isinstance(appeal, Skip):
+            return appeal
+        notice_due = appeal_terms.study_due(appeal)
+        if notice_due is None or appeal.status not in appeal_terms.UNANSWERED:
+            return Skip("the proposal was answered")
+        if not appeal_terms.may_notice_study(appeal, now):
+            return Skip("the author was told, or the days to tell them are over")
+        return self._send(appeal, deadline_cards.study_notice(appeal, notice_due))
+
+    def describe(self, reminder: Due, context: Loaded) -> str:
+        return deadline_cards.study_notice_label(context.appeals[reminder.subject_id])
+
+
 class Overdue(_AppealKind):
     """Every day past the deadline, to the appeal's inspector (the administrators hear of it as escalations)."""
 
@@ -228,4 +257,10 @@ class Escalation(_AppealKind):
 
 
 def appeal_kinds(settings: Settings) -> list[Kind[Any]]:
-    return [FirstResponseOverdue(settings), DueSoon(settings), Overdue(settings), Escalation(settings)]
+    return [
+        FirstResponseOverdue(settings),
+        DueSoon(settings),
+        StudyNotice(settings),
+        Overdue(settings),
+        Escalation(settings),
+    ]

@@ -28,7 +28,9 @@ async def test_resolve_and_reject_pressed_at_once_leave_one_consistent_state(tg:
             from bot.services import appeals
 
             loaded = await appeals._reload(session, appeal.id)
-            admin_card = await tg.app.bot.send_message(ADMIN_ID, "card", reply_markup=staff_actions(loaded))
+            admin_card = await tg.app.bot.send_message(
+                ADMIN_ID, "card", reply_markup=staff_actions(loaded, tg.clock.now())
+            )
     admin_card_json = next(m for m in tg.fake.chat_history(ADMIN_ID) if m["message_id"] == admin_card.message_id)
     await admin.press(admin_card_json, "Reject")
 

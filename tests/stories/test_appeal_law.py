@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.services import buildings, reports
+from bot.services.quarters import Quarter
 from bot.services.reports import ReportBuilding
-from models import Appeal, AppealStatus, Building, User
+from models import Appeal, AppealEvent, AppealStatus, AuditEvent, Building, User
 from tests.conftest import ADMIN_ID
 from tests.support.appeal_steps import appeal_by_number, send_appeal, texts_in
 from tests.support.harness import Person, Telegram
@@ -57,21 +58,26 @@ async def english_admin(tg: Telegram) -> Person:
     return tg.person(ADMIN_ID, "Aigerim", language_code="en")
 
 
-async def send_uzbek_complaint(bobur: Person, text: str = "The neighbours' dog attacks children in the yard.") -> str:
-    """The intake with its kind step: returns what Bobur read when choosing the kind; then a complaint is sent."""
+async def send_uzbek_complaint(
+    bobur: Person, text: str = "The neighbours' dog attacks children in the yard.", *, kind: str = "Complaint"
+) -> str:
+    """The intake with its kind step: returns what Bobur read when choosing the kind; then the appeal is sent."""
     reply = await bobur.send("/appeal")
     reply = await bobur.press(reply.last, "Public order")
     question = reply.text
     assert [b["text"] for b in reply.buttons()] == ["Application", "Complaint", "Proposal"]
-    reply = await bobur.press(reply.last, "Complaint")
-    assert "Describe what happened" in reply.text
+    reply = await bobur.press(reply.last, kind)
     await bobur.send(text)
     prompt = [m for m in bobur.tg.fake.sent_to(bobur.id) if "Next" in str(m.get("reply_markup"))][-1]
     reply = await bobur.press(prompt, "Next")
     reply = await bobur.press(reply.last, "with my name")
-    assert "Kind: Complaint" in reply.text
+    assert f"Kind: {kind}" in reply.text
     await bobur.press(reply.last, "Send")
     return question
+
+
+async def send_uzbek_proposal(bobur: Person, text: str = "Put a streetlight by the playground.") -> None:
+    await send_uzbek_complaint(bobur, text, kind="Proposal")
 
 
 def message_with(tg: Telegram, chat_id: int, marker: str) -> dict[str, object]:
@@ -111,6 +117,7 @@ async def test_a_kazakh_and_an_uzbek_appeal_sent_on_friday_evening_each_follow_t
 
     # Uzbekistan: the kind is asked, each with one plain sentence and its term; 15 calendar days from Monday.
     question = await send_uzbek_complaint(bobur)
+    assert "Describe what happened" in texts_in(tg, UZ_RESIDENT_ID)
     assert "Complaint (15 days): Your rights or interests were harmed" in question
     assert "Proposal (1 month): You suggest how to make life" in question
     assert "Not sure? Choose Application." in question
@@ -254,7 +261,114 @@ async def test_an_appeal_outside_the_police_goes_to_the_akimat_and_the_resident_
     # The quarter's figures count them apart from the resolved ones.
     async with tg.app.sessionmaker() as session:
         building = ReportBuilding(d.building.id, "A-12", "Abay ave 10", "Asia/Almaty")
-        figures = await reports.figures(session, [building], 2026, 4)
+        figures = await reports.figures(session, [building], Quarter(2026, 4))
         events = list(await session.scalars(select(Appeal.status)))
     assert (figures.received, figures.resolved, figures.redirected_out) == (2, 0, 2)
     assert events == ["redirected_out", "redirected_out"]
+
+
+# --- a proposal that needs further study (Uzbekistan, ZRU-445 art. 28) ---------------------------------------------
+
+STUDY = "Needs further study"
+
+
+def buttons_of(message: dict[str, object]) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]  # type: ignore[union-attr]
+
+
+async def test_the_author_of_a_proposal_is_told_within_ten_days_that_it_needs_further_study(tg: Telegram) -> None:
+    _, _, bobur, nurlan = await side_by_side(tg)
+    await send_uzbek_proposal(bobur)  # Monday 23 November, 14:00 in Tashkent: told by 3 December, answered by 23rd
+    await tg.quiet()
+    card = card_of(tg, INSPECTOR_ID, 1)
+    assert "🔬 If it needs further study, tell the author by 3 December 2026" in str(card["text"])
+    assert "🔬 Needs further study" in buttons_of(card)
+
+    tg.clock.at = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    reply = await nurlan.press(card, STUDY)
+    assert "🔬 Needs further study: the author was told on 2 December 2026" in reply.text
+    assert "Deadline: due 23 December 2026" in reply.text, "the law's date does not move"
+    assert STUDY not in str(reply.calls[-1].params.get("reply_markup")), "pressed once: the button goes"
+    await tg.quiet()
+    assert (
+        "🔬 Your proposal №1 needs further study. You will get the answer by 23 December 2026, the term set by law "
+        "(ZRU-445 (11.09.2017))." in texts_in(tg, UZ_RESIDENT_ID)
+    )
+
+    # A second press (an old copy of the card) changes nothing, and says so.
+    reply = await nurlan.press_data(card, "ap:study:1")
+    assert "The author was already told on 2 December 2026 that it needs further study; nothing was done." in reply.text
+    await tg.quiet()
+    assert len(said(tg, UZ_RESIDENT_ID, "needs further study")) == 1
+
+    mine = await bobur.send("/my")
+    opened = await bobur.press(mine.last, "№1")
+    assert "🔬 Needs further study (you were told on 2 December 2026)" in opened.text
+    assert "Answer due by: 23 December 2026" in opened.text
+    async with tg.app.sessionmaker() as session:
+        appeal = await appeal_by_number(tg, 1)
+        events = list(await session.scalars(select(AppealEvent.action).where(AppealEvent.appeal_id == appeal.id)))
+        audited = list(
+            await session.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "appeal_study_noticed"))
+        )
+    assert appeal.study_noticed_at == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    assert events.count("study_noticed") == 1 and audited == [INSPECTOR_ID]
+
+
+async def test_no_further_study_notice_in_kazakhstan_nor_after_ten_days_and_a_forged_press_is_refused(
+    tg: Telegram,
+) -> None:
+    _, dana, bobur, nurlan = await side_by_side(tg)
+    await send_appeal(dana)  # №1, Kazakhstan
+    await send_uzbek_complaint(bobur)  # №2, a complaint
+    await send_uzbek_proposal(bobur)  # №3, a proposal: told by 3 December
+    await tg.quiet()
+    assert STUDY not in buttons_of(card_of(tg, INSPECTOR_ID, 1))
+    assert STUDY not in buttons_of(card_of(tg, INSPECTOR_ID, 2))
+    assert "further study" not in str(card_of(tg, INSPECTOR_ID, 1)["text"])
+    for number in (1, 2):
+        reply = await nurlan.press_data(card_of(tg, INSPECTOR_ID, number), f"ap:study:{number}")
+        assert "By law only the author of a proposal in a building in Uzbekistan is told" in reply.text
+
+    # Past the tenth day (midnight in Tashkent): no button, and a forged press says why.
+    tg.clock.at = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
+    card = (await nurlan.press_data(card_of(tg, INSPECTOR_ID, 3), "ap:open:3")).last
+    assert STUDY not in buttons_of(card) and "tell the author by" not in str(card["text"])
+    reply = await nurlan.press_data(card, "ap:study:3")
+    assert "The time to tell the author that it needs further study ended on 3 December 2026" in reply.text
+
+    # Someone who does not manage the building: refused and recorded.
+    tg.clock.at = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    await district(tg, inspector_id=2001, code="B-1", full_name="Timur Karimov")  # serves another building
+    timur = tg.person(2001, "Timur", language_code="en")
+    queue = (await timur.send("/queue")).last
+    reply = await timur.press_data(queue, "ap:study:3")
+    assert "This appeal is not yours to handle." in reply.text
+    await tg.quiet()
+    assert said(tg, UZ_RESIDENT_ID, "needs further study") == []
+    async with tg.app.sessionmaker() as session:
+        assert await session.scalar(select(AuditEvent.action).where(AuditEvent.actor_id == 2001)) == "appeal_refused"
+    assert (await appeal_by_number(tg, 3)).study_noticed_at is None
+
+
+async def test_the_inspector_is_reminded_when_a_proposal_is_eight_days_old_and_nobody_answered_it(
+    tg: Telegram,
+) -> None:
+    _, _, bobur, nurlan = await side_by_side(tg)
+    await send_uzbek_proposal(bobur)  # №1: 23 November, 14:00 in Tashkent
+    await send_uzbek_proposal(bobur, "Paint the benches.")  # №2: told at once
+    await send_uzbek_proposal(bobur, "Plant trees along the fence.")  # №3: answered
+    await tg.quiet()
+    await nurlan.press(card_of(tg, INSPECTOR_ID, 2), STUDY)
+    await nurlan.press(card_of(tg, INSPECTOR_ID, 3), "Reply")
+    await nurlan.send("Thank you, we will plant them in spring.")
+
+    await at(tg, datetime(2026, 12, 1, 8, 59, tzinfo=UTC))
+    assert said(tg, INSPECTOR_ID, "does it need further study") == []
+    await at(tg, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # eight days old
+    reminders = said(tg, INSPECTOR_ID, "does it need further study")
+    assert [text.split("\n")[0] for text in reminders] == ["🔬 Proposal №1: does it need further study?"]
+    assert "telling its author in writing by 3 December 2026" in reminders[0]
+    await at(tg, datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    assert len(said(tg, INSPECTOR_ID, "does it need further study")) == 1, "once"

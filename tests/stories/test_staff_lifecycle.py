@@ -224,3 +224,43 @@ async def test_questions_in_a_chat_and_replies_in_a_thread_are_rate_limited(tg: 
         await dana.reply_to(copied, f"Reply {n}")
     reply = await dana.reply_to(copied, "Too many")
     assert "messages to the inspector within the hour" in reply.text
+
+
+def own_menu(tg: Telegram, chat_id: int, language: str = "") -> dict[str, str]:
+    """A person's own command menu, as Telegram shows it to an app in `language` ("": any other)."""
+    return {c["command"]: c["description"] for c in tg.fake.commands.get(("chat", chat_id, language), [])}
+
+
+async def test_a_staff_menu_is_in_their_language_and_country_and_goes_when_the_role_ends(tg: Telegram) -> None:
+    await district(tg)  # Nurlan serves A-12 in Kazakhstan and reads English
+    nurlan = tg.person(INSPECTOR_ID, "Nurlan", language_code="ru")
+    admin = tg.person(ADMIN_ID, "Aigerim", language_code="en")
+    await nurlan.send("/start")
+    assert own_menu(tg, INSPECTOR_ID)["inspector"] == "Your district inspector"
+    assert own_menu(tg, INSPECTOR_ID, "ru") == own_menu(tg, INSPECTOR_ID), "his language, whatever his app's"
+    assert "queue" in own_menu(tg, INSPECTOR_ID) and "remove_inspector" not in own_menu(tg, INSPECTOR_ID)
+
+    # Two buildings in Uzbekistan, most of his now: the menu takes Uzbekistan's wording.
+    async with tg.app.sessionmaker.begin() as session:
+        for code in ("U-1", "U-2"):
+            await buildings.add_building(
+                session, tg.clock, code=code, address="Navoi st 5", district=None, timezone="Asia/Tashkent",
+                actor_id=ADMIN_ID, country="UZ",
+            )  # fmt: skip
+    await admin.send(f"/assign U-1 {INSPECTOR_ID}")
+    assert own_menu(tg, INSPECTOR_ID)["inspector"] == "Your district inspector", "one of each: COUNTRY's"
+    await admin.send(f"/assign U-2 {INSPECTOR_ID}")
+    assert own_menu(tg, INSPECTOR_ID)["inspector"] == "Your prevention inspector"
+
+    # He switches to Russian: Uzbekistan's Russian wording; residents keep the menus of their app's language.
+    reply = await nurlan.send("/lang")
+    await nurlan.press(reply.last, "Русский")
+    assert own_menu(tg, INSPECTOR_ID, "en")["inspector"] == "Ваш инспектор профилактики"
+    everyone = {c["command"]: c["description"] for c in tg.fake.commands[("all_private_chats", None, "ru")]}
+    assert everyone["inspector"] == "Ваш участковый инспектор"
+
+    # Removed, with nobody to take over: his own menu goes, and he sees everyone's.
+    reply = await admin.send(f"/remove_inspector {INSPECTOR_ID}")
+    reply = await admin.press(reply.last, "the administrators")
+    await admin.press(reply.last, "Remove")
+    assert not [key for key in tg.fake.commands if key[:2] == ("chat", INSPECTOR_ID)]

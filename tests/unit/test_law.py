@@ -118,6 +118,14 @@ def test_redirect_and_notice_terms() -> None:
     assert law.notice_due("KZ", at(ALMATY, 2026, 12, 14, 12, 0), ALMATY) == at(ALMATY, 2026, 12, 18, 23, 59)
 
 
+def test_only_an_uzbek_proposals_author_is_told_of_further_study_within_ten_days_of_registration() -> None:
+    # Friday evening: registered on Monday 7 December, so the author is told by Thursday 17 December.
+    received = at(TASHKENT, 2026, 12, 4, 19, 0)
+    assert law.study_notice_due("UZ", "proposal", received) == at(TASHKENT, 2026, 12, 17, 23, 59)
+    assert law.study_notice_due("UZ", "complaint", received) is None
+    assert law.study_notice_due("KZ", "appeal", at(ALMATY, 2026, 12, 4, 19, 0)) is None
+
+
 def test_the_countdown_counts_working_days_in_kazakhstan_and_calendar_days_in_uzbekistan() -> None:
     kz_due = at(ALMATY, 2026, 12, 29, 23, 59)
     # After Thursday 17 December: 18, 21–25, 28, 29.

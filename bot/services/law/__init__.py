@@ -58,6 +58,8 @@ class Rules:
     closes: time
     day_off: DayOff
     kinds: dict[str, Term]  # the first one is the default
+    # Kinds whose author, if the appeal needs further study, must be told so within this term (UZ7: proposals).
+    study_notices: dict[str, Term]
     extension: Extension
     redirect: Term
     redirect_bodies: tuple[str, ...]
@@ -107,6 +109,11 @@ def _parse(data: dict[str, Any]) -> Rules:
         closes=_clock(closes),
         day_off=day_off,
         kinds={code: _term(kind["term"], kind["unit"]) for code, kind in data["kinds"].items()},
+        study_notices={
+            code: _term(kind["study_notice"], kind["study_notice_unit"])
+            for code, kind in data["kinds"].items()
+            if "study_notice" in kind
+        },
         extension=Extension(
             approver=approver,
             total_limit=_term(extension["total_limit"], extension["total_limit_unit"])
@@ -227,6 +234,16 @@ def redirect_due(country: str, received_at: datetime, zone: str | None = None) -
     """By when an appeal outside the body's competence must be sent on (and the applicant told)."""
     start = registration_day(country, received_at, zone)
     return end_of(country, _settle(country, add_term(country, start, rules(country).redirect)), zone)
+
+
+def study_notice_due(country: str, kind: str | None, received_at: datetime, zone: str | None = None) -> datetime | None:
+    """By when the author of an appeal of this kind must be told it needs further study; None: the law of the
+    country sets no such notice for the kind."""
+    term = rules(country).study_notices.get(kind or "")
+    if term is None:
+        return None
+    start = registration_day(country, received_at, zone)
+    return end_of(country, _settle(country, add_term(country, start, term)), zone)
 
 
 def notice_due(country: str, decided_at: datetime, zone: str | None = None) -> datetime:

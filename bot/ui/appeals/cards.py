@@ -64,6 +64,9 @@ def staff_card(appeal: Appeal, now: datetime) -> str:
         lines.append(_("Deadline: {countdown}").format(countdown=terms.countdown(appeal, now)))
     else:
         lines.append(_("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)))
+    study = terms.study_line(appeal, now)
+    if study is not None:
+        lines.append(study)
     if appeal.redirect_body:
         lines.append(_("🏛 Sent to: {body}").format(body=escape(labels.body(appeal.redirect_body))))
     if is_overdue(appeal, now):
@@ -92,6 +95,9 @@ def resident_view(appeal: Appeal, fates: dict[int, Fate] | None = None) -> str:
         lines.append(_("Kind: {kind}").format(kind=labels.kind(appeal.kind)))
     if appeal.status in OPEN_STATUSES and not appeal.anonymous:  # a tip has no statutory deadline
         lines.append(_("Answer due by: {date}").format(date=local_date(appeal.due_at, zone)))
+    study = terms.study_resident_line(appeal)
+    if study is not None:
+        lines.append(study)
     if appeal.redirect_body:
         lines.append(_("🏛 Sent to: {body}").format(body=escape(labels.body(appeal.redirect_body))))
     if appeal.anonymous:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services import appeal_terms
 from bot.ui import labels
 from bot.ui.callbacks import (
     AppealAction,
@@ -58,7 +60,8 @@ def confirm_intake() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
+def staff_actions(appeal: Appeal, now: datetime) -> InlineKeyboardMarkup | None:
+    """The open appeal's buttons; "Needs further study" only while its author may be told so (a UZ proposal)."""
     if appeal.status not in OPEN_STATUSES:
         return None
     builder = InlineKeyboardBuilder()
@@ -71,9 +74,12 @@ def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
         (AppealAction.REDIRECT, _("➡️ Redirect")),
         (AppealAction.EXTEND, _("⏳ Extend")),
         (AppealAction.OUTSIDE, _("🏛 Not for the police")),
+        (AppealAction.STUDY, _("🔬 Needs further study")),
     ]
     for action, text in actions:
         if action == AppealAction.TAKE and appeal.status not in ("new", "redirected"):
+            continue
+        if action == AppealAction.STUDY and not appeal_terms.may_notice_study(appeal, now):
             continue
         builder.button(text=text, callback_data=StaffCb(action=action, appeal_id=appeal.id))
     builder.adjust(2)

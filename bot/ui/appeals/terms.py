@@ -11,8 +11,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services import law, parts
-from bot.services.appeal_terms import ExtensionNotices, TermChange
+from bot.services import appeal_terms, law, parts
+from bot.services.appeal_terms import ExtensionNotices, StudyNoticeRefused, StudyRefusal, TermChange
 from bot.services.law import Term
 from bot.services.render import Reader, Render
 from bot.ui import labels
@@ -250,3 +250,54 @@ def redirect_notice(i18n: I18n) -> Render[Appeal]:
             return parts.message(redirected_out_to_resident(appeal))
 
     return render
+
+
+# --- a proposal that needs further study -------------------------------------------------------------
+
+
+def study_to_resident(appeal: Appeal) -> str:
+    """The written notice to the author (UZ7): the answer still comes by the law's date."""
+    zone = appeal.building.timezone
+    return _(
+        "🔬 Your proposal №{number} needs further study. You will get the answer by <b>{date}</b>, the term set by "
+        "law ({law})."
+    ).format(
+        number=appeal.number, date=local_date(appeal.due_at, zone), law=escape(law.rules(appeal.building.country).law)
+    )
+
+
+def study_line(appeal: Appeal, now: datetime) -> str | None:
+    """The staff card's line: when the author was told, or by when they must be if it needs further study."""
+    zone = appeal.building.timezone
+    if appeal.study_noticed_at is not None:
+        return _("🔬 Needs further study: the author was told on {date}").format(
+            date=local_date(appeal.study_noticed_at, zone)
+        )
+    due = appeal_terms.study_due(appeal)
+    if due is None or not appeal_terms.may_notice_study(appeal, now):
+        return None
+    return _("🔬 If it needs further study, tell the author by {date}").format(date=local_date(due, zone))
+
+
+def study_resident_line(appeal: Appeal) -> str | None:
+    """The line of the resident's /my view once they were told."""
+    if appeal.study_noticed_at is None:
+        return None
+    return _("🔬 Needs further study (you were told on {date})").format(
+        date=local_date(appeal.study_noticed_at, appeal.building.timezone)
+    )
+
+
+def study_refused(refused: StudyNoticeRefused) -> str:
+    """Why "Needs further study" did nothing."""
+    if refused.reason == StudyRefusal.NOT_BY_LAW:
+        return _(
+            "By law only the author of a proposal in a building in Uzbekistan is told that it needs further study; "
+            "nothing was done."
+        )
+    at = local_date(refused.at, refused.zone) if refused.at is not None else ""
+    if refused.reason == StudyRefusal.ALREADY:
+        return _("The author was already told on {date} that it needs further study; nothing was done.").format(date=at)
+    return _("The time to tell the author that it needs further study ended on {date}; nothing was done.").format(
+        date=at
+    )

@@ -17,7 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.reminders import local_date
 from bot.ui import labels
 from bot.ui.callbacks import AppealAction, StaffCb
-from bot.ui.formatting import local_datetime, time_ahead
+from bot.ui.formatting import day, local_datetime, time_ahead
 from models import Appeal
 
 
@@ -83,6 +83,23 @@ def due_soon(appeal: Appeal, now: datetime) -> str:
     )
 
 
+def study_notice(appeal: Appeal, notice_due: datetime) -> str:
+    """To whoever handles a proposal nobody answered yet, two days before its author must be told by law if it needs
+    further study (UZ7)."""
+    zone = appeal.building.timezone
+    return "\n".join(
+        [
+            _("🔬 <b>Proposal №{number}: does it need further study?</b>").format(number=appeal.number),
+            _where(appeal),
+            _(
+                "If so, the law requires telling its author in writing by {date}: press “🔬 Needs further study” on "
+                "its card, and the bot tells them."
+            ).format(date=day(local_date(notice_due, zone))),
+            _("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)),
+        ]
+    )
+
+
 def overdue(appeal: Appeal, now: datetime) -> str:
     """The inspector's daily reminder of their overdue appeal."""
     zone = appeal.building.timezone
@@ -139,6 +156,10 @@ def first_response_label(appeal: Appeal) -> str:
 
 def due_soon_label(appeal: Appeal) -> str:
     return _("reminder of the approaching deadline of {appeal}").format(appeal=_label(appeal))
+
+
+def study_notice_label(appeal: Appeal) -> str:
+    return _("reminder to tell the author of {appeal} whether it needs further study").format(appeal=_label(appeal))
 
 
 def overdue_label(appeal: Appeal) -> str:
