@@ -3,6 +3,7 @@ language with their country's wording (the locale the bot writes to them in), se
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ from bot.i18n import N_
 from bot.services import staff
 
 log = logging.getLogger(__name__)
+MENUS_AT_ONCE = 8  # people whose menus are set at once
 # Telegram keeps a menu per two-letter language code of the app: uz_Cyrl readers see the uz (Latin) menus.
 MENU_LANGUAGES = tuple(language for language in LANGUAGES if len(language) == 2)
 
@@ -122,13 +124,20 @@ async def refresh_staff_menus(
         default_language=settings.default_language,
     )
     unreached = set()
-    for menu in found:
-        if menu.role is None:
-            await clear_personal_commands(bot, menu.telegram_id)
-        elif not await set_personal_commands(
-            bot, i18n, menu.telegram_id, ADMIN if menu.role == "admin" else INSPECTOR, menu.locale
-        ):
-            unreached.add(menu.telegram_id)
+    # A few people at a time: at start, hundreds of inspectors' menus (a call per language each) are set before the
+    # bot takes updates, in seconds rather than minutes.
+    at_once = asyncio.Semaphore(MENUS_AT_ONCE)
+
+    async def refresh(menu: staff.Menu) -> None:
+        async with at_once:
+            if menu.role is None:
+                await clear_personal_commands(bot, menu.telegram_id)
+            elif not await set_personal_commands(
+                bot, i18n, menu.telegram_id, ADMIN if menu.role == "admin" else INSPECTOR, menu.locale
+            ):
+                unreached.add(menu.telegram_id)
+
+    await asyncio.gather(*(refresh(menu) for menu in found))
     return unreached
 
 
