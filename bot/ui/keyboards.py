@@ -29,7 +29,7 @@ from bot.ui.callbacks import (
     PickCb,
     SkipCb,
 )
-from models import Inspector
+from models import Category, Inspector
 
 PICK_INSPECTOR_REQUEST_ID = 1
 
@@ -48,6 +48,22 @@ def consent() -> InlineKeyboardMarkup:
     builder.button(text=_("✅ I agree"), callback_data=ConsentCb(agree=True))
     builder.button(text=_("I do not agree"), callback_data=ConsentCb(agree=False))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def categories(pressed: Callable[[Category], CallbackData]) -> InlineKeyboardMarkup:
+    """An appeal's categories, two a row; `pressed` is each button's data."""
+    builder = InlineKeyboardBuilder()
+    for code in Category:
+        builder.button(text=labels.category(code), callback_data=pressed(code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def next_step(pressed: CallbackData) -> InlineKeyboardMarkup:
+    """The one button that ends a step of optional messages (an appeal's attachments)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Next ➡️"), callback_data=pressed)
     return builder.as_markup()
 
 

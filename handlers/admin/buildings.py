@@ -10,12 +10,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.courier import Courier
 from bot.services import buildings, inspectors, law, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
@@ -358,8 +358,7 @@ async def assign_start(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    courier: Courier,
 ) -> None:
     await end_dialog(state)
     code, _sep, telegram_id = (command.args or "").strip().partition(" ")
@@ -368,7 +367,7 @@ async def assign_start(
         await message.answer(_("Which building? Send its code:"))
         return
     if telegram_id.strip():
-        await _assign_by_telegram_id(message, session, clock, actor, i18n, settings, code, telegram_id.strip())
+        await _assign_by_telegram_id(message, session, clock, actor, courier, code, telegram_id.strip())
         return
     await _offer_inspectors(message, state, session, code)
 
@@ -401,8 +400,7 @@ async def _assign_by_telegram_id(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    courier: Courier,
     code: str,
     raw_id: str,
 ) -> None:
@@ -418,7 +416,7 @@ async def _assign_by_telegram_id(
     if inspector is None:
         await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
         return
-    await message.answer(await _assign(session, clock, actor, i18n, settings, building.id, inspector.id))
+    await message.answer(await _assign(session, clock, actor, courier, building.id, inspector.id))
 
 
 async def assign_chosen(
@@ -427,12 +425,10 @@ async def assign_chosen(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    courier: Courier,
 ) -> None:
     await edit_card(
-        callback,
-        await _assign(session, clock, actor, i18n, settings, callback_data.building_id, callback_data.inspector_id),
+        callback, await _assign(session, clock, actor, courier, callback_data.building_id, callback_data.inspector_id)
     )
 
 
@@ -440,8 +436,7 @@ async def _assign(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    i18n: I18n,
-    settings: Settings,
+    courier: Courier,
     building_id: int,
     inspector_id: int,
 ) -> str:
@@ -453,7 +448,7 @@ async def _assign(
         return _("That building or inspector no longer exists.")
     assert handover.successor is not None
     if handover.previous is None or handover.previous.id != handover.successor.id:
-        await tell_handover(session, clock, i18n, settings, handover, removed=False)
+        await tell_handover(courier, handover, removed=False)
     return _("{building} is now served by {inspector}.").format(
         building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -29,6 +30,7 @@ from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConfirmCb, PageCb, SuccessorCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.loading import loads
 from models import Inspector
 
 SAVE = "inspector"
@@ -76,13 +78,23 @@ def create_router() -> Router:
     router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
         router.message.register(field_sent, state, TEXT_ANSWER)
-    router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
+    router.callback_query.register(
+        save,
+        AddInspector.confirm,
+        ConfirmCb.filter(F.dialog == SAVE),
+        flags=loads("dialog", partial(_confirmed, key="person")),
+    )
     router.message.register(list_inspectors, Command("inspectors"))
     router.message.register(remove_start, Command("remove_inspector"))
     router.message.register(remove_person_shared, RemoveInspector.person, F.users_shared)
     router.message.register(remove_person_by_id, RemoveInspector.person, TEXT_ANSWER)
     router.callback_query.register(successor_chosen, RemoveInspector.successor, SuccessorCb.filter())
-    router.callback_query.register(remove_confirmed, RemoveInspector.confirm, ConfirmCb.filter(F.dialog == REMOVE))
+    router.callback_query.register(
+        remove_confirmed,
+        RemoveInspector.confirm,
+        ConfirmCb.filter(F.dialog == REMOVE),
+        flags=loads("dialog", partial(_confirmed, key="successor")),
+    )
     router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
@@ -186,22 +198,17 @@ def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
 
 async def save(
     callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    state: FSMContext,
+    dialog: dict[str, Any],
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     settings: Settings,
     i18n: I18n,
     bot: Bot,
-    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await _confirmed(callback, callback_data, state, callback_answer, "person")
-    if data is None:
-        return
     try:
         inspector = await inspectors.add_inspector(
-            session, clock, _draft(data), language=settings.default_language, actor_id=actor.telegram_id
+            session, clock, _draft(dialog), language=settings.default_language, actor_id=actor.telegram_id
         )
     except AlreadyInspector:
         await edit_card(callback, _("This person is already an inspector."))
@@ -338,32 +345,26 @@ async def successor_chosen(
 
 async def remove_confirmed(
     callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    state: FSMContext,
+    dialog: dict[str, Any],
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    settings: Settings,
-    i18n: I18n,
+    courier: Courier,
     bot: Bot,
-    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await _confirmed(callback, callback_data, state, callback_answer, "successor")
-    if data is None:
-        return
     try:
         handover = await staff.remove_inspector(
             session,
             clock,
-            inspector_id=data["leaving"],
-            successor_id=data["successor"] or None,
+            inspector_id=dialog["leaving"],
+            successor_id=dialog["successor"] or None,
             actor_id=actor.telegram_id,
         )
     except UnknownInspector:
         await edit_card(callback, _("That inspector has already been removed, or the one you chose has."))
         return
     assert handover.previous is not None
-    await tell_handover(session, clock, i18n, settings, handover, removed=True)
+    await tell_handover(courier, handover, removed=True)
     await clear_personal_commands(bot, handover.previous.user_id)
     heir = escape(handover.successor.full_name) if handover.successor else _("the administrators")
     await edit_card(
@@ -381,10 +382,9 @@ async def remove_confirmed(
     )
 
 
-async def tell_handover(
-    session: AsyncSession, clock: Clock, i18n: I18n, settings: Settings, handover: staff.Handover, *, removed: bool
-) -> None:
+async def tell_handover(courier: Courier, handover: staff.Handover, *, removed: bool) -> None:
     """The departing (or previous) inspector and the successor each hear of it, in their own language."""
+    session, clock, i18n, settings = courier.session, courier.clock, courier.i18n, courier.settings
     codes = escape(", ".join(b.code for b in handover.buildings))
     readers = [i.user_id for i in (handover.previous, handover.successor) if i is not None]
     known = await people.reading_locales(session, readers, default_country=settings.country)
@@ -412,6 +412,5 @@ async def tell_handover(
             ).format(codes=codes, count=handover.appeals)
             await staff.tell(session, clock, handover.successor.user_id, text)
     # The moved appeals' cards go to whoever works them now (the successor, or the administrators).
-    courier = Courier(i18n=i18n, session=session, clock=clock, settings=settings)
     for appeal in await appeals.with_cards(session, handover.moved):
         await courier.deliver_card(appeal)

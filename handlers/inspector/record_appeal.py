@@ -34,6 +34,7 @@ from bot.ui import texts
 from bot.ui.appeals import terms
 from bot.ui.callbacks import KindCb, OralCb, OralStep
 from bot.ui.content import content_of
+from handlers import intake
 from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
@@ -255,16 +256,8 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
     if content is None or content.kind == "text":
         await message.answer(texts.cannot_pass_on(), reply_markup=oral_ui.next_markup())
         return
-    if _media_count(data) >= ATTACHMENT_LIMIT:
-        await message.answer(_("That is the most attachments one appeal can take. Press Next."))
-        return
-    await state.update_data(attachments=[*data["attachments"], asdict(content)])
-    if message.media_group_id is None or not data["attachments"]:
-        await message.answer(_("Added. Send more, or press Next."), reply_markup=oral_ui.next_markup())
-
-
-def _media_count(data: dict[str, Any]) -> int:
-    return len(data["attachments"]) + (data["source"]["kind"] != "text")
+    if await intake.has_room(message, data):
+        await intake.attach(message, state, data, content, oral_ui.next_markup())
 
 
 async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
@@ -282,7 +275,7 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
             category=data["category"],
             kind=data.get("kind"),
             text=data["text"],
-            attachments=_media_count(data),
+            attachments=intake.media_count(data),
         ),
         oral_ui.confirm_markup(),
     )

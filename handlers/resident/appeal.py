@@ -30,6 +30,7 @@ from bot.ui.appeals import terms, tips
 from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
+from handlers import intake
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
 from models import Category
 
@@ -194,8 +195,7 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
             return
         await state.update_data(text=text)
         return
-    if _media_count(data) >= ATTACHMENT_LIMIT:
-        await message.answer(_("That is the most attachments one appeal can take. Press Next."))
+    if not await intake.has_room(message, data):
         return
     # The caption joins the appeal's text (shown in the summary, editable there); the file is copied without it.
     text = data["text"]
@@ -204,13 +204,8 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
         if len(text) > TEXT_LIMIT:
             await message.answer(_("The text would be too long with this; press Next to continue."))
             return
-    await state.update_data(attachments=[*data["attachments"], asdict(content)], text=text)
-    # Each photo of an album arrives as its own message: acknowledge only the first, not every one.
-    if message.media_group_id is None or not data["attachments"]:
-        added = _("Added. Send more, or press Next.")
-        if content.kind == "document":
-            added = document_warning() + "\n\n" + added
-        await message.answer(added, reply_markup=appeal_keyboards.intake_next())
+    note = document_warning() + "\n\n" if content.kind == "document" else ""
+    await intake.attach(message, state, data, content, appeal_keyboards.intake_next(), note=note, text=text)
 
 
 def document_warning() -> str:
@@ -262,7 +257,9 @@ async def _show_summary(message: Message, state: FSMContext) -> None:
     await state.set_state(Intake.confirm)
     note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
-        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"], data.get("kind"))
+        appeal_cards.summary(
+            data["category"], data["text"], intake.media_count(data), data["anonymous"], data.get("kind")
+        )
         + (f"\n\n{note}" if note else ""),
         reply_markup=appeal_keyboards.confirm_intake(),
     )
@@ -277,10 +274,6 @@ async def edit_text(callback: CallbackQuery, state: FSMContext) -> None:
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await end_dialog(state)
     await edit_card(callback, _("The appeal was not sent."))
-
-
-def _media_count(data: IntakeData) -> int:
-    return len(data["attachments"]) + (data["source"]["kind"] != "text")
 
 
 def _draft(data: IntakeData) -> Draft:

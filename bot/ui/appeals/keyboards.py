@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.ui import labels
+from bot.ui import keyboards, labels
 from bot.ui.callbacks import (
     AppealAction,
     CategoryCb,
@@ -22,23 +22,17 @@ from bot.ui.callbacks import (
     StaffCb,
 )
 from bot.ui.keyboards import pager
-from models import OPEN_STATUSES, Appeal, Category, Inspector
+from models import OPEN_STATUSES, Appeal, Inspector
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
 
 
 def categories() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in Category:
-        builder.button(text=labels.category(code), callback_data=CategoryCb(code=code.value))
-    builder.adjust(2)
-    return builder.as_markup()
+    return keyboards.categories(lambda code: CategoryCb(code=code.value))
 
 
 def intake_next() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next ➡️"), callback_data=IntakeCb(step=IntakeStep.NEXT))
-    return builder.as_markup()
+    return keyboards.next_step(IntakeCb(step=IntakeStep.NEXT))
 
 
 def anonymity() -> InlineKeyboardMarkup:
