@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TypeVar, cast
 
 from aiogram import F
@@ -12,6 +13,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import FSM_LANGUAGE_KEY
 from bot.services.people import Person
+from bot.ui import texts
 
 # A dialog step takes what the person sends, except commands: those go to their own handlers.
 NOT_A_COMMAND = ~F.text.startswith("/")
@@ -25,6 +27,20 @@ async def read(state: FSMContext, shape: type[D]) -> D:
     """The dialog's data as its TypedDict says (the FSM storage keeps plain JSON: the dialog wrote it so)."""
     del shape  # the type is what the caller reads by
     return cast(D, await state.get_data())
+
+
+def still_open(shape: type[D], key: str) -> Callable[[CallbackQuery, FSMContext, CallbackAnswer], Awaitable[D | None]]:
+    """A `loads` loader (handlers.loading) for a dialog's last button: its data while `key` is in it. Without it the
+    dialog has ended — a second press handled after the first had finished it —, and the button is gone."""
+
+    async def load(callback: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer) -> D | None:
+        data = await state.get_data()
+        if key not in data:
+            alert(callback_answer, texts.button_gone())
+            return None
+        return cast(D, data)
+
+    return load
 
 
 async def end_dialog(state: FSMContext) -> None:

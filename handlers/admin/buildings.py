@@ -79,12 +79,11 @@ async def add_start(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    await end_dialog(state)
-    code, _sep, rest = (command.args or "").strip().partition(" ")
-    if not code:
-        await state.set_state(AddBuilding.code)
-        await message.answer(_('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):'))
+    question = _('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):')
+    given = await _code_given(message, command, state, AddBuilding.code, question)
+    if given is None:
         return
+    code, rest = given
     if not await _code_accepted(message, state, session, code):
         return
     # An optional country code after the building's: /add_building A-12 UZ Navoi st 5
@@ -112,6 +111,19 @@ async def add_start(
         await message.answer(_("The building's address:"))
         return
     await _ask_country(message, state, settings)
+
+
+async def _code_given(
+    message: Message, command: CommandObject, state: FSMContext, step: State, question: str
+) -> tuple[str, str] | None:
+    """A new dialog: the building's code given inline and the rest of the arguments, or None: the code is asked for."""
+    await end_dialog(state)
+    code, _sep, rest = (command.args or "").strip().partition(" ")
+    if not code:
+        await state.set_state(step)
+        await message.answer(question)
+        return None
+    return code, rest
 
 
 async def code_sent(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
@@ -360,12 +372,10 @@ async def assign_start(
     actor: Actor,
     courier: Courier,
 ) -> None:
-    await end_dialog(state)
-    code, _sep, telegram_id = (command.args or "").strip().partition(" ")
-    if not code:
-        await state.set_state(AssignBuilding.code)
-        await message.answer(_("Which building? Send its code:"))
+    given = await _code_given(message, command, state, AssignBuilding.code, _("Which building? Send its code:"))
+    if given is None:
         return
+    code, telegram_id = given
     if telegram_id.strip():
         await _assign_by_telegram_id(message, session, clock, actor, courier, code, telegram_id.strip())
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from functools import partial
 from html import escape
@@ -100,15 +101,29 @@ def create_router() -> Router:
 
 
 async def start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
+    question = _("Who is the new inspector? Press the button to choose them, or send their numeric Telegram id.")
+    await _pick(message, command, state, session, _person_chosen, AddInspector.person, question)
+
+
+Chosen = Callable[[Message, FSMContext, AsyncSession, str], Awaitable[None]]
+
+
+async def _pick(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    chosen: Chosen,
+    step: State,
+    question: str,
+) -> None:
+    """A person given inline is `chosen` at once; otherwise asked for with Telegram's user picker (or an id)."""
     await end_dialog(state)
     if command.args:
-        await _person_chosen(message, state, session, command.args)
+        await chosen(message, state, session, command.args)
         return
-    await state.set_state(AddInspector.person)
-    await message.answer(
-        _("Who is the new inspector? Press the button to choose them, or send their numeric Telegram id."),
-        reply_markup=keyboards.pick_user(),
-    )
+    await state.set_state(step)
+    await message.answer(question, reply_markup=keyboards.pick_user())
 
 
 async def person_shared(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -261,15 +276,8 @@ class RemoveInspector(StatesGroup):
 
 
 async def remove_start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
-    await end_dialog(state)
-    if command.args:
-        await _removal_chosen(message, state, session, command.args)
-        return
-    await state.set_state(RemoveInspector.person)
-    await message.answer(
-        _("Which inspector leaves? Press the button to choose them, or send their numeric Telegram id."),
-        reply_markup=keyboards.pick_user(),
-    )
+    question = _("Which inspector leaves? Press the button to choose them, or send their numeric Telegram id.")
+    await _pick(message, command, state, session, _removal_chosen, RemoveInspector.person, question)
 
 
 async def remove_person_shared(message: Message, state: FSMContext, session: AsyncSession) -> None:

@@ -25,7 +25,7 @@ from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read, still_open
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
 from handlers.loading import loads
 from handlers.refusing import Refusal, flag
@@ -61,7 +61,10 @@ def create_router() -> Router:
         )
     router.message.register(value_sent, ChangeMeeting.value, TEXT_ANSWER, flags=flag(GONE_IN_DIALOG))
     router.callback_query.register(
-        save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.SAVE), flags=flag(PRESSED_IN_DIALOG)
+        save,
+        ChangeMeeting.confirm,
+        MeetingDraftCb.filter(F.step == DraftStep.SAVE),
+        flags=flag(PRESSED_IN_DIALOG) | loads("data", still_open(ChangeData, "value")),
     )
     router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.DROP))
     return router
@@ -196,17 +199,13 @@ async def value_sent(message: Message, state: FSMContext, session: AsyncSession,
 
 async def save(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: ChangeData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await read(state, ChangeData)
-    if "value" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
     field, value = data["field"], data["value"]
     changes = Changes(
         starts_at=datetime.fromisoformat(value) if field == "time" else None,

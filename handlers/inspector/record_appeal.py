@@ -16,7 +16,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +34,8 @@ from bot.ui.appeals import terms
 from bot.ui.callbacks import KindCb, OralCb, OralStep
 from bot.ui.content import content_of
 from handlers import intake
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, edit_card, end_dialog, still_open
+from handlers.loading import loads
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
 from models import Category
@@ -78,7 +78,12 @@ def create_router() -> Router:
     router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == OralStep.NEXT))
     router.callback_query.register(cancel, Oral.confirm, OralCb.filter(F.step == OralStep.CANCEL))
     # The building was given to another inspector meanwhile, or the chosen resident moved out.
-    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == OralStep.RECORD), flags=flag(GONE_NOW))
+    router.callback_query.register(
+        record,
+        Oral.confirm,
+        OralCb.filter(F.step == OralStep.RECORD),
+        flags=flag(GONE_NOW) | loads("data", still_open(dict[str, Any], "key")),
+    )
     return router
 
 
@@ -305,7 +310,7 @@ def _draft(data: dict[str, Any]) -> OralDraft:
 
 async def record(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: dict[str, Any],
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -314,10 +319,6 @@ async def record(
     courier: Courier,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
-    if "key" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
     submitted = await oral.record(session, clock, policy(settings), actor, _draft(data))
     await end_dialog(state)
     appeal = submitted.appeal

@@ -11,7 +11,6 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +30,8 @@ from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
 from handlers import intake
-from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
+from handlers.dialogs import NOT_A_COMMAND, edit_card, end_dialog, read, still_open
+from handlers.loading import loads
 from models import Category
 
 
@@ -83,7 +83,12 @@ def create_router() -> Router:
     )
     router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.EDIT))
     router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.CANCEL))
-    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.SEND))
+    router.callback_query.register(
+        send,
+        Intake.confirm,
+        IntakeCb.filter(F.step == IntakeStep.SEND),
+        flags=loads("data", still_open(IntakeData, "key")),
+    )
     return router
 
 
@@ -290,19 +295,14 @@ def _draft(data: IntakeData) -> Draft:
 
 async def send(
     callback: CallbackQuery,
+    data: IntakeData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     settings: Settings,
     courier: Courier,
-    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await read(state, IntakeData)
-    if "key" not in data:
-        # A second press handled alongside the first, which has already finished the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
     try:
         submitted = await appeals.submit(session, clock, policy(settings), actor, _draft(data))
     except RateLimited:
