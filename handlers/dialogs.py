@@ -64,6 +64,14 @@ async def edit_card(callback: CallbackQuery, text: str, markup: InlineKeyboardMa
         await callback.message.answer(text, reply_markup=markup)
 
 
+async def buttons_removed(callback: CallbackQuery) -> Message | None:
+    """The pressed message with its buttons taken away (the step is answered), or None if it is inaccessible."""
+    if not isinstance(callback.message, Message):
+        return None
+    await callback.message.edit_reply_markup(reply_markup=None)
+    return callback.message
+
+
 def person_of(user: User) -> Person:
     return Person(id=user.id, first_name=user.first_name, last_name=user.last_name, username=user.username)
 

@@ -23,7 +23,7 @@ from bot.ui import keyboards, labels
 from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
-from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, buttons_removed, edit_card, end_dialog, read
 
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
@@ -199,9 +199,8 @@ async def district_sent(message: Message, state: FSMContext, settings: Settings)
 
 
 async def district_skipped(callback: CallbackQuery, state: FSMContext, settings: Settings) -> None:
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_timezone(callback.message, state, settings)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_timezone(message, state, settings)
 
 
 async def _ask_timezone(message: Message, state: FSMContext, settings: Settings) -> None:

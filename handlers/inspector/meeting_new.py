@@ -25,7 +25,7 @@ from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
 from handlers import picker
-from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read, still_open
+from handlers.dialogs import TEXT_ANSWER, buttons_removed, edit_card, end_dialog, read, still_open
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
 from handlers.loading import loads
 from handlers.picker import Picked
@@ -168,8 +168,7 @@ async def change(callback: CallbackQuery, callback_data: MeetingDraftCb, state: 
     """Back from the preview to one step; the answer leads to the preview again."""
     data = await read(state, NewMeetingData)
     await state.update_data(editing=True)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
+    await buttons_removed(callback)
     if callback_data.step == DraftStep.TIME:
         await state.set_state(NewMeeting.when)
         await _ask(callback, meeting_cards.ask_when(clock.now(), data["timezone"]))

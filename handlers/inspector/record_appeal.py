@@ -23,18 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.services import buildings, law, oral, people
+from bot.services import buildings, oral, people
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content
 from bot.services.errors import InvalidValue
 from bot.services.oral import CHANNELS, OralDraft
 from bot.services.people import Actor
 from bot.ui import oral as oral_ui
 from bot.ui import texts
-from bot.ui.appeals import terms
 from bot.ui.callbacks import KindCb, OralCb, OralStep
 from bot.ui.content import content_of
 from handlers import intake
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, edit_card, end_dialog, still_open
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, buttons_removed, edit_card, end_dialog, still_open
 from handlers.loading import loads
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
@@ -148,9 +147,8 @@ async def contact_sent(message: Message, state: FSMContext) -> None:
 
 async def contact_skipped(callback: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(contact=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_flat(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_flat(message, state)
 
 
 async def _ask_flat(message: Message, state: FSMContext) -> None:
@@ -180,9 +178,8 @@ async def flat_sent(message: Message, state: FSMContext, session: AsyncSession, 
 
 async def flat_skipped(callback: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(flat=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_category(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_category(message, state)
 
 
 async def resident_chosen(
@@ -196,9 +193,8 @@ async def resident_chosen(
         resident_id=person.id if person else None,
         resident_name=" ".join(filter(None, [person.first_name, person.last_name])) if person else None,
     )
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_category(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_category(message, state)
 
 
 async def _ask_category(message: Message, state: FSMContext) -> None:
@@ -207,22 +203,13 @@ async def _ask_category(message: Message, state: FSMContext) -> None:
 
 
 async def category_chosen(callback: CallbackQuery, callback_data: OralCb, state: FSMContext) -> None:
-    if callback_data.value not in {c.value for c in Category}:
-        return
-    await state.update_data(category=callback_data.value)
     country = (await state.get_data())["country"]
-    if law.rules(country).asks_kind:
-        await state.set_state(Oral.kind)
-        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
-        return
-    await _ask_text(callback, state)
+    await intake.category_chosen(callback, state, callback_data.value, country, Oral.kind, _ask_text)
 
 
 async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext) -> None:
-    if callback_data.code not in law.rules((await state.get_data())["country"]).kinds:
-        return
-    await state.update_data(kind=callback_data.code)
-    await _ask_text(callback, state)
+    country = (await state.get_data())["country"]
+    await intake.kind_chosen(callback, state, callback_data.code, country, _ask_text)
 
 
 async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
@@ -236,18 +223,15 @@ async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def text_sent(message: Message, state: FSMContext) -> None:
-    content = content_of(message)
-    if content is None or not content.text:
-        await message.answer(_("Please write the essence in words first; you can add photos next."))
+    typed = await intake.text_of(
+        message,
+        _("Please write the essence in words first; you can add photos next."),
+        _("The text is too long: {length} characters, the limit is {limit}."),
+    )
+    if typed is None:
         return
-    if len(content.text) > TEXT_LIMIT:
-        await message.answer(
-            _("The text is too long: {length} characters, the limit is {limit}.").format(
-                length=len(content.text), limit=TEXT_LIMIT
-            )
-        )
-        return
-    await state.update_data(text=content.text, source=asdict(content))
+    content, text = typed
+    await state.update_data(text=text, source=asdict(content))
     await state.set_state(Oral.attachments)
     await message.answer(
         _("Add photos or documents the applicant gave (up to {limit}), or press Next.").format(limit=ATTACHMENT_LIMIT),

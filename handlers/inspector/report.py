@@ -37,7 +37,7 @@ from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
 from handlers import picker
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, read, still_open
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, buttons_removed, edit_card, end_dialog, read, still_open
 from handlers.loading import loads
 from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
@@ -86,8 +86,7 @@ def create_router() -> Router:
     router.callback_query.register(
         offences_done, Compose.offences, ReportCb.filter(F.action == ReportAction.OFFENCES_DONE)
     )
-    router.message.register(measures_sent, Compose.measures, TEXT_ANSWER)
-    router.message.register(plans_sent, Compose.plans, TEXT_ANSWER)
+    router.message.register(text_sent, StateFilter(Compose.measures, Compose.plans), TEXT_ANSWER)
     for step, asked in (
         (report_keyboards.SKIP_OFFENCES, Compose.offences),
         (report_keyboards.SKIP_MEASURES, Compose.measures),
@@ -189,29 +188,26 @@ async def offences_sent(
 async def offences_done(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
 ) -> None:
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _go_on(callback.message, state, session, clock, actor, settings, _ask_measures)
+    if (message := await buttons_removed(callback)) is not None:
+        await _go_on(message, state, session, clock, actor, settings, _ask_measures)
 
 
-async def measures_sent(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+async def text_sent(
+    message: Message,
+    raw_state: str | None,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
 ) -> None:
-    value = await _text(message, "measures")
+    """The measures or the plans, by the step the dialog is at."""
+    field, then = _TYPED[raw_state]
+    value = await _text(message, field)
     if value is None:
         return
-    await state.update_data(measures=value)
-    await _go_on(message, state, session, clock, actor, settings, _ask_plans)
-
-
-async def plans_sent(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
-) -> None:
-    value = await _text(message, "plans")
-    if value is None:
-        return
-    await state.update_data(plans=value)
-    await _go_on(message, state, session, clock, actor, settings, None)
+    await state.update_data({field: value})
+    await _go_on(message, state, session, clock, actor, settings, then)
 
 
 async def skipped(
@@ -225,9 +221,8 @@ async def skipped(
 ) -> None:
     field, empty, ask_next = _SKIPPED[callback_data.step]
     await state.update_data({field: empty})
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _go_on(callback.message, state, session, clock, actor, settings, ask_next)
+    if (message := await buttons_removed(callback)) is not None:
+        await _go_on(message, state, session, clock, actor, settings, ask_next)
 
 
 async def use_buttons(message: Message) -> None:
@@ -408,6 +403,13 @@ _SKIPPED: dict[str, tuple[str, object, Ask | None]] = {
     report_keyboards.SKIP_OFFENCES: ("offences", [], _ask_measures),
     report_keyboards.SKIP_MEASURES: ("measures", None, _ask_plans),
     report_keyboards.SKIP_PLANS: ("plans", None, None),
+}
+
+
+# A typed step: the field it fills, and what is asked next (None: the preview).
+_TYPED: dict[str | None, tuple[str, Ask | None]] = {
+    Compose.measures.state: ("measures", _ask_plans),
+    Compose.plans.state: ("plans", None),
 }
 
 

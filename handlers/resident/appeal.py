@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.middlewares.emergency import URGENT_KEY
-from bot.services import appeals, emergency, law
+from bot.services import appeals, emergency
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy
 from bot.services.errors import RateLimited
 from bot.services.people import Actor
@@ -30,7 +30,7 @@ from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
 from handlers import intake
-from handlers.dialogs import NOT_A_COMMAND, edit_card, end_dialog, read, still_open
+from handlers.dialogs import NOT_A_COMMAND, buttons_removed, edit_card, end_dialog, read, still_open
 from handlers.loading import loads
 from models import Category
 
@@ -127,23 +127,13 @@ def _rate_limited(settings: Settings) -> str:
 
 
 async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext, actor: Actor) -> None:
-    if callback_data.code not in {c.value for c in Category}:
-        return
-    await state.update_data(category=callback_data.code)
     country = actor.residency.building.country if actor.residency is not None else None
-    if country is not None and law.rules(country).asks_kind:
-        await state.set_state(Intake.kind)
-        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
-        return
-    await _ask_text(callback, state)
+    await intake.category_chosen(callback, state, callback_data.code, country, Intake.kind, _ask_text)
 
 
 async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext, actor: Actor) -> None:
     country = actor.residency.building.country if actor.residency is not None else None
-    if country is None or callback_data.code not in law.rules(country).kinds:
-        return
-    await state.update_data(kind=callback_data.code)
-    await _ask_text(callback, state)
+    await intake.kind_chosen(callback, state, callback_data.code, country, _ask_text)
 
 
 async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
@@ -157,18 +147,14 @@ async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def text_sent(message: Message, state: FSMContext) -> None:
-    content = content_of(message)
-    text = content.text if content is not None else None
-    if content is None or not text:
-        await message.answer(_("Please describe the problem in words first; you can add photos and files next."))
+    typed = await intake.text_of(
+        message,
+        _("Please describe the problem in words first; you can add photos and files next."),
+        _("The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again."),
+    )
+    if typed is None:
         return
-    if len(text) > TEXT_LIMIT:
-        await message.answer(
-            _(
-                "The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again."
-            ).format(length=len(text), limit=TEXT_LIMIT)
-        )
-        return
+    content, text = typed
     data = await read(state, IntakeData)
     if data.get("editing"):
         # A new wording; the message that first carried the text (and its photo, if any) stays the source.
@@ -243,18 +229,16 @@ async def anonymity_chosen(
         await state.set_state(Intake.tip)
         await edit_card(callback, tips.rule(country), tips.choice())
         return
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _show_summary(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _show_summary(message, state)
 
 
 async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
     await state.update_data(anonymous=callback_data.step != IntakeStep.NAMED)
     if callback_data.step == IntakeStep.CRIME:
         await state.update_data({URGENT_KEY: True})
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _show_summary(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _show_summary(message, state)
 
 
 async def _show_summary(message: Message, state: FSMContext) -> None:
