@@ -409,26 +409,20 @@ async def resident_message(
 
 
 async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
-    appeal = await for_staff(session, actor, appeal_id)
-    ensure_open(appeal)
-    now = clock.now()
-    appeal = await _claim(
-        session,
-        appeal.id,
-        OPEN_STATUSES,
-        status=AppealStatus.RESOLVED.value,
-        resolved_at=now,
-        first_response_at=appeal.first_response_at or now,
-    )
-    _event(session, appeal, now, actor.telegram_id, "resolved")
-    await session.flush()
-    return appeal
+    return await _close(session, clock, actor, appeal_id, AppealStatus.RESOLVED)
 
 
 async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, reason: str) -> Appeal:
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidValue("reason")
+    return await _close(session, clock, actor, appeal_id, AppealStatus.REJECTED, reject_reason=reason[:FEEDBACK_LIMIT])
+
+
+async def _close(
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, status: AppealStatus, **fields: Any
+) -> Appeal:
+    """An open appeal resolved or rejected (a close counts as its first response if none came before)."""
     appeal = await for_staff(session, actor, appeal_id)
     ensure_open(appeal)
     now = clock.now()
@@ -436,12 +430,13 @@ async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: i
         session,
         appeal.id,
         OPEN_STATUSES,
-        status=AppealStatus.REJECTED.value,
-        reject_reason=reason[:FEEDBACK_LIMIT],
+        status=status.value,
         resolved_at=now,
         first_response_at=appeal.first_response_at or now,
+        **fields,
     )
-    _event(session, appeal, now, actor.telegram_id, "rejected", appeal.reject_reason)
+    # The event is named by the status (resolved, rejected); a rejection's note is its reason.
+    _event(session, appeal, now, actor.telegram_id, status.value, appeal.reject_reason if fields else None)
     await session.flush()
     return appeal
 

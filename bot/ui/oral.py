@@ -241,11 +241,9 @@ def next_markup() -> InlineKeyboardMarkup:
 
 
 def confirm_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Record the appeal"), callback_data=OralCb(step=OralStep.RECORD))
-    builder.button(text=_("Cancel"), callback_data=OralCb(step=OralStep.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("✅ Record the appeal"), OralCb(step=OralStep.RECORD)), (_("Cancel"), OralCb(step=OralStep.CANCEL))
+    )
 
 
 def summary(

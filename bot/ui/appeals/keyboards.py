@@ -36,20 +36,19 @@ def intake_next() -> InlineKeyboardMarkup:
 
 
 def anonymity() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Send with my name"), callback_data=IntakeCb(step=IntakeStep.NAMED))
-    builder.button(text=_("🕶 Send anonymously"), callback_data=IntakeCb(step=IntakeStep.ANON))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("Send with my name"), IntakeCb(step=IntakeStep.NAMED)),
+        (_("🕶 Send anonymously"), IntakeCb(step=IntakeStep.ANON)),
+    )
 
 
 def confirm_intake() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Send"), callback_data=IntakeCb(step=IntakeStep.SEND))
-    builder.button(text=_("✏️ Edit the text"), callback_data=IntakeCb(step=IntakeStep.EDIT))
-    builder.button(text=_("Cancel"), callback_data=IntakeCb(step=IntakeStep.CANCEL))
-    builder.adjust(1, 2)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("✅ Send"), IntakeCb(step=IntakeStep.SEND)),
+        (_("✏️ Edit the text"), IntakeCb(step=IntakeStep.EDIT)),
+        (_("Cancel"), IntakeCb(step=IntakeStep.CANCEL)),
+        rows=(1, 2),
+    )
 
 
 def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
