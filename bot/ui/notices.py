@@ -8,6 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.notices import Reach, title_of
+from bot.ui.formatting import first_of
 from models import Building, Inspector
 
 LISTED_CODES = 30  # building codes named in a line; the rest are counted
@@ -76,8 +77,8 @@ def reach(reach: Reach) -> str:
 
 def codes(buildings: Sequence[Building]) -> str:
     """A-12, B-3 and 4 more."""
-    listed = ", ".join(escape(building.code) for building in buildings[:LISTED_CODES])
-    hidden = len(buildings) - LISTED_CODES
-    if hidden > 0:
-        listed += " " + _("and {count} more", "and {count} more", hidden).format(count=hidden)
-    return listed
+    return first_of(
+        [escape(building.code) for building in buildings],
+        LISTED_CODES,
+        lambda hidden: _("and {count} more", "and {count} more", hidden).format(count=hidden),
+    )
