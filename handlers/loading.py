@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.dispatcher.flags import get_flag
 from aiogram.types import TelegramObject
@@ -34,20 +33,16 @@ def loads(name: str, loader: Callable[..., Awaitable[Any]]) -> dict[str, Any]:
     return {"loads": Load(name, loader)}
 
 
-class Loads(BaseMiddleware):
-    """Inner middleware of messages and button presses, inside the refusals': the handler's `loads` flag applied."""
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        load: Load | None = get_flag(data, "loads")
-        if load is None:
-            return await handler(event, data)
-        value = await load.call.call(event, **data)
-        if value is None:
-            return None
-        data[load.name] = value
+
+async def apply_loads(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Inner middleware of messages and button presses, inside the refusals': the handler's `loads` flag applied."""
+    load: Load | None = get_flag(data, "loads")
+    if load is None:
         return await handler(event, data)
+    value = await load.call.call(event, **data)
+    if value is None:
+        return None
+    data[load.name] = value
+    return await handler(event, data)
