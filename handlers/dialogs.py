@@ -12,8 +12,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import FSM_LANGUAGE_KEY
+from bot.services.appeals import Content
 from bot.services.people import Person
 from bot.ui import texts
+from bot.ui.content import content_of
 
 # A dialog step takes what the person sends, except commands: those go to their own handlers.
 NOT_A_COMMAND = ~F.text.startswith("/")
@@ -70,6 +72,15 @@ async def buttons_removed(callback: CallbackQuery) -> Message | None:
         return None
     await callback.message.edit_reply_markup(reply_markup=None)
     return callback.message
+
+
+async def passable(message: Message) -> Content | None:
+    """What the message carries that can be passed on to the other side of an appeal; None (the person is told)
+    for what cannot."""
+    content = content_of(message)
+    if content is None:
+        await message.answer(texts.cannot_pass_on())
+    return content
 
 
 def person_of(user: User) -> Person:
