@@ -14,11 +14,11 @@ import argparse
 import random
 import statistics
 import time
-from datetime import UTC, datetime, timedelta
 
 from bot.i18n import create_i18n
 from bot.services import emergency
-from bot.ui.oral import Receipt, receipt_pdf
+from bot.ui.oral import receipt_pdf
+from tests.support.receipts import longest_receipt
 
 ORDINARY = [
     "Соседи сверху шумят каждую ночь после 23:00, просим принять меры.",
@@ -60,24 +60,7 @@ def main() -> None:
     )
 
     i18n = create_i18n("ru")
-    received = datetime(2026, 12, 7, 5, 30, tzinfo=UTC)
-    receipt = Receipt(
-        number=1041,
-        received_at=received,
-        timezone="Asia/Almaty",
-        channel="in_person",
-        applicant="Әлібек Ғалымұлы Қоңырбаев",
-        contact="+7 701 111 22 33",
-        address="Абай даңғылы, 10",
-        flat="7",
-        category="public_order",
-        kind=None,
-        due_at=received + timedelta(days=21),
-        term="15 рабочих дней по АППК РК",
-        accepted_by="Нұрлан Әбенов",
-        position="капитан полиции",
-        text=" ".join(ORDINARY * 60)[:3000],
-    )
+    receipt = longest_receipt()
     with i18n.context(), i18n.use_locale("ru"):
         started = time.perf_counter()
         size_bytes = len(receipt_pdf(receipt))

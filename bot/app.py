@@ -33,6 +33,7 @@ from bot.middlewares.db import CommitBeforeTelegram
 from bot.middlewares.responses import KeepResponseTypes
 from bot.webhook import HEALTH_PATH, UpdateHandler
 from handlers import get_routers
+from handlers.loading import apply_loads
 from handlers.refusing import Refusals
 from models.db import SqliteLock, create_engine, create_sessionmaker, lock_sqlite, upgrade_to_head
 from scheduler import jobs
@@ -114,6 +115,9 @@ def create_dispatcher(
     # Innermost, inside the callback answer: a refusal's pop-up rides on the one answer to the press.
     dp.message.middleware(Refusals())
     dp.callback_query.middleware(Refusals())
+    # Inside the refusals: a loader's NotAllowed or Gone is refused as its handler's would be.
+    dp.message.middleware(apply_loads)
+    dp.callback_query.middleware(apply_loads)
     dp.include_routers(*get_routers())
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)

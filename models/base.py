@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -45,3 +45,15 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def buildings_of(owner: str) -> Table:
+    """The table linking rows of `owner` (notices, meetings, reports) to the buildings each concerns; deleting either
+    side deletes the link."""
+    singular = owner.removesuffix("s")
+    return Table(
+        f"{singular}_buildings",
+        Base.metadata,
+        Column(f"{singular}_id", ForeignKey(f"{owner}.id", ondelete="CASCADE"), primary_key=True),
+        Column("building_id", ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True),
+    )

@@ -5,25 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, SurrogateKey, UtcDateTime
+from models.base import Base, SurrogateKey, UtcDateTime, buildings_of
 from models.registry import Building, Inspector
 
-notice_buildings = Table(
-    "notice_buildings",
-    Base.metadata,
-    Column("notice_id", ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
-    Column("building_id", ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True),
-)
-
-meeting_buildings = Table(
-    "meeting_buildings",
-    Base.metadata,
-    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
-    Column("building_id", ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True),
-)
+notice_buildings = buildings_of("notices")
+meeting_buildings = buildings_of("meetings")
 
 
 class Notice(Base):

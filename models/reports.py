@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, SurrogateKey, UtcDateTime
+from models.base import Base, SurrogateKey, UtcDateTime, buildings_of
 from models.registry import Building, Inspector
 
-report_buildings = Table(
-    "report_buildings",
-    Base.metadata,
-    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
-    Column("building_id", ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True),
-)
+report_buildings = buildings_of("reports")
 
 
 class Report(Base):

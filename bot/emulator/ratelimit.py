@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections import deque
-from dataclasses import dataclass, field
 
-
-@dataclass
-class Window:
-    limit: int
-    seconds: float
-    times: deque[float] = field(default_factory=deque)
-
-    def wait(self, now: float) -> float:
-        """Seconds until one more message fits; 0 if it fits now."""
-        while self.times and self.times[0] <= now - self.seconds:
-            self.times.popleft()
-        if len(self.times) < self.limit:
-            return 0.0
-        return self.times[0] + self.seconds - now
+# The sliding window the bot's own pace keeps too: the limits and what a breach answers are the emulator's own.
+from bot.delivery.pace import Window
 
 
 class RateLimiter:

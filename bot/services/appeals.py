@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -324,6 +324,14 @@ def ensure_open(appeal: Appeal) -> None:
         raise InvalidTransition(appeal.status)
 
 
+async def _respond(session: AsyncSession, actor: Actor, appeal_id: int, now: datetime, **values: Any) -> Appeal:
+    """The staff move the open appeal on (`values`); the first such move counts as the first response."""
+    appeal = await for_staff(session, actor, appeal_id)
+    ensure_open(appeal)
+    first_response_at = appeal.first_response_at or now
+    return await _claim(session, appeal.id, OPEN_STATUSES, first_response_at=first_response_at, **values)
+
+
 async def _claim(
     session: AsyncSession, appeal_id: int, allowed: Collection[AppealStatus], *extra: Any, **values: Any
 ) -> Appeal:
@@ -367,16 +375,9 @@ async def staff_message(
     session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, content: Content, *, question: bool
 ) -> Appeal:
     """The inspector answers (or asks for details); the first one counts as the first response."""
-    appeal = await for_staff(session, actor, appeal_id)
-    ensure_open(appeal)
     now = clock.now()
-    appeal = await _claim(
-        session,
-        appeal.id,
-        OPEN_STATUSES,
-        status=(AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED).value,
-        first_response_at=appeal.first_response_at or now,
-    )
+    status = AppealStatus.IN_PROGRESS if question else AppealStatus.ANSWERED
+    appeal = await _respond(session, actor, appeal_id, now, status=status.value)
     appeal.messages.append(_message(now, "staff", content, delivered=False))
     _event(session, appeal, now, actor.telegram_id, "details_requested" if question else "answered")
     await session.flush()
@@ -409,39 +410,24 @@ async def resident_message(
 
 
 async def resolve(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int) -> Appeal:
-    appeal = await for_staff(session, actor, appeal_id)
-    ensure_open(appeal)
-    now = clock.now()
-    appeal = await _claim(
-        session,
-        appeal.id,
-        OPEN_STATUSES,
-        status=AppealStatus.RESOLVED.value,
-        resolved_at=now,
-        first_response_at=appeal.first_response_at or now,
-    )
-    _event(session, appeal, now, actor.telegram_id, "resolved")
-    await session.flush()
-    return appeal
+    return await _close(session, clock, actor, appeal_id, AppealStatus.RESOLVED)
 
 
 async def reject(session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, reason: str) -> Appeal:
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidValue("reason")
-    appeal = await for_staff(session, actor, appeal_id)
-    ensure_open(appeal)
+    return await _close(session, clock, actor, appeal_id, AppealStatus.REJECTED, reject_reason=reason[:FEEDBACK_LIMIT])
+
+
+async def _close(
+    session: AsyncSession, clock: Clock, actor: Actor, appeal_id: int, status: AppealStatus, **fields: Any
+) -> Appeal:
+    """An open appeal resolved or rejected."""
     now = clock.now()
-    appeal = await _claim(
-        session,
-        appeal.id,
-        OPEN_STATUSES,
-        status=AppealStatus.REJECTED.value,
-        reject_reason=reason[:FEEDBACK_LIMIT],
-        resolved_at=now,
-        first_response_at=appeal.first_response_at or now,
-    )
-    _event(session, appeal, now, actor.telegram_id, "rejected", appeal.reject_reason)
+    appeal = await _respond(session, actor, appeal_id, now, status=status.value, resolved_at=now, **fields)
+    # The event is named by the status (resolved, rejected); a rejection's note is its reason.
+    _event(session, appeal, now, actor.telegram_id, status.value, appeal.reject_reason if fields else None)
     await session.flush()
     return appeal
 

@@ -240,15 +240,11 @@ async def register_buildings(session: AsyncSession, actor: Actor) -> list[tuple[
 
 async def for_staff(session: AsyncSession, actor: Actor, proposal_id: int, *, lock: bool = False) -> Entry:
     """The proposal, if the actor may see and move it; ProposalGone or NotAllowed otherwise."""
-    query = (
-        select(Proposal)
-        .where(Proposal.id == proposal_id)
-        .options(selectinload(Proposal.building))
-        .execution_options(populate_existing=True)
+    lock_of = {"of": Proposal} if lock else None
+    options = [selectinload(Proposal.building)]
+    proposal = await session.get(
+        Proposal, proposal_id, options=options, populate_existing=True, with_for_update=lock_of
     )
-    if lock:
-        query = query.with_for_update(of=Proposal)
-    proposal = await session.scalar(query)
     if proposal is None:
         raise ProposalGone()
     if not actor.is_admin:

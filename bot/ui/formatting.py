@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,3 +44,10 @@ def time_ahead(left: timedelta) -> tuple[str, int]:
 def local_time(moment: datetime, timezone: str) -> str:
     """14:05 — in the building's zone."""
     return format_time(moment.astimezone(ZoneInfo(timezone)), "HH:mm", locale=locale())
+
+
+def first_of(names: Sequence[str], limit: int, more: Callable[[int], str]) -> str:
+    """The first `limit` names, comma-separated, then what `more` says of how many are left out (if any)."""
+    shown = ", ".join(names[:limit])
+    hidden = len(names) - limit
+    return f"{shown} {more(hidden)}" if hidden > 0 else shown

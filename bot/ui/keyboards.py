@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -29,7 +29,7 @@ from bot.ui.callbacks import (
     PickCb,
     SkipCb,
 )
-from models import Inspector
+from models import Category, Inspector
 
 PICK_INSPECTOR_REQUEST_ID = 1
 
@@ -43,11 +43,32 @@ def languages(selected: str | None) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def consent() -> InlineKeyboardMarkup:
+def buttons(*pressed: tuple[str, CallbackData], rows: Sequence[int] = (1,)) -> InlineKeyboardMarkup:
+    """Buttons (text, data) in rows of the given sizes, the last size repeating: one a row unless said."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ I agree"), callback_data=ConsentCb(agree=True))
-    builder.button(text=_("I do not agree"), callback_data=ConsentCb(agree=False))
-    builder.adjust(1)
+    for text, data in pressed:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def consent() -> InlineKeyboardMarkup:
+    return buttons((_("✅ I agree"), ConsentCb(agree=True)), (_("I do not agree"), ConsentCb(agree=False)))
+
+
+def categories(pressed: Callable[[Category], CallbackData]) -> InlineKeyboardMarkup:
+    """An appeal's categories, two a row; `pressed` is each button's data."""
+    builder = InlineKeyboardBuilder()
+    for code in Category:
+        builder.button(text=labels.category(code), callback_data=pressed(code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def next_step(pressed: CallbackData) -> InlineKeyboardMarkup:
+    """The one button that ends a step of optional messages (an appeal's attachments)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Next ➡️"), callback_data=pressed)
     return builder.as_markup()
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services import parts
 from bot.services.notices import Reach, title_of
 from bot.services.render import Reader, Render
+from bot.ui.formatting import first_of
 from models import Building, Inspector, Notice
 
 LISTED_CODES = 30  # building codes named in a line; the rest are counted
@@ -91,8 +92,8 @@ def reach(reach: Reach) -> str:
 
 def codes(buildings: Sequence[Building]) -> str:
     """A-12, B-3 and 4 more."""
-    listed = ", ".join(escape(building.code) for building in buildings[:LISTED_CODES])
-    hidden = len(buildings) - LISTED_CODES
-    if hidden > 0:
-        listed += " " + _("and {count} more", "and {count} more", hidden).format(count=hidden)
-    return listed
+    return first_of(
+        [escape(building.code) for building in buildings],
+        LISTED_CODES,
+        lambda hidden: _("and {count} more", "and {count} more", hidden).format(count=hidden),
+    )

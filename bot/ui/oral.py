@@ -22,14 +22,14 @@ from fpdf.enums import XPos, YPos
 
 from bot.services import law
 from bot.services.oral import CHANNELS
-from bot.ui import labels, texts
+from bot.ui import keyboards, labels, texts
 from bot.ui.appeals.marks import channel
 from bot.ui.appeals.terms import term as term_name
 from bot.ui.callbacks import OralCb, OralStep
 from bot.ui.formatting import local_date, local_datetime
 from bot.ui.reports.pdf import FONT, plain, printable
 from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
-from models import Appeal, Category, Inspector, User
+from models import Appeal, Inspector, User
 
 MARGIN = 16  # millimetres
 ESSENCE_LIMITS = (2500, 2000, 1600, 1200, 800, 500, 200)  # characters of a text too long for the page, tried in turn
@@ -233,25 +233,17 @@ def residents_markup(people: list[User]) -> InlineKeyboardMarkup:
 
 
 def categories_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in Category:
-        builder.button(text=labels.category(code), callback_data=OralCb(step=OralStep.CATEGORY, value=code.value))
-    builder.adjust(2)
-    return builder.as_markup()
+    return keyboards.categories(lambda code: OralCb(step=OralStep.CATEGORY, value=code.value))
 
 
 def next_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next ➡️"), callback_data=OralCb(step=OralStep.NEXT))
-    return builder.as_markup()
+    return keyboards.next_step(OralCb(step=OralStep.NEXT))
 
 
 def confirm_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Record the appeal"), callback_data=OralCb(step=OralStep.RECORD))
-    builder.button(text=_("Cancel"), callback_data=OralCb(step=OralStep.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("✅ Record the appeal"), OralCb(step=OralStep.RECORD)), (_("Cancel"), OralCb(step=OralStep.CANCEL))
+    )
 
 
 def summary(

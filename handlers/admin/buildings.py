@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import refresh_staff_menus
 from bot.config import Settings
+from bot.delivery.courier import Courier
 from bot.services import buildings, inspectors, law, staff, validation
 from bot.services.errors import BuildingCodeTaken, InvalidValue, UnknownBuilding, UnknownInspector
 from bot.services.people import Actor
@@ -25,7 +26,7 @@ from bot.ui import keyboards, labels
 from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
-from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, buttons_removed, edit_card, end_dialog, read
 from models import Inspector
 
 ASSIGN_BUTTONS = 40
@@ -82,12 +83,11 @@ async def add_start(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    await end_dialog(state)
-    code, _sep, rest = (command.args or "").strip().partition(" ")
-    if not code:
-        await state.set_state(AddBuilding.code)
-        await message.answer(_('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):'))
+    question = _('The building\'s code (Latin letters, digits and "-", for example <code>A-12</code>):')
+    given = await _code_given(message, command, state, AddBuilding.code, question)
+    if given is None:
         return
+    code, rest = given
     if not await _code_accepted(message, state, session, code):
         return
     # An optional country code after the building's: /add_building A-12 UZ Navoi st 5
@@ -115,6 +115,19 @@ async def add_start(
         await message.answer(_("The building's address:"))
         return
     await _ask_country(message, state, settings)
+
+
+async def _code_given(
+    message: Message, command: CommandObject, state: FSMContext, step: State, question: str
+) -> tuple[str, str] | None:
+    """A new dialog: the building's code given inline and the rest of the arguments, or None: the code is asked for."""
+    await end_dialog(state)
+    code, _sep, rest = (command.args or "").strip().partition(" ")
+    if not code:
+        await state.set_state(step)
+        await message.answer(question)
+        return None
+    return code, rest
 
 
 async def code_sent(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
@@ -190,9 +203,8 @@ async def district_sent(message: Message, state: FSMContext, settings: Settings)
 
 
 async def district_skipped(callback: CallbackQuery, state: FSMContext, settings: Settings) -> None:
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_timezone(callback.message, state, settings)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_timezone(message, state, settings)
 
 
 async def _ask_timezone(message: Message, state: FSMContext, settings: Settings) -> None:
@@ -396,19 +408,18 @@ async def assign_start(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    courier: Courier,
     i18n: I18n,
     settings: Settings,
     bot: Bot,
 ) -> None:
-    await end_dialog(state)
-    code, _sep, telegram_id = (command.args or "").strip().partition(" ")
-    if not code:
-        await state.set_state(AssignBuilding.code)
-        await message.answer(_("Which building? Send its code:"))
+    given = await _code_given(message, command, state, AssignBuilding.code, _("Which building? Send its code:"))
+    if given is None:
         return
+    code, telegram_id = given
     if telegram_id.strip():
         menus = Menus(bot, i18n, settings)
-        await _assign_by_telegram_id(message, session, clock, actor, menus, code, telegram_id.strip())
+        await _assign_by_telegram_id(message, session, clock, actor, courier, menus, code, telegram_id.strip())
         return
     await _offer_inspectors(message, state, session, code)
 
@@ -441,6 +452,7 @@ async def _assign_by_telegram_id(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    courier: Courier,
     menus: Menus,
     code: str,
     raw_id: str,
@@ -457,7 +469,7 @@ async def _assign_by_telegram_id(
     if inspector is None:
         await message.answer(_("There is no inspector with that Telegram id. /inspectors lists them."))
         return
-    await message.answer(await _assign(session, clock, actor, menus, building.id, inspector.id))
+    await message.answer(await _assign(session, clock, actor, courier, menus, building.id, inspector.id))
 
 
 async def assign_chosen(
@@ -466,13 +478,15 @@ async def assign_chosen(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    courier: Courier,
     i18n: I18n,
     settings: Settings,
     bot: Bot,
 ) -> None:
     menus = Menus(bot, i18n, settings)
     await edit_card(
-        callback, await _assign(session, clock, actor, menus, callback_data.building_id, callback_data.inspector_id)
+        callback,
+        await _assign(session, clock, actor, courier, menus, callback_data.building_id, callback_data.inspector_id),
     )
 
 
@@ -480,6 +494,7 @@ async def _assign(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
+    courier: Courier,
     menus: Menus,
     building_id: int,
     inspector_id: int,
@@ -492,7 +507,7 @@ async def _assign(
         return _("That building or inspector no longer exists.")
     assert handover.successor is not None
     if handover.previous is None or handover.previous.id != handover.successor.id:
-        await tell_handover(session, clock, menus.i18n, menus.settings, handover, removed=False)
+        await tell_handover(courier, handover, removed=False)
         await menus.refresh(session, handover.previous, handover.successor)  # the country of most of their buildings
     return _("{building} is now served by {inspector}.").format(
         building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -29,6 +31,7 @@ from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConfirmCb, PageCb, SuccessorCb
 from bot.ui.cards import inspector_card, inspector_line
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers.loading import loads
 from models import Inspector
 
 SAVE = "inspector"
@@ -76,27 +79,51 @@ def create_router() -> Router:
     router.message.register(person_by_id, AddInspector.person, TEXT_ANSWER)
     for state, _field in STEPS:
         router.message.register(field_sent, state, TEXT_ANSWER)
-    router.callback_query.register(save, AddInspector.confirm, ConfirmCb.filter(F.dialog == SAVE))
+    router.callback_query.register(
+        save,
+        AddInspector.confirm,
+        ConfirmCb.filter(F.dialog == SAVE),
+        flags=loads("dialog", partial(_confirmed, key="person")),
+    )
     router.message.register(list_inspectors, Command("inspectors"))
     router.message.register(remove_start, Command("remove_inspector"))
     router.message.register(remove_person_shared, RemoveInspector.person, F.users_shared)
     router.message.register(remove_person_by_id, RemoveInspector.person, TEXT_ANSWER)
     router.callback_query.register(successor_chosen, RemoveInspector.successor, SuccessorCb.filter())
-    router.callback_query.register(remove_confirmed, RemoveInspector.confirm, ConfirmCb.filter(F.dialog == REMOVE))
+    router.callback_query.register(
+        remove_confirmed,
+        RemoveInspector.confirm,
+        ConfirmCb.filter(F.dialog == REMOVE),
+        flags=loads("dialog", partial(_confirmed, key="successor")),
+    )
     router.callback_query.register(page, PageCb.filter(F.listing == LISTING))
     return router
 
 
 async def start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
+    question = _("Who is the new inspector? Press the button to choose them, or send their numeric Telegram id.")
+    await _pick(message, command, state, session, _person_chosen, AddInspector.person, question)
+
+
+Chosen = Callable[[Message, FSMContext, AsyncSession, str], Awaitable[None]]
+
+
+async def _pick(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    chosen: Chosen,
+    step: State,
+    question: str,
+) -> None:
+    """A person given inline is `chosen` at once; otherwise asked for with Telegram's user picker (or an id)."""
     await end_dialog(state)
     if command.args:
-        await _person_chosen(message, state, session, command.args)
+        await chosen(message, state, session, command.args)
         return
-    await state.set_state(AddInspector.person)
-    await message.answer(
-        _("Who is the new inspector? Press the button to choose them, or send their numeric Telegram id."),
-        reply_markup=keyboards.pick_user(),
-    )
+    await state.set_state(step)
+    await message.answer(question, reply_markup=keyboards.pick_user())
 
 
 async def person_shared(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -186,22 +213,17 @@ def _draft(data: dict[str, Any]) -> inspectors.InspectorDraft:
 
 async def save(
     callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    state: FSMContext,
+    dialog: dict[str, Any],
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     settings: Settings,
     i18n: I18n,
     bot: Bot,
-    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await _confirmed(callback, callback_data, state, callback_answer, "person")
-    if data is None:
-        return
     try:
         inspector = await inspectors.add_inspector(
-            session, clock, _draft(data), language=settings.default_language, actor_id=actor.telegram_id
+            session, clock, _draft(dialog), language=settings.default_language, actor_id=actor.telegram_id
         )
     except AlreadyInspector:
         await edit_card(callback, _("This person is already an inspector."))
@@ -254,15 +276,8 @@ class RemoveInspector(StatesGroup):
 
 
 async def remove_start(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
-    await end_dialog(state)
-    if command.args:
-        await _removal_chosen(message, state, session, command.args)
-        return
-    await state.set_state(RemoveInspector.person)
-    await message.answer(
-        _("Which inspector leaves? Press the button to choose them, or send their numeric Telegram id."),
-        reply_markup=keyboards.pick_user(),
-    )
+    question = _("Which inspector leaves? Press the button to choose them, or send their numeric Telegram id.")
+    await _pick(message, command, state, session, _removal_chosen, RemoveInspector.person, question)
 
 
 async def remove_person_shared(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -338,32 +353,28 @@ async def successor_chosen(
 
 async def remove_confirmed(
     callback: CallbackQuery,
-    callback_data: ConfirmCb,
-    state: FSMContext,
+    dialog: dict[str, Any],
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    settings: Settings,
-    i18n: I18n,
+    courier: Courier,
     bot: Bot,
-    callback_answer: CallbackAnswer,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
-    data = await _confirmed(callback, callback_data, state, callback_answer, "successor")
-    if data is None:
-        return
     try:
         handover = await staff.remove_inspector(
             session,
             clock,
-            inspector_id=data["leaving"],
-            successor_id=data["successor"] or None,
+            inspector_id=dialog["leaving"],
+            successor_id=dialog["successor"] or None,
             actor_id=actor.telegram_id,
         )
     except UnknownInspector:
         await edit_card(callback, _("That inspector has already been removed, or the one you chose has."))
         return
     assert handover.previous is not None
-    await tell_handover(session, clock, i18n, settings, handover, removed=True)
+    await tell_handover(courier, handover, removed=True)
     # The one removed loses their menu; the one taking over may now read another country's wording.
     await refresh_staff_menus(
         bot,
@@ -388,10 +399,9 @@ async def remove_confirmed(
     )
 
 
-async def tell_handover(
-    session: AsyncSession, clock: Clock, i18n: I18n, settings: Settings, handover: staff.Handover, *, removed: bool
-) -> None:
+async def tell_handover(courier: Courier, handover: staff.Handover, *, removed: bool) -> None:
     """The departing (or previous) inspector and the successor each hear of it, in their own language."""
+    session, clock, i18n, settings = courier.session, courier.clock, courier.i18n, courier.settings
     codes = escape(", ".join(b.code for b in handover.buildings))
     readers = [i.user_id for i in (handover.previous, handover.successor) if i is not None]
     known = await people.reading_locales(session, readers, default_country=settings.country)
@@ -419,6 +429,5 @@ async def tell_handover(
             ).format(codes=codes, count=handover.appeals)
             await staff.tell(session, clock, handover.successor.user_id, text)
     # The moved appeals' cards go to whoever works them now (the successor, or the administrators).
-    courier = Courier(i18n=i18n, session=session, clock=clock, settings=settings)
     for appeal in await appeals.with_cards(session, handover.moved):
         await courier.deliver_card(appeal)

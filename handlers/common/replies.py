@@ -14,8 +14,7 @@ from bot.delivery.courier import Courier
 from bot.services import appeals, routing
 from bot.services.errors import AppealGone, InvalidTransition, NotAllowed, RateLimited
 from bot.services.people import Actor
-from bot.ui import texts
-from bot.ui.content import content_of
+from handlers.dialogs import passable
 from handlers.inspector.appeals import ANSWERED, send_answer
 from handlers.refusing import flag
 
@@ -52,9 +51,8 @@ async def _from_resident(
     settings: Settings,
     appeal_id: int,
 ) -> None:
-    content = content_of(message)
+    content = await passable(message)
     if content is None:
-        await message.answer(texts.cannot_pass_on())
         return
     try:
         appeal = await appeals.resident_message(

@@ -56,16 +56,25 @@ class Terms(StatesGroup):
     body = State()
 
 
+def _closed(_lost: InvalidTransition) -> str:
+    return _("This appeal is already closed.")
+
+
+# Whatever its status now, an appeal closed before these steps (or meanwhile) is said to be closed.
+PRESSED_OPEN = replace(PRESSED, closed=_closed)
+ANSWERED_OPEN = replace(ANSWERED, closed=_closed)
+
+
 def create_router() -> Router:
     router = Router(name="inspector-appeal-terms")
     router.callback_query.register(
-        pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED)
+        pressed, StaffCb.filter(F.action.in_({AppealAction.EXTEND, AppealAction.OUTSIDE})), flags=flag(PRESSED_OPEN)
     )
     router.callback_query.register(study, StaffCb.filter(F.action == AppealAction.STUDY), flags=flag(STUDY_PRESSED))
-    router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED))
+    router.callback_query.register(body_chosen, BodyCb.filter(), flags=flag(PRESSED_OPEN))
     router.callback_query.register(decided, ExtensionCb.filter(), flags=flag(PRESSED))
-    router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED))
-    router.message.register(body_sent, Terms.body, TEXT_ANSWER, flags=flag(ANSWERED))
+    router.message.register(reason_sent, Terms.reason, TEXT_ANSWER, flags=flag(ANSWERED_OPEN))
+    router.message.register(body_sent, Terms.body, TEXT_ANSWER, flags=flag(ANSWERED_OPEN))
     return router
 
 
@@ -79,11 +88,7 @@ async def pressed(
 ) -> None:
     """⏳ Extend or 🏛 Not for the police on an open appeal's card: the next step's question."""
     appeal = await appeals.for_staff(session, actor, callback_data.appeal_id)
-    try:
-        appeals.ensure_open(appeal)
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
-        return
+    appeals.ensure_open(appeal)
     if callback_data.action == AppealAction.EXTEND:
         await _offer_extension(callback, callback_answer, state, session, actor, appeal)
     else:
@@ -169,10 +174,6 @@ async def reason_sent(
         await end_dialog(state)
         await message.answer(_("An extension of this appeal already waits for an administrator's decision."))
         return
-    except InvalidTransition:
-        await end_dialog(state)
-        await message.answer(_("This appeal is already closed."))
-        return
     await end_dialog(state)
     appeal = await appeals.for_staff(session, actor, extension.appeal_id)
     if extension.status == "pending":
@@ -245,9 +246,6 @@ async def body_chosen(
     except InvalidValue:  # forged data with no body
         alert(callback_answer, texts.button_gone())
         return
-    except InvalidTransition:
-        alert(callback_answer, _("This appeal is already closed."))
-        return
     await end_dialog(state)
     await edit_card(callback, terms.redirected_out(appeal))
 
@@ -262,10 +260,6 @@ async def body_sent(
         )
     except InvalidValue:
         await message.answer(_("Please write the body's name."))
-        return
-    except InvalidTransition:
-        await end_dialog(state)
-        await message.answer(_("This appeal is already closed."))
         return
     await end_dialog(state)
     await message.answer(terms.redirected_out(appeal))

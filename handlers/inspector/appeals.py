@@ -18,13 +18,12 @@ from bot.delivery.courier import Courier
 from bot.services import appeals, inspectors, templates
 from bot.services.errors import InvalidTransition, InvalidValue
 from bot.services.people import Actor
-from bot.ui import labels, texts
+from bot.ui import labels
 from bot.ui import templates as template_ui
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import staff_card
 from bot.ui.callbacks import AppealAction, RedirectCb, StaffCb
-from bot.ui.content import content_of
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, passable, read
 from handlers.refusing import Refusal, flag
 from models import Appeal
 
@@ -229,9 +228,8 @@ async def send_answer(
     question: bool = False,
 ) -> None:
     """Store the staff's message in the thread and copy it to the resident, headed with the appeal's number."""
-    content = content_of(message)
+    content = await passable(message)
     if content is None:
-        await message.answer(texts.cannot_pass_on())
         return
     try:
         appeal = await appeals.staff_message(session, clock, actor, appeal_id, content, question=question)

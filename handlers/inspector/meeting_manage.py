@@ -25,8 +25,9 @@ from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read, still_open
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
+from handlers.loading import loads
 from handlers.refusing import Refusal, flag
 from models import Meeting, MeetingStatus
 
@@ -55,10 +56,15 @@ def create_router() -> Router:
         (ask_cancel, {MeetingAction.CANCEL}),
         (cancel, {MeetingAction.CANCEL_OK}),
     ):
-        router.callback_query.register(handler, MeetingCb.filter(F.action.in_(actions)), flags=flag(PRESSED))
+        router.callback_query.register(
+            handler, MeetingCb.filter(F.action.in_(actions)), flags=flag(PRESSED) | loads("listed", _planned)
+        )
     router.message.register(value_sent, ChangeMeeting.value, TEXT_ANSWER, flags=flag(GONE_IN_DIALOG))
     router.callback_query.register(
-        save, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.SAVE), flags=flag(PRESSED_IN_DIALOG)
+        save,
+        ChangeMeeting.confirm,
+        MeetingDraftCb.filter(F.step == DraftStep.SAVE),
+        flags=flag(PRESSED_IN_DIALOG) | loads("data", still_open(ChangeData, "value")),
     )
     router.callback_query.register(drop, ChangeMeeting.confirm, MeetingDraftCb.filter(F.step == DraftStep.DROP))
     return router
@@ -75,7 +81,12 @@ def closed_text(status: str) -> str:
 
 
 async def _planned(
-    callback_answer: CallbackAnswer, session: AsyncSession, clock: Clock, actor: Actor, callback_data: MeetingCb
+    callback: CallbackQuery,
+    callback_data: MeetingCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
 ) -> Listed | None:
     """The staff's view of the button's meeting while it is planned; a cancelled or held one is said so (None)."""
     listed = await meetings.staff_view(session, clock, actor, callback_data.meeting_id)
@@ -85,18 +96,8 @@ async def _planned(
     return listed
 
 
-async def open_card(
-    callback: CallbackQuery,
-    callback_data: MeetingCb,
-    callback_answer: CallbackAnswer,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-) -> None:
+async def open_card(callback: CallbackQuery, callback_data: MeetingCb, listed: Listed) -> None:
     """From the list: the card as a message of its own; from a step of the card (Back): the card again, in place."""
-    listed = await _planned(callback_answer, session, clock, actor, callback_data)
-    if listed is None:
-        return
     if callback_data.action == MeetingAction.BACK:
         await edit_card(callback, meeting_cards.staff_card(listed), meeting_keyboards.staff_card(listed))
     elif callback.message is not None:
@@ -105,17 +106,7 @@ async def open_card(
         )
 
 
-async def choose_field(
-    callback: CallbackQuery,
-    callback_data: MeetingCb,
-    callback_answer: CallbackAnswer,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-) -> None:
-    listed = await _planned(callback_answer, session, clock, actor, callback_data)
-    if listed is None:
-        return
+async def choose_field(callback: CallbackQuery, listed: Listed) -> None:
     await edit_card(
         callback,
         meeting_cards.staff_card(listed) + "\n\n" + _("What do you want to change?"),
@@ -124,17 +115,8 @@ async def choose_field(
 
 
 async def ask_value(
-    callback: CallbackQuery,
-    callback_data: MeetingCb,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
+    callback: CallbackQuery, callback_data: MeetingCb, state: FSMContext, clock: Clock, listed: Listed
 ) -> None:
-    listed = await _planned(callback_answer, session, clock, actor, callback_data)
-    if listed is None:
-        return
     meeting, field = listed.meeting, FIELDS[callback_data.action]
     await end_dialog(state)
     await state.set_state(ChangeMeeting.value)
@@ -142,17 +124,7 @@ async def ask_value(
     await _ask(callback, _prompt(field, meeting, clock.now()))
 
 
-async def ask_cancel(
-    callback: CallbackQuery,
-    callback_data: MeetingCb,
-    callback_answer: CallbackAnswer,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-) -> None:
-    listed = await _planned(callback_answer, session, clock, actor, callback_data)
-    if listed is None:
-        return
+async def ask_cancel(callback: CallbackQuery, listed: Listed) -> None:
     meeting = listed.meeting
     await edit_card(
         callback,
@@ -165,29 +137,15 @@ async def ask_cancel(
 
 async def cancel(
     callback: CallbackQuery,
-    callback_data: MeetingCb,
     callback_answer: CallbackAnswer,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
-) -> None:
-    listed = await _planned(callback_answer, session, clock, actor, callback_data)
-    if listed is not None:
-        await _cancel(callback, callback_answer, session, clock, actor, i18n, listed.meeting)
-
-
-async def _cancel(
-    callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    i18n: I18n,
-    meeting: Meeting,
+    listed: Listed,
 ) -> None:
     try:
-        meeting = await meetings.cancel(session, clock, actor, meeting.id, ChatCards(i18n))
+        meeting = await meetings.cancel(session, clock, actor, listed.meeting.id, ChatCards(i18n))
     except MeetingClosed as closed:  # cancelled or recorded meanwhile
         alert(callback_answer, closed_text(closed.status))
         return
@@ -241,17 +199,13 @@ async def value_sent(message: Message, state: FSMContext, session: AsyncSession,
 
 async def save(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: ChangeData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await read(state, ChangeData)
-    if "value" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
     field, value = data["field"], data["value"]
     changes = Changes(
         starts_at=datetime.fromisoformat(value) if field == "time" else None,

@@ -20,14 +20,14 @@ from bot.services import buildings, meetings
 from bot.services.errors import InvalidValue
 from bot.services.meetings import BadWhen, Draft
 from bot.services.people import Actor
-from bot.ui import texts
 from bot.ui.callbacks import DraftStep, MeetingDraftCb, PickCb
 from bot.ui.meetings import cards as meeting_cards
 from bot.ui.meetings import keyboards as meeting_keyboards
 from bot.ui.meetings.cards import ChatCards
 from handlers import picker
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, buttons_removed, edit_card, end_dialog, read, still_open
 from handlers.inspector.meetings import PRESSED, PRESSED_IN_DIALOG
+from handlers.loading import loads
 from handlers.picker import Picked
 from handlers.refusing import Refusal, flag
 
@@ -68,7 +68,10 @@ def create_router() -> Router:
     )
     router.callback_query.register(drop, NewMeeting.preview, MeetingDraftCb.filter(F.step == DraftStep.DROP))
     router.callback_query.register(
-        publish, NewMeeting.preview, MeetingDraftCb.filter(F.step == DraftStep.PUBLISH), flags=flag(PRESSED_IN_DIALOG)
+        publish,
+        NewMeeting.preview,
+        MeetingDraftCb.filter(F.step == DraftStep.PUBLISH),
+        flags=flag(PRESSED_IN_DIALOG) | loads("data", still_open(NewMeetingData, "key")),
     )
     return router
 
@@ -165,8 +168,7 @@ async def change(callback: CallbackQuery, callback_data: MeetingDraftCb, state: 
     """Back from the preview to one step; the answer leads to the preview again."""
     data = await read(state, NewMeetingData)
     await state.update_data(editing=True)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
+    await buttons_removed(callback)
     if callback_data.step == DraftStep.TIME:
         await state.set_state(NewMeeting.when)
         await _ask(callback, meeting_cards.ask_when(clock.now(), data["timezone"]))
@@ -185,18 +187,13 @@ async def drop(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def publish(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: NewMeetingData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await read(state, NewMeetingData)
-    if "key" not in data:
-        # A second press handled after the first had finished the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
     try:
         published = await meetings.publish(session, clock, actor, _draft(data), ChatCards(i18n))
     except BadWhen as problem:

@@ -20,7 +20,7 @@ from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.callbacks import MeetingAction, MeetingCb, ResultsCb, ResultsStep
 from bot.ui.proposals import cards as proposal_cards
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, alert, buttons_removed, edit_card, end_dialog, read
 from handlers.refusing import Refusal, flag
 from models import Meeting
 
@@ -115,9 +115,8 @@ async def minutes_sent(message: Message, state: FSMContext) -> None:
 
 async def minutes_skipped(callback: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(minutes=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_proposals(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_proposals(message, state)
 
 
 async def _ask_proposals(message: Message, state: FSMContext) -> None:

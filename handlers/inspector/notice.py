@@ -13,7 +13,6 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -25,10 +24,10 @@ from bot.services.errors import NotAllowed
 from bot.services.notices import Draft, NoChats
 from bot.services.people import Actor
 from bot.ui import notices as notice_cards
-from bot.ui import texts
 from bot.ui.callbacks import NoticeAction, NoticeCb, PickCb
 from handlers import picker
-from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
+from handlers.dialogs import NOT_A_COMMAND, edit_card, end_dialog, read, still_open
+from handlers.loading import loads
 from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
 
@@ -70,7 +69,10 @@ def create_router() -> Router:
     router.message.register(use_buttons, StateFilter(Compose.buildings, Compose.preview), NOT_A_COMMAND)
     router.callback_query.register(building_pressed, Compose.buildings, PickCb.filter(F.dialog == DIALOG))
     router.callback_query.register(
-        send, Compose.preview, NoticeCb.filter(F.action == NoticeAction.SEND), flags=flag(REFUSED)
+        send,
+        Compose.preview,
+        NoticeCb.filter(F.action == NoticeAction.SEND),
+        flags=flag(REFUSED) | loads("data", still_open(NoticeData, "key")),
     )
     router.callback_query.register(edit, Compose.preview, NoticeCb.filter(F.action == NoticeAction.EDIT))
     router.callback_query.register(rechoose, Compose.preview, NoticeCb.filter(F.action == NoticeAction.BUILDINGS))
@@ -147,18 +149,13 @@ async def building_pressed(
 
 async def send(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: NoticeData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     i18n: I18n,
 ) -> None:
-    data = await read(state, NoticeData)
-    if "key" not in data:
-        # A second press handled alongside the first, which has already finished the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
     render = notice_cards.in_chats(i18n, inspector=actor.inspector, name=callback.from_user.full_name)
     try:
         sent = await notices.send(session, clock, actor, _draft(data), data.get("picked_buildings", []), render)

@@ -16,7 +16,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,17 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
-from bot.services import buildings, law, oral, people
+from bot.services import buildings, oral, people
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content
 from bot.services.errors import InvalidValue
 from bot.services.oral import CHANNELS, OralDraft
 from bot.services.people import Actor
 from bot.ui import oral as oral_ui
 from bot.ui import texts
-from bot.ui.appeals import terms
 from bot.ui.callbacks import KindCb, OralCb, OralStep
 from bot.ui.content import content_of
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog
+from handlers import intake
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, buttons_removed, edit_card, end_dialog, still_open
+from handlers.loading import loads
 from handlers.refusing import BUTTON_GONE, Refusal, Shown, flag
 from handlers.resident.appeal import policy
 from models import Category
@@ -77,7 +77,12 @@ def create_router() -> Router:
     router.callback_query.register(attachments_done, Oral.attachments, OralCb.filter(F.step == OralStep.NEXT))
     router.callback_query.register(cancel, Oral.confirm, OralCb.filter(F.step == OralStep.CANCEL))
     # The building was given to another inspector meanwhile, or the chosen resident moved out.
-    router.callback_query.register(record, Oral.confirm, OralCb.filter(F.step == OralStep.RECORD), flags=flag(GONE_NOW))
+    router.callback_query.register(
+        record,
+        Oral.confirm,
+        OralCb.filter(F.step == OralStep.RECORD),
+        flags=flag(GONE_NOW) | loads("data", still_open(dict[str, Any], "key")),
+    )
     return router
 
 
@@ -142,9 +147,8 @@ async def contact_sent(message: Message, state: FSMContext) -> None:
 
 async def contact_skipped(callback: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(contact=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_flat(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_flat(message, state)
 
 
 async def _ask_flat(message: Message, state: FSMContext) -> None:
@@ -174,9 +178,8 @@ async def flat_sent(message: Message, state: FSMContext, session: AsyncSession, 
 
 async def flat_skipped(callback: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(flat=None)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_category(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_category(message, state)
 
 
 async def resident_chosen(
@@ -190,9 +193,8 @@ async def resident_chosen(
         resident_id=person.id if person else None,
         resident_name=" ".join(filter(None, [person.first_name, person.last_name])) if person else None,
     )
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _ask_category(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _ask_category(message, state)
 
 
 async def _ask_category(message: Message, state: FSMContext) -> None:
@@ -201,22 +203,13 @@ async def _ask_category(message: Message, state: FSMContext) -> None:
 
 
 async def category_chosen(callback: CallbackQuery, callback_data: OralCb, state: FSMContext) -> None:
-    if callback_data.value not in {c.value for c in Category}:
-        return
-    await state.update_data(category=callback_data.value)
     country = (await state.get_data())["country"]
-    if law.rules(country).asks_kind:
-        await state.set_state(Oral.kind)
-        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
-        return
-    await _ask_text(callback, state)
+    await intake.category_chosen(callback, state, callback_data.value, country, Oral.kind, _ask_text)
 
 
 async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext) -> None:
-    if callback_data.code not in law.rules((await state.get_data())["country"]).kinds:
-        return
-    await state.update_data(kind=callback_data.code)
-    await _ask_text(callback, state)
+    country = (await state.get_data())["country"]
+    await intake.kind_chosen(callback, state, callback_data.code, country, _ask_text)
 
 
 async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
@@ -230,18 +223,15 @@ async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def text_sent(message: Message, state: FSMContext) -> None:
-    content = content_of(message)
-    if content is None or not content.text:
-        await message.answer(_("Please write the essence in words first; you can add photos next."))
+    typed = await intake.text_of(
+        message,
+        _("Please write the essence in words first; you can add photos next."),
+        _("The text is too long: {length} characters, the limit is {limit}."),
+    )
+    if typed is None:
         return
-    if len(content.text) > TEXT_LIMIT:
-        await message.answer(
-            _("The text is too long: {length} characters, the limit is {limit}.").format(
-                length=len(content.text), limit=TEXT_LIMIT
-            )
-        )
-        return
-    await state.update_data(text=content.text, source=asdict(content))
+    content, text = typed
+    await state.update_data(text=text, source=asdict(content))
     await state.set_state(Oral.attachments)
     await message.answer(
         _("Add photos or documents the applicant gave (up to {limit}), or press Next.").format(limit=ATTACHMENT_LIMIT),
@@ -255,16 +245,8 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
     if content is None or content.kind == "text":
         await message.answer(texts.cannot_pass_on(), reply_markup=oral_ui.next_markup())
         return
-    if _media_count(data) >= ATTACHMENT_LIMIT:
-        await message.answer(_("That is the most attachments one appeal can take. Press Next."))
-        return
-    await state.update_data(attachments=[*data["attachments"], asdict(content)])
-    if message.media_group_id is None or not data["attachments"]:
-        await message.answer(_("Added. Send more, or press Next."), reply_markup=oral_ui.next_markup())
-
-
-def _media_count(data: dict[str, Any]) -> int:
-    return len(data["attachments"]) + (data["source"]["kind"] != "text")
+    if await intake.has_room(message, data):
+        await intake.attach(message, state, data, content, oral_ui.next_markup())
 
 
 async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
@@ -282,7 +264,7 @@ async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
             category=data["category"],
             kind=data.get("kind"),
             text=data["text"],
-            attachments=_media_count(data),
+            attachments=intake.media_count(data),
         ),
         oral_ui.confirm_markup(),
     )
@@ -312,7 +294,7 @@ def _draft(data: dict[str, Any]) -> OralDraft:
 
 async def record(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: dict[str, Any],
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -321,10 +303,6 @@ async def record(
     courier: Courier,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
-    if "key" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
     submitted = await oral.record(session, clock, policy(settings), actor, _draft(data))
     await end_dialog(state)
     appeal = submitted.appeal

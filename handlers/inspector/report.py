@@ -37,7 +37,8 @@ from bot.ui.reports import cards as report_cards
 from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
 from handlers import picker
-from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import NOT_A_COMMAND, TEXT_ANSWER, alert, buttons_removed, edit_card, end_dialog, read, still_open
+from handlers.loading import loads
 from handlers.picker import Picked
 from handlers.refusing import Refusal, Shown, flag, refuse
 from models import Report
@@ -85,8 +86,7 @@ def create_router() -> Router:
     router.callback_query.register(
         offences_done, Compose.offences, ReportCb.filter(F.action == ReportAction.OFFENCES_DONE)
     )
-    router.message.register(measures_sent, Compose.measures, TEXT_ANSWER)
-    router.message.register(plans_sent, Compose.plans, TEXT_ANSWER)
+    router.message.register(text_sent, StateFilter(Compose.measures, Compose.plans), TEXT_ANSWER)
     for step, asked in (
         (report_keyboards.SKIP_OFFENCES, Compose.offences),
         (report_keyboards.SKIP_MEASURES, Compose.measures),
@@ -97,7 +97,10 @@ def create_router() -> Router:
         use_buttons, StateFilter(Compose.quarter, Compose.buildings, Compose.preview), NOT_A_COMMAND
     )
     router.callback_query.register(
-        publish, Compose.preview, ReportCb.filter(F.action == ReportAction.PUBLISH), flags=flag(REFUSED)
+        publish,
+        Compose.preview,
+        ReportCb.filter(F.action == ReportAction.PUBLISH),
+        flags=flag(REFUSED) | loads("data", still_open(ReportData, "key")),
     )
     router.callback_query.register(edit, Compose.preview, ReportCb.filter(F.action == ReportAction.EDIT))
     router.callback_query.register(change, Compose.preview, ReportCb.filter(F.action == ReportAction.CHANGE))
@@ -185,29 +188,26 @@ async def offences_sent(
 async def offences_done(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
 ) -> None:
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _go_on(callback.message, state, session, clock, actor, settings, _ask_measures)
+    if (message := await buttons_removed(callback)) is not None:
+        await _go_on(message, state, session, clock, actor, settings, _ask_measures)
 
 
-async def measures_sent(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+async def text_sent(
+    message: Message,
+    raw_state: str | None,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
 ) -> None:
-    value = await _text(message, "measures")
+    """The measures or the plans, by the step the dialog is at."""
+    field, then = _TYPED[raw_state]
+    value = await _text(message, field)
     if value is None:
         return
-    await state.update_data(measures=value)
-    await _go_on(message, state, session, clock, actor, settings, _ask_plans)
-
-
-async def plans_sent(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
-) -> None:
-    value = await _text(message, "plans")
-    if value is None:
-        return
-    await state.update_data(plans=value)
-    await _go_on(message, state, session, clock, actor, settings, None)
+    await state.update_data({field: value})
+    await _go_on(message, state, session, clock, actor, settings, then)
 
 
 async def skipped(
@@ -221,9 +221,8 @@ async def skipped(
 ) -> None:
     field, empty, ask_next = _SKIPPED[callback_data.step]
     await state.update_data({field: empty})
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _go_on(callback.message, state, session, clock, actor, settings, ask_next)
+    if (message := await buttons_removed(callback)) is not None:
+        await _go_on(message, state, session, clock, actor, settings, ask_next)
 
 
 async def use_buttons(message: Message) -> None:
@@ -235,7 +234,7 @@ async def use_buttons(message: Message) -> None:
 
 async def publish(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: ReportData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -243,11 +242,6 @@ async def publish(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    data = await read(state, ReportData)
-    if "key" not in data:
-        # A second press handled alongside the first, which has already finished the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
     title = _("Report for {quarter}").format(quarter=report_cards.quarter_name(data["quarter"]))
     try:
         published = await _publish(bot, callback, session, clock, actor, i18n, data["key"], title)
@@ -359,40 +353,29 @@ async def _ask_quarter(
 
 
 async def _ask_offences(message: Message, state: FSMContext) -> None:
-    await state.set_state(Compose.offences)
-    await message.answer(
-        _(
-            "Offence figures for the territory from official statistics: one kind per line with its number, "
-            "for example:\n<code>Theft 4</code>\n<code>Hooliganism — 2</code>\n"
-            "Or press Skip if you have none to report."
-        )
-        + "\n"
-        + _("(/cancel to stop)"),
-        reply_markup=keyboards.skip(report_keyboards.SKIP_OFFENCES),
+    question = _(
+        "Offence figures for the territory from official statistics: one kind per line with its number, "
+        "for example:\n<code>Theft 4</code>\n<code>Hooliganism — 2</code>\n"
+        "Or press Skip if you have none to report."
     )
+    await _ask_or_skip(message, state, Compose.offences, question, report_keyboards.SKIP_OFFENCES)
 
 
 async def _ask_measures(message: Message, state: FSMContext) -> None:
-    await state.set_state(Compose.measures)
-    await message.answer(
-        _("The measures taken this quarter, in a few sentences (up to {limit} characters), or press Skip.").format(
-            limit=report_store.TEXT_LIMIT
-        )
-        + "\n"
-        + _("(/cancel to stop)"),
-        reply_markup=keyboards.skip(report_keyboards.SKIP_MEASURES),
-    )
+    question = _("The measures taken this quarter, in a few sentences (up to {limit} characters), or press Skip.")
+    await _ask_or_skip(message, state, Compose.measures, question, report_keyboards.SKIP_MEASURES)
 
 
 async def _ask_plans(message: Message, state: FSMContext) -> None:
-    await state.set_state(Compose.plans)
+    question = _("Your plans for the next quarter (up to {limit} characters), or press Skip.")
+    await _ask_or_skip(message, state, Compose.plans, question, report_keyboards.SKIP_PLANS)
+
+
+async def _ask_or_skip(message: Message, state: FSMContext, step: State, question: str, skip: str) -> None:
+    await state.set_state(step)
     await message.answer(
-        _("Your plans for the next quarter (up to {limit} characters), or press Skip.").format(
-            limit=report_store.TEXT_LIMIT
-        )
-        + "\n"
-        + _("(/cancel to stop)"),
-        reply_markup=keyboards.skip(report_keyboards.SKIP_PLANS),
+        question.format(limit=report_store.TEXT_LIMIT) + "\n" + _("(/cancel to stop)"),
+        reply_markup=keyboards.skip(skip),
     )
 
 
@@ -420,6 +403,13 @@ _SKIPPED: dict[str, tuple[str, object, Ask | None]] = {
     report_keyboards.SKIP_OFFENCES: ("offences", [], _ask_measures),
     report_keyboards.SKIP_MEASURES: ("measures", None, _ask_plans),
     report_keyboards.SKIP_PLANS: ("plans", None, None),
+}
+
+
+# A typed step: the field it fills, and what is asked next (None: the preview).
+_TYPED: dict[str | None, tuple[str, Ask | None]] = {
+    Compose.measures.state: ("measures", _ask_plans),
+    Compose.plans.state: ("plans", None),
 }
 
 

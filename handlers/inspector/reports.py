@@ -28,23 +28,27 @@ from bot.ui.reports import keyboards as report_keyboards
 from bot.ui.reports import output as report_output
 from handlers.dialogs import alert, edit_card
 from handlers.inspector import report as dialog
+from handlers.loading import loads
 from handlers.refusing import Refusal, flag
 from models import Report
 
 PAGE_SIZE = 8
+Found = tuple[Message, Report]  # the pressed button's message and its report
 
 
 def create_router() -> Router:
     router = Router(name="reports")
     router.message.register(show, Command("reports"))
     router.callback_query.register(page, ArchiveCb.filter(F.action == ArchiveAction.PAGE))
-    for handler, action in (
-        (open_summary, ArchiveAction.OPEN),
-        (send_pdf, ArchiveAction.PDF),
-        (continue_draft, ArchiveAction.CONTINUE),
-        (delete_draft, ArchiveAction.DELETE),
+    for handler, action, loader in (
+        (open_summary, ArchiveAction.OPEN, _report),
+        (send_pdf, ArchiveAction.PDF, _report),
+        (continue_draft, ArchiveAction.CONTINUE, _draft),
+        (delete_draft, ArchiveAction.DELETE, _draft),
     ):
-        router.callback_query.register(handler, ArchiveCb.filter(F.action == action), flags=flag(REFUSED))
+        router.callback_query.register(
+            handler, ArchiveCb.filter(F.action == action), flags=flag(REFUSED) | loads("found", loader)
+        )
     return router
 
 
@@ -64,9 +68,7 @@ async def page(
     await edit_card(callback, text, markup)
 
 
-async def _report(
-    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor
-) -> tuple[Message, Report]:
+async def _report(callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor) -> Found:
     """The button's message and the report it is for (NotAllowed or Gone: the flag refuses)."""
     if not isinstance(callback.message, Message):
         raise ReportGone()  # an inaccessible old message: its button is simply gone
@@ -79,7 +81,7 @@ async def _draft(
     callback_answer: CallbackAnswer,
     session: AsyncSession,
     actor: Actor,
-) -> tuple[Message, Report] | None:
+) -> Found | None:
     """The same for a draft; a published report can no longer be changed (None)."""
     message, report = await _report(callback, callback_data, session, actor)
     if report.published_at is not None:
@@ -92,18 +94,14 @@ def _published_already() -> str:
     return _("This report is published already: it can no longer be changed.")
 
 
-async def open_summary(
-    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
-) -> None:
-    message, report = await _report(callback, callback_data, session, actor)
+async def open_summary(callback: CallbackQuery, found: Found, session: AsyncSession, settings: Settings) -> None:
+    message, report = found
     view = await report_store.view(session, report, default_zone=settings.timezone)
     await message.answer(report_cards.summary(view), reply_markup=report_keyboards.opened(report))
 
 
-async def send_pdf(
-    callback: CallbackQuery, callback_data: ArchiveCb, session: AsyncSession, actor: Actor, settings: Settings
-) -> None:
-    message, report = await _report(callback, callback_data, session, actor)
+async def send_pdf(callback: CallbackQuery, found: Found, session: AsyncSession, settings: Settings) -> None:
+    message, report = found
     view = await report_store.view(session, report, default_zone=settings.timezone)
     await report_output.send_pdf(
         message, await report_output.render(view, published_at=report.published_at, chart=False)
@@ -112,17 +110,13 @@ async def send_pdf(
 
 async def continue_draft(
     callback: CallbackQuery,
-    callback_data: ArchiveCb,
-    callback_answer: CallbackAnswer,
+    found: Found,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     settings: Settings,
 ) -> None:
-    found = await _draft(callback, callback_data, callback_answer, session, actor)
-    if found is None:
-        return
     message, report = found
     await message.edit_reply_markup(reply_markup=None)
     await dialog.continue_draft(message, state, session, clock, actor, settings, report)
@@ -130,15 +124,12 @@ async def continue_draft(
 
 async def delete_draft(
     callback: CallbackQuery,
-    callback_data: ArchiveCb,
     callback_answer: CallbackAnswer,
+    found: Found,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
 ) -> None:
-    found = await _draft(callback, callback_data, callback_answer, session, actor)
-    if found is None:
-        return
     try:
         await report_store.delete_draft(session, clock, actor, found[1].id)
     except AlreadyPublished:

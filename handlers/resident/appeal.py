@@ -11,7 +11,6 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.middlewares.emergency import URGENT_KEY
-from bot.services import appeals, emergency, law
+from bot.services import appeals, emergency
 from bot.services.appeals import ATTACHMENT_LIMIT, TEXT_LIMIT, Content, Draft, Policy
 from bot.services.errors import RateLimited
 from bot.services.people import Actor
@@ -30,7 +29,9 @@ from bot.ui.appeals import terms, tips
 from bot.ui.callbacks import CategoryCb, IntakeCb, IntakeStep, KindCb
 from bot.ui.cards import APPEAL_PAYLOAD
 from bot.ui.content import content_of
-from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
+from handlers import intake
+from handlers.dialogs import NOT_A_COMMAND, buttons_removed, edit_card, end_dialog, read, still_open
+from handlers.loading import loads
 from models import Category
 
 
@@ -82,7 +83,12 @@ def create_router() -> Router:
     )
     router.callback_query.register(edit_text, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.EDIT))
     router.callback_query.register(cancel, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.CANCEL))
-    router.callback_query.register(send, Intake.confirm, IntakeCb.filter(F.step == IntakeStep.SEND))
+    router.callback_query.register(
+        send,
+        Intake.confirm,
+        IntakeCb.filter(F.step == IntakeStep.SEND),
+        flags=loads("data", still_open(IntakeData, "key")),
+    )
     return router
 
 
@@ -121,23 +127,13 @@ def _rate_limited(settings: Settings) -> str:
 
 
 async def category_chosen(callback: CallbackQuery, callback_data: CategoryCb, state: FSMContext, actor: Actor) -> None:
-    if callback_data.code not in {c.value for c in Category}:
-        return
-    await state.update_data(category=callback_data.code)
     country = actor.residency.building.country if actor.residency is not None else None
-    if country is not None and law.rules(country).asks_kind:
-        await state.set_state(Intake.kind)
-        await edit_card(callback, terms.kind_question(country), terms.kinds(country))
-        return
-    await _ask_text(callback, state)
+    await intake.category_chosen(callback, state, callback_data.code, country, Intake.kind, _ask_text)
 
 
 async def kind_chosen(callback: CallbackQuery, callback_data: KindCb, state: FSMContext, actor: Actor) -> None:
     country = actor.residency.building.country if actor.residency is not None else None
-    if country is None or callback_data.code not in law.rules(country).kinds:
-        return
-    await state.update_data(kind=callback_data.code)
-    await _ask_text(callback, state)
+    await intake.kind_chosen(callback, state, callback_data.code, country, _ask_text)
 
 
 async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
@@ -151,18 +147,14 @@ async def _ask_text(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def text_sent(message: Message, state: FSMContext) -> None:
-    content = content_of(message)
-    text = content.text if content is not None else None
-    if content is None or not text:
-        await message.answer(_("Please describe the problem in words first; you can add photos and files next."))
+    typed = await intake.text_of(
+        message,
+        _("Please describe the problem in words first; you can add photos and files next."),
+        _("The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again."),
+    )
+    if typed is None:
         return
-    if len(text) > TEXT_LIMIT:
-        await message.answer(
-            _(
-                "The text is too long: {length} characters, the limit is {limit}. Please shorten it and send it again."
-            ).format(length=len(text), limit=TEXT_LIMIT)
-        )
-        return
+    content, text = typed
     data = await read(state, IntakeData)
     if data.get("editing"):
         # A new wording; the message that first carried the text (and its photo, if any) stays the source.
@@ -194,8 +186,7 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
             return
         await state.update_data(text=text)
         return
-    if _media_count(data) >= ATTACHMENT_LIMIT:
-        await message.answer(_("That is the most attachments one appeal can take. Press Next."))
+    if not await intake.has_room(message, data):
         return
     # The caption joins the appeal's text (shown in the summary, editable there); the file is copied without it.
     text = data["text"]
@@ -204,13 +195,8 @@ async def attachment_sent(message: Message, state: FSMContext) -> None:
         if len(text) > TEXT_LIMIT:
             await message.answer(_("The text would be too long with this; press Next to continue."))
             return
-    await state.update_data(attachments=[*data["attachments"], asdict(content)], text=text)
-    # Each photo of an album arrives as its own message: acknowledge only the first, not every one.
-    if message.media_group_id is None or not data["attachments"]:
-        added = _("Added. Send more, or press Next.")
-        if content.kind == "document":
-            added = document_warning() + "\n\n" + added
-        await message.answer(added, reply_markup=appeal_keyboards.intake_next())
+    note = document_warning() + "\n\n" if content.kind == "document" else ""
+    await intake.attach(message, state, data, content, appeal_keyboards.intake_next(), note=note, text=text)
 
 
 def document_warning() -> str:
@@ -243,18 +229,16 @@ async def anonymity_chosen(
         await state.set_state(Intake.tip)
         await edit_card(callback, tips.rule(country), tips.choice())
         return
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _show_summary(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _show_summary(message, state)
 
 
 async def tip_chosen(callback: CallbackQuery, callback_data: IntakeCb, state: FSMContext) -> None:
     await state.update_data(anonymous=callback_data.step != IntakeStep.NAMED)
     if callback_data.step == IntakeStep.CRIME:
         await state.update_data({URGENT_KEY: True})
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _show_summary(callback.message, state)
+    if (message := await buttons_removed(callback)) is not None:
+        await _show_summary(message, state)
 
 
 async def _show_summary(message: Message, state: FSMContext) -> None:
@@ -262,7 +246,9 @@ async def _show_summary(message: Message, state: FSMContext) -> None:
     await state.set_state(Intake.confirm)
     note = tips.summary_note(anonymous=data["anonymous"], urgent=bool(data.get(URGENT_KEY)))
     await message.answer(
-        appeal_cards.summary(data["category"], data["text"], _media_count(data), data["anonymous"], data.get("kind"))
+        appeal_cards.summary(
+            data["category"], data["text"], intake.media_count(data), data["anonymous"], data.get("kind")
+        )
         + (f"\n\n{note}" if note else ""),
         reply_markup=appeal_keyboards.confirm_intake(),
     )
@@ -279,10 +265,6 @@ async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await edit_card(callback, _("The appeal was not sent."))
 
 
-def _media_count(data: IntakeData) -> int:
-    return len(data["attachments"]) + (data["source"]["kind"] != "text")
-
-
 def _draft(data: IntakeData) -> Draft:
     return Draft(
         key=data["key"],
@@ -297,19 +279,14 @@ def _draft(data: IntakeData) -> Draft:
 
 async def send(
     callback: CallbackQuery,
+    data: IntakeData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     settings: Settings,
     courier: Courier,
-    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await read(state, IntakeData)
-    if "key" not in data:
-        # A second press handled alongside the first, which has already finished the dialog.
-        alert(callback_answer, texts.button_gone())
-        return
     try:
         submitted = await appeals.submit(session, clock, policy(settings), actor, _draft(data))
     except RateLimited:

@@ -18,13 +18,12 @@ from bot.clock import Clock
 from bot.delivery.courier import Courier
 from bot.services import appeal_lists, appeals, outbox, parts
 from bot.services.appeals import FEEDBACK_LIMIT
-from bot.services.errors import InvalidTransition
 from bot.services.people import Actor
 from bot.ui import texts
 from bot.ui.appeals import keyboards as appeal_keyboards
 from bot.ui.appeals.cards import resident_view
 from bot.ui.callbacks import ListCb, MyAppealAction, RateCb, ResidentCb
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, read
 from handlers.refusing import BUTTON_GONE, Refusal, flag
 from models import Appeal, AppealStatus
 
@@ -43,7 +42,9 @@ def _no_comment() -> str:
     return _("This comment can no longer be added.")
 
 
-NO_COMMENT = Refusal(_no_comment)
+# A closed appeal (InvalidTransition) is refused as a missing one is.
+NO_COMMENT = Refusal(_no_comment, closed=lambda _lost: _no_comment())
+CLOSED = Refusal(texts.button_gone, closed=lambda _lost: texts.button_gone())
 
 
 def create_router() -> Router:
@@ -53,10 +54,8 @@ def create_router() -> Router:
     router.callback_query.register(
         open_one, ResidentCb.filter(F.action == MyAppealAction.OPEN), flags=flag(BUTTON_GONE)
     )
-    router.callback_query.register(rate, RateCb.filter(), flags=flag(BUTTON_GONE))
-    router.callback_query.register(
-        reopen, ResidentCb.filter(F.action == MyAppealAction.REOPEN), flags=flag(BUTTON_GONE)
-    )
+    router.callback_query.register(rate, RateCb.filter(), flags=flag(CLOSED))
+    router.callback_query.register(reopen, ResidentCb.filter(F.action == MyAppealAction.REOPEN), flags=flag(CLOSED))
     router.callback_query.register(
         ask_feedback, ResidentCb.filter(F.action == MyAppealAction.FEEDBACK), flags=flag(BUTTON_GONE)
     )
@@ -112,17 +111,12 @@ async def open_one(
 async def rate(
     callback: CallbackQuery,
     callback_data: RateCb,
-    callback_answer: CallbackAnswer,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     courier: Courier,
 ) -> None:
-    try:
-        appeal = await appeals.rate(session, clock, actor, callback_data.appeal_id, callback_data.stars)
-    except InvalidTransition:
-        alert(callback_answer, texts.button_gone())
-        return
+    appeal = await appeals.rate(session, clock, actor, callback_data.appeal_id, callback_data.stars)
     await edit_card(
         callback,
         _("Thank you! You rated appeal №{number}: {stars}").format(
@@ -141,17 +135,12 @@ async def rate(
 async def reopen(
     callback: CallbackQuery,
     callback_data: ResidentCb,
-    callback_answer: CallbackAnswer,
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
     courier: Courier,
 ) -> None:
-    try:
-        appeal = await appeals.reopen(session, clock, actor, callback_data.appeal_id)
-    except InvalidTransition:
-        alert(callback_answer, texts.button_gone())
-        return
+    appeal = await appeals.reopen(session, clock, actor, callback_data.appeal_id)
     await edit_card(
         callback,
         _("Appeal №{number} is back with the inspector. Reply to their message to add details.").format(
@@ -191,11 +180,7 @@ async def feedback_sent(
 ) -> None:
     data = await read(state, FeedbackData)
     await end_dialog(state)
-    try:
-        appeal = await appeals.leave_feedback(session, actor, data["appeal_id"], message.text or "")
-    except InvalidTransition:
-        await message.answer(_no_comment())
-        return
+    appeal = await appeals.leave_feedback(session, actor, data["appeal_id"], message.text or "")
     await message.answer(_("Thank you, your comment is saved."))
     await courier.to_staff(
         appeal,

@@ -12,7 +12,6 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +25,8 @@ from bot.ui import texts
 from bot.ui.callbacks import ProposeCb, ProposeStep
 from bot.ui.proposals import cards as proposal_cards
 from bot.ui.proposals.cards import PROPOSE_PAYLOAD
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, read
+from handlers.dialogs import TEXT_ANSWER, edit_card, end_dialog, still_open
+from handlers.loading import loads
 from handlers.refusing import Refusal, Shown, flag
 
 
@@ -50,7 +50,10 @@ def create_router() -> Router:
     router.message.register(start, CommandStart(deep_link=True, magic=F.args == PROPOSE_PAYLOAD))
     router.message.register(text_sent, Proposing.text, TEXT_ANSWER)
     router.callback_query.register(
-        send, Proposing.confirm, ProposeCb.filter(F.step == ProposeStep.SEND), flags=flag(NOT_RESIDENT)
+        send,
+        Proposing.confirm,
+        ProposeCb.filter(F.step == ProposeStep.SEND),
+        flags=flag(NOT_RESIDENT) | loads("data", still_open(ProposingData, "text")),
     )
     router.callback_query.register(cancel, Proposing.confirm, ProposeCb.filter(F.step == ProposeStep.CANCEL))
     return router
@@ -113,7 +116,7 @@ async def _take(message: Message, state: FSMContext, actor: Actor, raw: str) -> 
 
 async def send(
     callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
+    data: ProposingData,
     state: FSMContext,
     session: AsyncSession,
     clock: Clock,
@@ -121,10 +124,6 @@ async def send(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    data = await read(state, ProposingData)
-    if "text" not in data:
-        alert(callback_answer, texts.button_gone())
-        return
     await end_dialog(state)
     try:
         proposal = await proposals.propose(session, clock, actor, data["text"])

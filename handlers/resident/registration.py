@@ -24,7 +24,7 @@ from bot.services.people import Actor, Person, load_actor
 from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConsentCb, LanguageCb, SkipCb
 from bot.ui.cards import APPEAL_PAYLOAD, START_PREFIX, building_title
-from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog, person_of, read
+from handlers.dialogs import TEXT_ANSWER, alert, buttons_removed, edit_card, end_dialog, person_of, read
 
 
 class Registration(StatesGroup):
@@ -180,9 +180,8 @@ async def flat_sent(message: Message, state: FSMContext, session: AsyncSession, 
 async def flat_skipped(
     callback: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, actor: Actor
 ) -> None:
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
-        await _finish(callback.message, state, session, clock, actor, person_of(callback.from_user), None)
+    if (message := await buttons_removed(callback)) is not None:
+        await _finish(message, state, session, clock, actor, person_of(callback.from_user), None)
 
 
 async def _finish(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,8 @@ from pypdf import PdfReader
 from bot.config import LANGUAGES
 from bot.i18n import create_i18n
 from bot.services import emergency
-from bot.ui.oral import Receipt, receipt_pdf
-
-RECEIVED = datetime(2026, 12, 7, 5, 30, tzinfo=UTC)
+from bot.ui.oral import receipt_pdf
+from tests.support.receipts import longest_receipt
 
 
 @pytest.mark.parametrize(
@@ -56,26 +54,8 @@ def i18n() -> I18n:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_receipt_is_one_page_with_every_letter_even_for_the_longest_text(i18n: I18n, language: str) -> None:
-    text = "\n".join(["Қатты шу, әйнек сынды, ғимарат һәм ұрлық; үй іші — өте нашар."] * 60)[:3000]
-    receipt = Receipt(
-        number=41,
-        received_at=RECEIVED,
-        timezone="Asia/Almaty",
-        channel="phone",
-        applicant="Әлібек Ғалымұлы Қоңырбаев-Өтеуұлы",
-        contact="+7 701 111 22 33",
-        address="Абай даңғылы, 10",
-        flat="7",
-        category="public_order",
-        kind="complaint",
-        due_at=RECEIVED + timedelta(days=21),
-        term="15 рабочих дней по АППК РК",
-        accepted_by="Нұрлан Әбенов",
-        position="полиция капитаны",
-        text=text,
-    )
     with i18n.context(), i18n.use_locale(language):
-        data = receipt_pdf(receipt)
+        data = receipt_pdf(longest_receipt())
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     page = " ".join(reader.pages[0].extract_text().split())

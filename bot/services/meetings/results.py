@@ -129,15 +129,9 @@ def minutes(raw: str) -> str:
 
 
 async def _meeting(session: AsyncSession, meeting_id: int, *, lock: bool = False) -> Meeting | None:
-    query = (
-        select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.buildings))
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        query = query.with_for_update(of=Meeting)
-    return await session.scalar(query)
+    lock_of = {"of": Meeting} if lock else None
+    options = [selectinload(Meeting.buildings)]
+    return await session.get(Meeting, meeting_id, options=options, populate_existing=True, with_for_update=lock_of)
 
 
 def _check(meeting: Meeting | None, clock: Clock, actor: Actor) -> Meeting:

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import appeal_terms
-from bot.ui import labels
+from bot.ui import keyboards, labels
 from bot.ui.callbacks import (
     AppealAction,
     CategoryCb,
@@ -24,40 +24,33 @@ from bot.ui.callbacks import (
     StaffCb,
 )
 from bot.ui.keyboards import pager
-from models import OPEN_STATUSES, Appeal, Category, Inspector
+from models import OPEN_STATUSES, Appeal, Inspector
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
 
 
 def categories() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in Category:
-        builder.button(text=labels.category(code), callback_data=CategoryCb(code=code.value))
-    builder.adjust(2)
-    return builder.as_markup()
+    return keyboards.categories(lambda code: CategoryCb(code=code.value))
 
 
 def intake_next() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next ➡️"), callback_data=IntakeCb(step=IntakeStep.NEXT))
-    return builder.as_markup()
+    return keyboards.next_step(IntakeCb(step=IntakeStep.NEXT))
 
 
 def anonymity() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Send with my name"), callback_data=IntakeCb(step=IntakeStep.NAMED))
-    builder.button(text=_("🕶 Send anonymously"), callback_data=IntakeCb(step=IntakeStep.ANON))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("Send with my name"), IntakeCb(step=IntakeStep.NAMED)),
+        (_("🕶 Send anonymously"), IntakeCb(step=IntakeStep.ANON)),
+    )
 
 
 def confirm_intake() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Send"), callback_data=IntakeCb(step=IntakeStep.SEND))
-    builder.button(text=_("✏️ Edit the text"), callback_data=IntakeCb(step=IntakeStep.EDIT))
-    builder.button(text=_("Cancel"), callback_data=IntakeCb(step=IntakeStep.CANCEL))
-    builder.adjust(1, 2)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("✅ Send"), IntakeCb(step=IntakeStep.SEND)),
+        (_("✏️ Edit the text"), IntakeCb(step=IntakeStep.EDIT)),
+        (_("Cancel"), IntakeCb(step=IntakeStep.CANCEL)),
+        rows=(1, 2),
+    )
 
 
 def staff_actions(appeal: Appeal, now: datetime) -> InlineKeyboardMarkup | None:

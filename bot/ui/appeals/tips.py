@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.ui import keyboards
 from bot.ui.callbacks import IntakeCb, IntakeStep
 
 
@@ -37,12 +37,11 @@ def rule(country: str) -> str:
 
 
 def choice() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🚨 Yes, a crime or a threat — urgent"), callback_data=IntakeCb(step=IntakeStep.CRIME))
-    builder.button(text=_("🕶 Send as an anonymous tip"), callback_data=IntakeCb(step=IntakeStep.TIP))
-    builder.button(text=_("Send with my name instead"), callback_data=IntakeCb(step=IntakeStep.NAMED))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("🚨 Yes, a crime or a threat — urgent"), IntakeCb(step=IntakeStep.CRIME)),
+        (_("🕶 Send as an anonymous tip"), IntakeCb(step=IntakeStep.TIP)),
+        (_("Send with my name instead"), IntakeCb(step=IntakeStep.NAMED)),
+    )
 
 
 def summary_note(*, anonymous: bool, urgent: bool) -> str:

@@ -35,7 +35,7 @@ from bot.services.meetings import (
 )
 from bot.services.render import Reader
 from bot.ui import keyboards
-from bot.ui.formatting import local_datetime
+from bot.ui.formatting import first_of, local_datetime
 from bot.ui.meetings import ics
 from bot.ui.meetings import keyboards as meeting_keyboards
 from models import Building, Meeting, MeetingStatus, RsvpAnswer
@@ -124,11 +124,11 @@ def _when_for(meeting: Meeting, timezone: str) -> str:
 
 
 def _addresses(buildings: list[Building]) -> str:
-    shown = ", ".join(escape(b.address) for b in buildings[:ADDRESSES])
-    hidden = len(buildings) - ADDRESSES
-    if hidden > 0:
-        shown += " " + _("and {count} more building", "and {count} more buildings", hidden).format(count=hidden)
-    return shown
+    return first_of(
+        [escape(b.address) for b in buildings],
+        ADDRESSES,
+        lambda hidden: _("and {count} more building", "and {count} more buildings", hidden).format(count=hidden),
+    )
 
 
 def _inspector(meeting: Meeting) -> str:

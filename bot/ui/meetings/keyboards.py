@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.meetings import Counts, Listed
+from bot.ui import keyboards
 from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb, PlanMeetingCb
 from bot.ui.formatting import local_datetime
 
@@ -27,14 +28,14 @@ def rsvp(meeting_id: int, counts: Counts) -> InlineKeyboardMarkup:
 
 
 def preview() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Publish"), callback_data=MeetingDraftCb(step=DraftStep.PUBLISH))
-    builder.button(text=_("✏️ Time"), callback_data=MeetingDraftCb(step=DraftStep.TIME))
-    builder.button(text=_("✏️ Place"), callback_data=MeetingDraftCb(step=DraftStep.PLACE))
-    builder.button(text=_("✏️ Agenda"), callback_data=MeetingDraftCb(step=DraftStep.AGENDA))
-    builder.button(text=_("Cancel"), callback_data=MeetingDraftCb(step=DraftStep.DROP))
-    builder.adjust(1, 3, 1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("📣 Publish"), MeetingDraftCb(step=DraftStep.PUBLISH)),
+        (_("✏️ Time"), MeetingDraftCb(step=DraftStep.TIME)),
+        (_("✏️ Place"), MeetingDraftCb(step=DraftStep.PLACE)),
+        (_("✏️ Agenda"), MeetingDraftCb(step=DraftStep.AGENDA)),
+        (_("Cancel"), MeetingDraftCb(step=DraftStep.DROP)),
+        rows=(1, 3, 1),
+    )
 
 
 def plan_meeting(inspector_id: int) -> InlineKeyboardMarkup:
@@ -44,11 +45,10 @@ def plan_meeting(inspector_id: int) -> InlineKeyboardMarkup:
 
 
 def confirm_change() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Save and tell the chats"), callback_data=MeetingDraftCb(step=DraftStep.SAVE))
-    builder.button(text=_("Cancel"), callback_data=MeetingDraftCb(step=DraftStep.DROP))
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboards.buttons(
+        (_("✅ Save and tell the chats"), MeetingDraftCb(step=DraftStep.SAVE)),
+        (_("Cancel"), MeetingDraftCb(step=DraftStep.DROP)),
+    )
 
 
 def staff_card(listed: Listed) -> InlineKeyboardMarkup:

@@ -55,6 +55,13 @@ def _where(appeal: Appeal) -> str:
     )
 
 
+def _status_and_deadline(appeal: Appeal) -> list[str]:
+    return [
+        _("Status: {status}").format(status=labels.status(appeal.status)),
+        _("Deadline: {at}").format(at=local_datetime(appeal.due_at, appeal.building.timezone)),
+    ]
+
+
 def first_response_overdue(appeal: Appeal, now: datetime) -> str:
     zone = appeal.building.timezone
     return "\n".join(
@@ -77,8 +84,7 @@ def due_soon(appeal: Appeal, now: datetime) -> str:
                 number=appeal.number, left=time_left(appeal.due_at, now, zone)
             ),
             _where(appeal),
-            _("Status: {status}").format(status=labels.status(appeal.status)),
-            _("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)),
+            *_status_and_deadline(appeal),
         ]
     )
 
@@ -109,8 +115,7 @@ def overdue(appeal: Appeal, now: datetime) -> str:
                 number=appeal.number, late=lateness(appeal.due_at, now, zone)
             ),
             _where(appeal),
-            _("Status: {status}").format(status=labels.status(appeal.status)),
-            _("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)),
+            *_status_and_deadline(appeal),
             _("The administrators are told every day until it is resolved."),
         ]
     )
@@ -135,8 +140,7 @@ def escalation(appeal: Appeal, now: datetime) -> str:
         [
             heading,
             _("Category: {category}").format(category=labels.category(appeal.category)),
-            _("Status: {status}").format(status=labels.status(appeal.status)),
-            _("Deadline: {at}").format(at=local_datetime(appeal.due_at, zone)),
+            *_status_and_deadline(appeal),
         ]
     )
 
