@@ -24,6 +24,7 @@ from tests.conftest import ADMIN_ID, TOKEN
 from tests.support.appeal_steps import send_appeal
 from tests.support.cluster import Cluster
 from tests.support.harness import Person
+from tests.support.rates import most_in_a_second
 from tests.support.stories import INSPECTOR_ID, bound_chats, district
 
 RESIDENTS = list(range(7001, 7013))
@@ -92,16 +93,6 @@ def quiet_hours_away_from_now() -> str:
     local = datetime.now(ZONE) + timedelta(hours=12)
     later = local + timedelta(minutes=30)
     return f"{local:%H:%M}-{later:%H:%M}"
-
-
-def most_in_a_second(moments: list[float]) -> int:
-    moments = sorted(moments)
-    most, first = 0, 0
-    for last, moment in enumerate(moments):
-        while moment - moments[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 async def test_three_instances_lose_nothing_do_nothing_twice_and_keep_telegrams_pace_through_a_kill(

@@ -11,19 +11,10 @@ from collections.abc import Callable
 import pytest
 
 from bot.delivery.pace import Limits, Pace, Pacing, SharedPace
+from tests.support.rates import most_in_a_second
 
 LIMITS = Limits(per_second=28, per_group_minute=20, per_private_second=1)
 GROUP, PERSON = -100, 7
-
-
-def most_in_a_second(moments: list[float]) -> int:
-    moments = sorted(moments)
-    most, first = 0, 0
-    for last, moment in enumerate(moments):
-        while moment - moments[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 async def reserved_moments(pace: Pacing, chats: list[int], clock: Callable[[], float] = time.monotonic) -> list[float]:
