@@ -11,14 +11,13 @@ from datetime import datetime
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.services.parts import Buttons
 from bot.ui import keyboards
 from bot.ui.callbacks import ChatWeekCb
-from bot.ui.formatting import local_date, local_datetime
+from bot.ui.formatting import local_date, local_datetime, locale
 from bot.ui.meetings.cards import when
 from models import Meeting
 
@@ -48,7 +47,7 @@ class Digest:
 
 
 def number(value: int) -> str:
-    return format_decimal(value, locale=get_i18n().current_locale)
+    return format_decimal(value, locale=locale())
 
 
 def _short(text: str, limit: int) -> str:

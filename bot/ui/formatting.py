@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 
 
-def locale() -> str:
+def locale() -> Locale:
     """The reader's locale for Babel's dates and numbers: the language the update is handled in."""
-    return get_i18n().current_locale
+    return _parsed(get_i18n().current_locale)
+
+
+@functools.cache
+def _parsed(identifier: str) -> Locale:
+    # Babel parses a locale given by name on every call; a scheduler tick formats a date for each of thousands of
+    # reminders.
+    return Locale.parse(identifier)
 
 
 def local_datetime(moment: datetime, timezone: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
 
@@ -35,7 +35,7 @@ from bot.services.meetings import (
 )
 from bot.services.render import Reader
 from bot.ui import keyboards
-from bot.ui.formatting import first_of, local_datetime
+from bot.ui.formatting import first_of, local_datetime, locale
 from bot.ui.meetings import ics
 from bot.ui.meetings import keyboards as meeting_keyboards
 from models import Building, Meeting, MeetingStatus, RsvpAnswer
@@ -47,8 +47,7 @@ SHORT_PLACE = 80
 
 def when(moment: datetime, timezone: str) -> str:
     """Wednesday, 25 November 2026, 19:00 — in that zone, in the reader's language."""
-    weekday = format_datetime(moment.astimezone(ZoneInfo(timezone)), "EEEE", locale=get_i18n().current_locale)
-    return f"{weekday}, {local_datetime(moment, timezone)}"
+    return format_datetime(moment.astimezone(ZoneInfo(timezone)), "EEEE, d MMMM y, HH:mm", locale=locale())
 
 
 def zone_label(timezone: str, moment: datetime) -> str:
