@@ -27,6 +27,7 @@ from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
 from bot.delivery.pace import Pace
 from bot.delivery.sender import Sender, outbox_pace
+from bot.filters import run_filters_in_loop
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
@@ -114,6 +115,7 @@ def create_dispatcher(
     dp.message.middleware(Refusals())
     dp.callback_query.middleware(Refusals())
     dp.include_routers(*get_routers())
+    run_filters_in_loop(dp)
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     return dp
