@@ -9,10 +9,10 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.questions import ANSWER_KIND
 from bot.ui.callbacks import AppealAction, QuestionAction, QuestionCb, StaffCb
+from bot.ui.keyboards import Keyboard
 from models import Appeal, Broadcast, GroupQuestion, Inspector
 
 # The reaction that tells the asker, and only them, that the question went to the inspector.
@@ -38,7 +38,7 @@ def relay(question: GroupQuestion, under: Broadcast, building_code: str) -> str:
 
 
 def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("📨 Make it an appeal"), callback_data=QuestionCb(action=QuestionAction.APPEAL, question_id=question.id)
     )
@@ -47,7 +47,7 @@ def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:
 
 def made_appeal(appeal: Appeal) -> InlineKeyboardMarkup:
     """The relayed question's button once it is an appeal: it opens the appeal's card."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("📨 Appeal №{number}").format(number=appeal.number),
         callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id),

@@ -17,7 +17,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -29,6 +28,7 @@ from bot.services.people import Actor
 from bot.ui import notices as notice_cards
 from bot.ui import texts
 from bot.ui.callbacks import NoticeAction, NoticeCb, PickCb
+from bot.ui.keyboards import Keyboard
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, alert, edit_card, end_dialog, read
 from handlers.picker import Picked
@@ -283,7 +283,7 @@ async def _show(message: Message, notice_parts: list[parts.Part]) -> None:
 
 
 def _actions(*, can_send: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if can_send:
         builder.button(text=_("✅ Send"), callback_data=NoticeCb(action=NoticeAction.SEND))
     builder.button(text=_("✏️ Edit"), callback_data=NoticeCb(action=NoticeAction.EDIT))

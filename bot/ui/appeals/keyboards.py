@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.ui import labels
 from bot.ui.callbacks import (
@@ -21,14 +20,14 @@ from bot.ui.callbacks import (
     ResidentCb,
     StaffCb,
 )
-from bot.ui.keyboards import pager
+from bot.ui.keyboards import Keyboard, pager
 from models import OPEN_STATUSES, Appeal, Category, Inspector
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
 
 
 def categories() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in Category:
         builder.button(text=labels.category(code), callback_data=CategoryCb(code=code.value))
     builder.adjust(2)
@@ -36,13 +35,13 @@ def categories() -> InlineKeyboardMarkup:
 
 
 def intake_next() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Next ➡️"), callback_data=IntakeCb(step=IntakeStep.NEXT))
     return builder.as_markup()
 
 
 def anonymity() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Send with my name"), callback_data=IntakeCb(step=IntakeStep.NAMED))
     builder.button(text=_("🕶 Send anonymously"), callback_data=IntakeCb(step=IntakeStep.ANON))
     builder.adjust(1)
@@ -50,7 +49,7 @@ def anonymity() -> InlineKeyboardMarkup:
 
 
 def confirm_intake() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Send"), callback_data=IntakeCb(step=IntakeStep.SEND))
     builder.button(text=_("✏️ Edit the text"), callback_data=IntakeCb(step=IntakeStep.EDIT))
     builder.button(text=_("Cancel"), callback_data=IntakeCb(step=IntakeStep.CANCEL))
@@ -61,7 +60,7 @@ def confirm_intake() -> InlineKeyboardMarkup:
 def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
     if appeal.status not in OPEN_STATUSES:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     actions = [
         (AppealAction.TAKE, _("▶️ Take")),
         (AppealAction.REPLY, _("↩️ Reply")),
@@ -81,7 +80,7 @@ def staff_actions(appeal: Appeal) -> InlineKeyboardMarkup | None:
 
 
 def redirect_targets(appeal: Appeal, inspectors: list[Inspector]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for inspector in inspectors:
         if inspector.id != appeal.inspector_id:
             builder.button(
@@ -92,7 +91,7 @@ def redirect_targets(appeal: Appeal, inspectors: list[Inspector]) -> InlineKeybo
 
 
 def rating(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for stars in range(1, 6):
         builder.button(text="⭐" * stars, callback_data=RateCb(appeal_id=appeal.id, stars=stars))
     if not appeal.reopened:
@@ -104,7 +103,7 @@ def rating(appeal: Appeal) -> InlineKeyboardMarkup:
 
 
 def feedback(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("💬 Add a comment"), callback_data=ResidentCb(action=MyAppealAction.FEEDBACK, appeal_id=appeal.id)
     )
@@ -112,7 +111,7 @@ def feedback(appeal: Appeal) -> InlineKeyboardMarkup:
 
 
 def resident_list(appeals: list[Appeal], page: int, pages: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for appeal in appeals:
         builder.button(
             text=f"№{appeal.number} · {labels.status(appeal.status)}",
@@ -127,7 +126,7 @@ def queue(
     appeals: list[Appeal], page: int, pages: int, buildings: list[tuple[int, str]], building_id: int, status: str
 ) -> InlineKeyboardMarkup:
     """The page's appeals (each opens its card), the pager, then the building and status filters."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for appeal in appeals:
         builder.button(
             text=("🚨 " if appeal.urgent else "")
@@ -138,7 +137,7 @@ def queue(
     _attach_pager(
         builder, page, pages, lambda number: ListCb(listing="q", page=number, building_id=building_id, status=status)
     )
-    filters = InlineKeyboardBuilder()
+    filters = Keyboard()
     filters.button(
         text=("• " if building_id == 0 else "") + _("All buildings"),
         callback_data=ListCb(listing="q", page=0, status=status),
@@ -150,7 +149,7 @@ def queue(
         )
     filters.adjust(4)
     builder.attach(filters)
-    statuses = InlineKeyboardBuilder()
+    statuses = Keyboard()
     for code in ("", "new", "in_progress", "answered"):
         name = labels.status(code) if code else _("all open")
         statuses.button(
@@ -162,7 +161,7 @@ def queue(
     return builder.as_markup()
 
 
-def _attach_pager(builder: InlineKeyboardBuilder, page: int, pages: int, target: Callable[[int], ListCb]) -> None:
+def _attach_pager(builder: Keyboard, page: int, pages: int, target: Callable[[int], ListCb]) -> None:
     row = pager(page, pages, target)
     if row is not None:
         builder.attach(row)

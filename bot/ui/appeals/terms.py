@@ -8,13 +8,13 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import law
 from bot.services.law import Term
 from bot.ui import labels
 from bot.ui.callbacks import BodyCb, ExtensionCb, KindCb
 from bot.ui.formatting import day, local_date, local_datetime
+from bot.ui.keyboards import Keyboard
 from models import Appeal, AppealExtension
 
 BODY_BUTTON_LIMIT = 60
@@ -107,7 +107,7 @@ def kind_question(country: str) -> str:
 
 
 def kinds(country: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in law.rules(country).kinds:
         builder.button(text=labels.kind(code), callback_data=KindCb(code=code))
     builder.adjust(1)
@@ -150,7 +150,7 @@ def extension_request(appeal: Appeal, extension: AppealExtension, inspector_name
 
 
 def extension_buttons(extension: AppealExtension) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Approve"), callback_data=ExtensionCb(extension_id=extension.id, approve=True))
     builder.button(text=_("✖️ Decline"), callback_data=ExtensionCb(extension_id=extension.id, approve=False))
     builder.adjust(2)
@@ -195,7 +195,7 @@ def bodies_prompt(appeal: Appeal) -> str:
 
 
 def bodies(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in law.rules(appeal.building.country).redirect_bodies:
         builder.button(text=labels.body(code)[:BODY_BUTTON_LIMIT], callback_data=BodyCb(appeal_id=appeal.id, code=code))
     builder.adjust(1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.ui.callbacks import IntakeCb, IntakeStep
+from bot.ui.keyboards import Keyboard
 
 
 def rule(country: str) -> str:
@@ -37,7 +37,7 @@ def rule(country: str) -> str:
 
 
 def choice() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🚨 Yes, a crime or a threat — urgent"), callback_data=IntakeCb(step=IntakeStep.CRIME))
     builder.button(text=_("🕶 Send as an anonymous tip"), callback_data=IntakeCb(step=IntakeStep.TIP))
     builder.button(text=_("Send with my name instead"), callback_data=IntakeCb(step=IntakeStep.NAMED))
