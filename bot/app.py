@@ -27,6 +27,7 @@ from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
 from bot.delivery.pace import Pacing, pace_for
 from bot.delivery.sender import Sender
+from bot.filters import run_filters_in_loop
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
@@ -119,6 +120,7 @@ def create_dispatcher(
     dp.message.middleware(apply_loads)
     dp.callback_query.middleware(apply_loads)
     dp.include_routers(*get_routers())
+    run_filters_in_loop(dp)
     dp.startup.register(_on_startup)
     dp.shutdown.register(_on_shutdown)
     return dp

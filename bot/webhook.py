@@ -21,6 +21,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,9 @@ class UpdateHandler(SimpleRequestHandler):
             result: Any = await self.dispatcher.feed_update(self.bot, update)
             if isinstance(result, TelegramMethod):
                 await self.dispatcher.silent_call_request(self.bot, result)
-        except (DBAPIError, OSError) as exc:
-            # Nothing was committed: Telegram delivers the update again, and the work is done then.
+        except (DBAPIError, PoolTimeout, OSError) as exc:
+            # Nothing was committed (or no connection came in time): Telegram delivers the update again, and the
+            # work is done then.
             log.warning(
                 "update %s not handled (%s); Telegram will deliver it again", update.update_id, type(exc).__name__
             )
@@ -106,7 +108,7 @@ class UpdateHandler(SimpleRequestHandler):
             async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
                 async with self._engine.connect() as connection:
                     await connection.execute(text("SELECT 1"))
-        except (TimeoutError, DBAPIError, OSError) as exc:
+        except (TimeoutError, PoolTimeout, DBAPIError, OSError) as exc:
             return web.Response(text=f"not ready: the database does not answer ({type(exc).__name__})", status=503)
         return web.Response(text="ready")
 

@@ -79,6 +79,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Every transaction takes the write lock (BEGIN IMMEDIATE), so one runs at a time whatever the pool holds.
+            # With one connection the others wait for it in the event loop, in turn, as long as SQLite would have
+            # (the busy timeout), instead of each polling the lock from a thread of its own: that cost CPU on every
+            # update while a burst queued.
+            kwargs.setdefault("pool_size", 1)
+            kwargs.setdefault("max_overflow", 0)
+            kwargs.setdefault("pool_timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+            # A connection comes back committed or rolled back already (closing a session or a connection ends its
+            # transaction): the pool's own rollback on its return would be one more trip to the driver's thread.
+            kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(parsed, **kwargs)
         _prepare_sqlite(engine)
         return engine

@@ -25,6 +25,8 @@ WAITING = (AppealStatus.NEW.value, AppealStatus.REDIRECTED.value)
 async def _page(session: AsyncSession, query: Select[Appeal], page: int, size: int) -> Page[Appeal]:
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page, pages = clamp(page, total, size)
+    if not total:  # most people who ask have none: no second statement for an empty page
+        return Page([], 0, page, pages)
     rows = await session.scalars(
         query.options(selectinload(Appeal.building), selectinload(Appeal.inspector)).offset(page * size).limit(size)
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.clock import Clock
 from bot.services import counters, law
@@ -258,10 +258,11 @@ def _event(
 
 
 def _card_options() -> list[Any]:
+    # The building, inspector and resident join the appeal's own statement; the thread takes one of its own.
     return [
-        selectinload(Appeal.building),
-        selectinload(Appeal.inspector),
-        selectinload(Appeal.resident),
+        joinedload(Appeal.building),
+        joinedload(Appeal.inspector),
+        joinedload(Appeal.resident),
         selectinload(Appeal.messages),
     ]
 

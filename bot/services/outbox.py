@@ -275,7 +275,15 @@ async def cancel_pending(session: AsyncSession, broadcast_id: int) -> int:
 # --- the sender's side ------------------------------------------------------------------------
 
 
-async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: Sequence[int] = ()) -> list[Delivery]:
+class DueRow(NamedTuple):
+    """What the sender decides on; it claims and loads the whole row only when it sends it."""
+
+    id: int
+    chat_id: int
+    priority: int
+
+
+async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: Sequence[int] = ()) -> list[DueRow]:
     """The next rows to send: the oldest pending row of each chat, if it is due; personal before bulk.
 
     Only the head of a chat's queue is a candidate, so a chat's messages go in the order they were made,
@@ -284,7 +292,7 @@ async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: S
     """
     earlier = aliased(Delivery)
     query = (
-        select(Delivery)
+        select(Delivery.id, Delivery.chat_id, Delivery.priority)
         .where(
             Delivery.status == DeliveryStatus.PENDING,
             Delivery.not_before <= now,
@@ -301,7 +309,7 @@ async def due(session: AsyncSession, now: datetime, *, limit: int, skip_chats: S
     )
     if skip_chats:
         query = query.where(Delivery.chat_id.not_in(list(skip_chats)))
-    return list(await session.scalars(query))
+    return [DueRow(*row) for row in await session.execute(query)]
 
 
 async def part_sent(session: AsyncSession, clock: Clock, delivery: Delivery, message_id: int, *, last: bool) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -83,18 +83,21 @@ class Actor:
         return self.is_admin or (self.inspector is not None and building.inspector_id == self.inspector.id)
 
 
+# One statement with joins, not one per relation, built once: it runs for every update.
+_ACTOR = (
+    select(User)
+    .where(User.id == bindparam("telegram_id"))
+    .options(
+        joinedload(User.inspector),
+        joinedload(User.residency).joinedload(Residency.building).joinedload(Building.inspector),
+    )
+)
+
+
 async def load_actor(
     session: AsyncSession, telegram_id: int, *, is_admin: bool, default_country: str = DEFAULT_COUNTRY
 ) -> Actor:
-    # One statement with joins, not one per relation: it runs for every update.
-    user = await session.scalar(
-        select(User)
-        .where(User.id == telegram_id)
-        .options(
-            joinedload(User.inspector),
-            joinedload(User.residency).joinedload(Residency.building).joinedload(Building.inspector),
-        )
-    )
+    user = await session.scalar(_ACTOR, {"telegram_id": telegram_id})
     inspector = user.inspector if user is not None and user.inspector and user.inspector.active else None
     residency = user.residency if user is not None else None
     if inspector is not None:  # their buildings decide: one query, for staff only
@@ -245,10 +248,20 @@ async def reading_locales(session: AsyncSession, telegram_ids: list[int], *, def
     with the wording of their country (`Actor.country`); `default_country` is COUNTRY."""
     if not telegram_ids:
         return {}
-    rows = (await session.execute(select(User.id, User.language).where(User.id.in_(telegram_ids)))).all()
-    found = await countries(session, [telegram_id for telegram_id, _ in rows], default_country)
+    # Each person's language and home building's country in one statement; staff's buildings decide over a home.
+    rows = (
+        await session.execute(
+            select(User.id, User.language, Building.country)
+            .outerjoin(Residency, Residency.user_id == User.id)
+            .outerjoin(Building, Building.id == Residency.building_id)
+            .where(User.id.in_(telegram_ids))
+        )
+    ).all()
+    found = {telegram_id: country for telegram_id, _, country in rows if country is not None}
+    found.update(await _staff_countries(session, [telegram_id for telegram_id, _, _ in rows], default_country))
     return {
-        telegram_id: reading_locale(language, found.get(telegram_id, default_country)) for telegram_id, language in rows
+        telegram_id: reading_locale(language, found.get(telegram_id, default_country))
+        for telegram_id, language, _ in rows
     }
 
 
@@ -263,12 +276,21 @@ async def countries(session: AsyncSession, telegram_ids: list[int], default_coun
         .where(Residency.user_id.in_(telegram_ids))
     )
     found = {telegram_id: country for telegram_id, country in resident_rows}
+    found.update(await _staff_countries(session, telegram_ids, default_country))
+    return found
+
+
+async def _staff_countries(session: AsyncSession, telegram_ids: list[int], default_country: str) -> dict[int, str]:
+    """Active inspectors' countries: where most of their buildings are (COUNTRY on a tie)."""
+    if not telegram_ids:
+        return {}
     staff_rows = await session.execute(
         select(Inspector.user_id, Building.country, func.count())
         .join(Building, Building.inspector_id == Inspector.id)
         .where(Inspector.user_id.in_(telegram_ids), Inspector.active)
         .group_by(Inspector.user_id, Building.country)
     )
+    found: dict[int, str] = {}
     best: dict[int, tuple[int, bool]] = {}
     for telegram_id, country, count in staff_rows:
         rank = (count, country == default_country)

@@ -18,10 +18,9 @@ KEEP = timedelta(days=2)
 async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> bool:
     """Record the update in the current transaction; False when it was handled (and committed) before."""
     insert = upsert_insert(session)
-    recorded = await changed_rows(
-        session, insert(ProcessedUpdate).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
-    )
-    return bool(recorded)
+    # On the table, not the mapped class: a plain INSERT, without the ORM's bulk-insert machinery, on every update.
+    statement = insert(ProcessedUpdate.__table__).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
+    return bool(await changed_rows(session, statement))
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:

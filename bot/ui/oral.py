@@ -16,7 +16,6 @@ from typing import cast
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -27,6 +26,7 @@ from bot.ui.appeals.marks import channel
 from bot.ui.appeals.terms import term as term_name
 from bot.ui.callbacks import OralCb, OralStep
 from bot.ui.formatting import local_date, local_datetime
+from bot.ui.keyboards import Keyboard
 from bot.ui.reports.pdf import FONT, plain, printable
 from bot.ui.reports.plotting import FONT_BOLD, FONT_REGULAR
 from models import Appeal, Inspector, User
@@ -197,7 +197,7 @@ def filename(number: int) -> str:
 
 
 def buildings_markup(rows: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for building_id, code in rows:
         builder.button(text=code, callback_data=OralCb(step=OralStep.BUILDING, value=str(building_id)))
     builder.adjust(4)
@@ -205,7 +205,7 @@ def buildings_markup(rows: list[tuple[int, str]]) -> InlineKeyboardMarkup:
 
 
 def channels_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in CHANNELS:
         builder.button(text=channel(code), callback_data=OralCb(step=OralStep.CHANNEL, value=code))
     builder.adjust(1)
@@ -213,13 +213,13 @@ def channels_markup() -> InlineKeyboardMarkup:
 
 
 def skip_markup() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Skip ➡️"), callback_data=OralCb(step=OralStep.SKIP))
     return builder.as_markup()
 
 
 def residents_markup(people: list[User]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for person in people:
         name = " ".join(filter(None, [person.first_name, person.last_name]))
         if person.username:

@@ -10,13 +10,12 @@ from html import escape
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import parts
 from bot.services.questions import ANSWER_KIND
 from bot.services.render import Reader, Render
 from bot.ui.callbacks import AppealAction, QuestionAction, QuestionCb, StaffCb
-from bot.ui.keyboards import stored
+from bot.ui.keyboards import Keyboard, stored
 from models import Appeal, Broadcast, GroupQuestion, Inspector
 
 # The reaction that tells the asker, and only them, that the question went to the inspector.
@@ -52,7 +51,7 @@ def relayed(i18n: I18n, under: Broadcast, building_code: str) -> Render[GroupQue
 
 
 def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("📨 Make it an appeal"), callback_data=QuestionCb(action=QuestionAction.APPEAL, question_id=question.id)
     )
@@ -61,7 +60,7 @@ def relay_buttons(question: GroupQuestion) -> InlineKeyboardMarkup:
 
 def made_appeal(appeal: Appeal) -> InlineKeyboardMarkup:
     """The relayed question's button once it is an appeal: it opens the appeal's card."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("📨 Appeal №{number}").format(number=appeal.number),
         callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id),

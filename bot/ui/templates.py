@@ -6,11 +6,11 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
 from bot.ui.callbacks import TemplateAction, TemplateCb
+from bot.ui.keyboards import Keyboard
 from models import AnswerTemplate
 
 LABEL_LIMIT = 40  # characters of a template on its button
@@ -44,7 +44,7 @@ def listing(templates: list[AnswerTemplate], *, admin: bool) -> str:
 
 
 def listing_markup(templates: list[AnswerTemplate], *, admin: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("➕ Add a template"), callback_data=TemplateCb(action=TemplateAction.ADD))
     deletable = [(n, t) for n, t in enumerate(templates, 1) if t.inspector_id is not None or admin]
     for n, template in deletable:
@@ -57,7 +57,7 @@ def listing_markup(templates: list[AnswerTemplate], *, admin: bool) -> InlineKey
 
 
 def languages() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in LANGUAGES:
         builder.button(
             text=LANGUAGE_NAMES[code], callback_data=TemplateCb(action=TemplateAction.LANGUAGE, language=code)
@@ -79,7 +79,7 @@ def ask_text(limit: int) -> str:
 
 
 def picker(appeal_id: int, templates: list[AnswerTemplate]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for template in templates:
         builder.button(
             text=_short(template.text),

@@ -17,7 +17,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -30,6 +29,7 @@ from bot.services.people import Actor, Person
 from bot.ui import keyboards, texts
 from bot.ui.callbacks import ConfirmCb, PageCb, SuccessorCb
 from bot.ui.cards import inspector_card, inspector_line
+from bot.ui.keyboards import Keyboard
 from handlers.dialogs import TEXT_ANSWER, alert, edit_card, end_dialog
 from handlers.loading import loads
 from models import Inspector
@@ -313,7 +313,7 @@ async def _removal_chosen(message: Message, state: FSMContext, session: AsyncSes
 
 
 def _successors(candidates: list[Inspector]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for inspector in candidates:
         builder.button(text=inspector.full_name[:60], callback_data=SuccessorCb(inspector_id=inspector.id))
     builder.button(text=_("Nobody yet: the administrators"), callback_data=SuccessorCb(inspector_id=0))

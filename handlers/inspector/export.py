@@ -11,7 +11,6 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -22,6 +21,7 @@ from bot.services.quarters import Quarter
 from bot.ui import labels
 from bot.ui.appeals.cards import is_overdue
 from bot.ui.callbacks import ExportCb
+from bot.ui.keyboards import Keyboard
 from models import Appeal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,7 +70,7 @@ async def ask(
 
 
 def _choices(clock: Clock, settings: Settings) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for title, start, end in _ranges(clock.now().astimezone(settings.tz).date()):
         builder.button(text=title, callback_data=ExportCb(start=start.isoformat(), end=end.isoformat()))
     builder.adjust(2)

@@ -15,7 +15,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -25,6 +24,7 @@ from bot.services.notices import Draft, NoChats
 from bot.services.people import Actor
 from bot.ui import notices as notice_cards
 from bot.ui.callbacks import NoticeAction, NoticeCb, PickCb
+from bot.ui.keyboards import Keyboard
 from handlers import picker
 from handlers.dialogs import NOT_A_COMMAND, edit_card, end_dialog, read, still_open
 from handlers.loading import loads
@@ -277,7 +277,7 @@ async def _show(message: Message, notice_parts: list[parts.Part]) -> None:
 
 
 def _actions(*, can_send: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if can_send:
         builder.button(text=_("✅ Send"), callback_data=NoticeCb(action=NoticeAction.SEND))
     builder.button(text=_("✏️ Edit"), callback_data=NoticeCb(action=NoticeAction.EDIT))

@@ -300,9 +300,9 @@ async def send(
         return
     if data.get(URGENT_KEY):
         await emergency.mark_urgent(session, clock, appeal, actor_id=actor.telegram_id, why="resident")
+    # The card's outbox row commits with the appeal, in the one transaction the reply below ends.
+    await courier.deliver_card(appeal)
     if appeal.anonymous:
         await edit_card(callback, tips.registered(appeal.number, urgent=appeal.urgent))
-        await courier.deliver_card(appeal)
         return
     await edit_card(callback, terms.receipt(appeal))
-    await courier.deliver_card(appeal)

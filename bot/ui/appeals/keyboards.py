@@ -7,7 +7,6 @@ from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import appeal_terms
 from bot.ui import keyboards, labels
@@ -23,7 +22,7 @@ from bot.ui.callbacks import (
     ResidentCb,
     StaffCb,
 )
-from bot.ui.keyboards import pager
+from bot.ui.keyboards import Keyboard, pager
 from models import OPEN_STATUSES, Appeal, Inspector
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
@@ -57,7 +56,7 @@ def staff_actions(appeal: Appeal, now: datetime) -> InlineKeyboardMarkup | None:
     """The open appeal's buttons; "Needs further study" only while its author may be told so (a UZ proposal)."""
     if appeal.status not in OPEN_STATUSES:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     actions = [
         (AppealAction.TAKE, _("▶️ Take")),
         (AppealAction.REPLY, _("↩️ Reply")),
@@ -80,7 +79,7 @@ def staff_actions(appeal: Appeal, now: datetime) -> InlineKeyboardMarkup | None:
 
 
 def redirect_targets(appeal: Appeal, inspectors: list[Inspector]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for inspector in inspectors:
         if inspector.id != appeal.inspector_id:
             builder.button(
@@ -91,7 +90,7 @@ def redirect_targets(appeal: Appeal, inspectors: list[Inspector]) -> InlineKeybo
 
 
 def rating(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for stars in range(1, 6):
         builder.button(text="⭐" * stars, callback_data=RateCb(appeal_id=appeal.id, stars=stars))
     if not appeal.reopened:
@@ -103,7 +102,7 @@ def rating(appeal: Appeal) -> InlineKeyboardMarkup:
 
 
 def feedback(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("💬 Add a comment"), callback_data=ResidentCb(action=MyAppealAction.FEEDBACK, appeal_id=appeal.id)
     )
@@ -111,7 +110,7 @@ def feedback(appeal: Appeal) -> InlineKeyboardMarkup:
 
 
 def resident_list(appeals: list[Appeal], page: int, pages: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for appeal in appeals:
         builder.button(
             text=f"№{appeal.number} · {labels.status(appeal.status)}",
@@ -126,7 +125,7 @@ def queue(
     appeals: list[Appeal], page: int, pages: int, buildings: list[tuple[int, str]], building_id: int, status: str
 ) -> InlineKeyboardMarkup:
     """The page's appeals (each opens its card), the pager, then the building and status filters."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for appeal in appeals:
         builder.button(
             text=("🚨 " if appeal.urgent else "")
@@ -137,7 +136,7 @@ def queue(
     _attach_pager(
         builder, page, pages, lambda number: ListCb(listing="q", page=number, building_id=building_id, status=status)
     )
-    filters = InlineKeyboardBuilder()
+    filters = Keyboard()
     filters.button(
         text=("• " if building_id == 0 else "") + _("All buildings"),
         callback_data=ListCb(listing="q", page=0, status=status),
@@ -149,7 +148,7 @@ def queue(
         )
     filters.adjust(4)
     builder.attach(filters)
-    statuses = InlineKeyboardBuilder()
+    statuses = Keyboard()
     for code in ("", "new", "in_progress", "answered"):
         name = labels.status(code) if code else _("all open")
         statuses.button(
@@ -161,7 +160,7 @@ def queue(
     return builder.as_markup()
 
 
-def _attach_pager(builder: InlineKeyboardBuilder, page: int, pages: int, target: Callable[[int], ListCb]) -> None:
+def _attach_pager(builder: Keyboard, page: int, pages: int, target: Callable[[int], ListCb]) -> None:
     row = pager(page, pages, target)
     if row is not None:
         builder.attach(row)

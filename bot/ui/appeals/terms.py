@@ -9,7 +9,6 @@ from html import escape
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import appeal_terms, law, parts
 from bot.services.appeal_terms import ExtensionNotices, StudyNoticeRefused, StudyRefusal, TermChange
@@ -18,7 +17,7 @@ from bot.services.render import Reader, Render
 from bot.ui import labels
 from bot.ui.callbacks import BodyCb, ExtensionCb, KindCb
 from bot.ui.formatting import day, local_date, local_datetime
-from bot.ui.keyboards import stored
+from bot.ui.keyboards import Keyboard, stored
 from models import Appeal, AppealExtension
 
 BODY_BUTTON_LIMIT = 60
@@ -111,7 +110,7 @@ def kind_question(country: str) -> str:
 
 
 def kinds(country: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in law.rules(country).kinds:
         builder.button(text=labels.kind(code), callback_data=KindCb(code=code))
     builder.adjust(1)
@@ -154,7 +153,7 @@ def extension_request(appeal: Appeal, extension: AppealExtension, inspector_name
 
 
 def extension_buttons(extension: AppealExtension) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Approve"), callback_data=ExtensionCb(extension_id=extension.id, approve=True))
     builder.button(text=_("✖️ Decline"), callback_data=ExtensionCb(extension_id=extension.id, approve=False))
     builder.adjust(2)
@@ -199,7 +198,7 @@ def bodies_prompt(appeal: Appeal) -> str:
 
 
 def bodies(appeal: Appeal) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in law.rules(appeal.building.country).redirect_bodies:
         builder.button(text=labels.body(code)[:BODY_BUTTON_LIMIT], callback_data=BodyCb(appeal_id=appeal.id, code=code))
     builder.adjust(1)

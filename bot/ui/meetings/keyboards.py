@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.meetings import Counts, Listed
 from bot.ui import keyboards
 from bot.ui.callbacks import DraftStep, MeetingAction, MeetingCb, MeetingDraftCb, PlanMeetingCb
 from bot.ui.formatting import local_datetime
+from bot.ui.keyboards import Keyboard
 
 OPEN_BUTTONS = 20
 
 
 def rsvp(meeting_id: int, counts: Counts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("✅ I will come ({count})").format(count=counts.yes),
         callback_data=MeetingCb(action=MeetingAction.YES, meeting_id=meeting_id),
@@ -39,7 +39,7 @@ def preview() -> InlineKeyboardMarkup:
 
 
 def plan_meeting(inspector_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📅 Plan a meeting"), callback_data=PlanMeetingCb(inspector_id=inspector_id))
     return builder.as_markup()
 
@@ -53,7 +53,7 @@ def confirm_change() -> InlineKeyboardMarkup:
 
 def staff_card(listed: Listed) -> InlineKeyboardMarkup:
     meeting_id = listed.meeting.id
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if listed.past:
         builder.button(
             text=_("📝 Record results"), callback_data=MeetingCb(action=MeetingAction.RESULTS, meeting_id=meeting_id)
@@ -67,7 +67,7 @@ def staff_card(listed: Listed) -> InlineKeyboardMarkup:
 
 
 def fields(meeting_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🕖 Time"), callback_data=MeetingCb(action=MeetingAction.EDIT_TIME, meeting_id=meeting_id))
     builder.button(text=_("📍 Place"), callback_data=MeetingCb(action=MeetingAction.EDIT_PLACE, meeting_id=meeting_id))
     builder.button(
@@ -79,7 +79,7 @@ def fields(meeting_id: int) -> InlineKeyboardMarkup:
 
 
 def confirm_cancel(meeting_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(
         text=_("Yes, cancel it"), callback_data=MeetingCb(action=MeetingAction.CANCEL_OK, meeting_id=meeting_id)
     )
@@ -92,7 +92,7 @@ def listing(items: list[Listed]) -> InlineKeyboardMarkup | None:
     """One button per meeting of /meetings, opening its card."""
     if not items:
         return None
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for item in items[:OPEN_BUTTONS]:
         meeting = item.meeting
         codes = ", ".join(b.code for b in meeting.buildings[:2])

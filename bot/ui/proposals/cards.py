@@ -6,10 +6,10 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.ui.callbacks import ProposeCb, ProposeStep, ResultsCb, ResultsStep
 from bot.ui.formatting import local_datetime
+from bot.ui.keyboards import Keyboard
 from models import Building, Meeting
 
 # The deep-link payload of the "write a proposal" button in building chats.
@@ -34,13 +34,13 @@ def ask_attendance(meeting: Meeting) -> str:
 
 
 def results_step(step: ResultsStep, meeting_id: int, label: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=label, callback_data=ResultsCb(step=step, meeting_id=meeting_id))
     return builder.as_markup()
 
 
 def results_confirm(meeting_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Save"), callback_data=ResultsCb(step=ResultsStep.SAVE, meeting_id=meeting_id))
     builder.button(text=_("Cancel"), callback_data=ResultsCb(step=ResultsStep.CANCEL, meeting_id=meeting_id))
     return builder.as_markup()
@@ -75,7 +75,7 @@ def results_saved(meeting: Meeting, proposals: int) -> str:
 
 
 def propose_confirm() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("✅ Send"), callback_data=ProposeCb(step=ProposeStep.SEND))
     builder.button(text=_("Cancel"), callback_data=ProposeCb(step=ProposeStep.CANCEL))
     return builder.as_markup()

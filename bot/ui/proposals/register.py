@@ -13,7 +13,6 @@ from html import escape
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import N_
 from bot.services import parts
@@ -22,7 +21,7 @@ from bot.services.proposals import COMMENT_LIMIT, SOURCE_BOT, Entry, Step
 from bot.services.render import Reader, Render
 from bot.ui.callbacks import ProposalAction, ProposalCb, RegisterCb
 from bot.ui.formatting import local_date, local_datetime
-from bot.ui.keyboards import pager
+from bot.ui.keyboards import Keyboard, pager
 from models import Proposal, ProposalStatus
 
 FILTER_BUILDINGS = 11  # with "All buildings", three rows of four
@@ -93,7 +92,7 @@ def register_buttons(
     result: Page[Entry], buildings: list[tuple[int, str]], building_id: int, status: str
 ) -> InlineKeyboardMarkup:
     """A button per proposal (opens its card), the pager, then the building and status filters."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for entry in result.items:
         proposal = entry.proposal
         builder.button(
@@ -110,7 +109,7 @@ def register_buttons(
     row = pager(result.page, result.pages, lambda page: RegisterCb(page=page, building_id=building_id, status=status))
     if row is not None:
         builder.attach(row)
-    by_building = InlineKeyboardBuilder()
+    by_building = Keyboard()
     by_building.button(
         text=("• " if building_id == 0 else "") + _("All buildings"), callback_data=RegisterCb(status=status)
     )
@@ -121,7 +120,7 @@ def register_buttons(
         )
     by_building.adjust(4)
     builder.attach(by_building)
-    by_status = InlineKeyboardBuilder()
+    by_status = Keyboard()
     for code in ("", *STATUSES):
         name = status_label(code) if code else _("all")
         by_status.button(
@@ -181,7 +180,7 @@ def card_buttons(entry: Entry, moves: tuple[str, ...], back: RegisterCb) -> Inli
         ProposalStatus.DONE: _("✅ Done"),
         ProposalStatus.DECLINED: _("⛔ Decline"),
     }
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for to in moves:
         builder.button(
             text=labels[ProposalStatus(to)],

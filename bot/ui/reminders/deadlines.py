@@ -12,18 +12,18 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.reminders import local_date
 from bot.ui import labels
 from bot.ui.callbacks import AppealAction, StaffCb
 from bot.ui.formatting import day, local_datetime, time_ahead
+from bot.ui.keyboards import Keyboard
 from models import Appeal
 
 
 def open_card(appeal: Appeal) -> InlineKeyboardMarkup:
     """One button that sends the appeal's card (the handler checks the presser may see it)."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📨 Open the appeal"), callback_data=StaffCb(action=AppealAction.OPEN, appeal_id=appeal.id))
     return builder.as_markup()
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.report_store import Quarters
 from bot.ui import keyboards
 from bot.ui.callbacks import ArchiveAction, ArchiveCb, ReportAction, ReportCb
+from bot.ui.keyboards import Keyboard
 from bot.ui.reports import cards as report_cards
 from models import Report
 
@@ -25,7 +25,7 @@ SKIP_PLANS = "rep_plans"
 
 def quarters(offered: Quarters) -> InlineKeyboardMarkup:
     """The last finished quarter first (the default), the three before it, then the current one so far."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for quarter in offered.finished:
         label = report_cards.quarter_name(quarter.key)
         if quarter == offered.default:
@@ -41,13 +41,13 @@ def quarters(offered: Quarters) -> InlineKeyboardMarkup:
 
 
 def offences_done() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("Continue ➡️"), callback_data=ReportCb(action=ReportAction.OFFENCES_DONE))
     return builder.as_markup()
 
 
 def preview(*, can_publish: bool = True) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     if can_publish:
         builder.button(text=_("✅ Publish"), callback_data=ReportCb(action=ReportAction.PUBLISH))
     builder.button(text=_("✏️ Edit"), callback_data=ReportCb(action=ReportAction.EDIT))
@@ -58,7 +58,7 @@ def preview(*, can_publish: bool = True) -> InlineKeyboardMarkup:
 
 def changes() -> InlineKeyboardMarkup:
     """What Edit changes."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("🗓 Quarter and buildings"), callback_data=ReportCb(action=ReportAction.CHANGE, part="period"))
     builder.button(text=_("🚨 Offence figures"), callback_data=ReportCb(action=ReportAction.CHANGE, part="offences"))
     builder.button(text=_("🛠 Measures taken"), callback_data=ReportCb(action=ReportAction.CHANGE, part="measures"))
@@ -69,7 +69,7 @@ def changes() -> InlineKeyboardMarkup:
 
 def archive(items: Sequence[Report], page: int, pages: int) -> InlineKeyboardMarkup | None:
     """One button per report on the page, then ◀️ n/m ▶️."""
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for report in items:
         codes = [building.code for building in report.buildings]
         shown = ", ".join(codes[:ARCHIVE_CODES]) + ("…" if len(codes) > ARCHIVE_CODES else "")
@@ -86,7 +86,7 @@ def archive(items: Sequence[Report], page: int, pages: int) -> InlineKeyboardMar
 
 
 def opened(report: Report) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("📄 PDF"), callback_data=ArchiveCb(action=ArchiveAction.PDF, report_id=report.id))
     if report.published_at is None:
         builder.button(
