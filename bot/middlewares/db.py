@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -69,5 +70,8 @@ class CommitBeforeTelegram(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         session = _current.get()
         if session is not None and session.in_transaction():
-            await session.commit()
+            # Requests sent at once (gathered) commit once: the others wait for it, then find nothing to commit.
+            async with session.info.setdefault("commit_before_telegram", asyncio.Lock()):
+                if session.in_transaction():
+                    await session.commit()
         return await make_request(bot, method)

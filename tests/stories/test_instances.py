@@ -31,6 +31,7 @@ RESIDENTS = list(range(7001, 7013))
 CHATS = [-700 - n for n in range(40)]
 ZONE = ZoneInfo("Asia/Almaty")
 WAIT = 120.0
+MEETING_KINDS = Reminder.kind.in_([MeetingChatReminders.name, MeetingResidentReminders.name])
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "sendMediaGroup"}
 
 
@@ -196,12 +197,16 @@ async def story(cluster: Cluster) -> None:
         settings = Settings.model_construct(meeting_reminder_hours=[2], quiet_hours="03:00-03:01")
         for kind in (MeetingChatReminders(settings), MeetingResidentReminders(settings)):
             await reminders.plan(session, await kind.plan(session, cluster.clock.now()))
-        await session.execute(update(Reminder).values(due_at=cluster.clock.now()))
+        # Only the meeting's: the weekly digest planned meanwhile waits for the inspector's working hours, which are
+        # closed or open depending on when the test runs.
+        await session.execute(update(Reminder).where(MEETING_KINDS).values(due_at=cluster.clock.now()))
 
     async def reminded() -> bool:
         async with cluster.app.sessionmaker() as session:
             waiting = await session.scalar(
-                select(func.count()).select_from(Reminder).where(Reminder.status == ReminderStatus.PENDING)
+                select(func.count())
+                .select_from(Reminder)
+                .where(MEETING_KINDS, Reminder.status == ReminderStatus.PENDING)
             )
         return not waiting and not await cluster.due_in_outbox()
 

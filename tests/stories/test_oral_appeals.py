@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from bot.services import reports
+from bot.services.quarters import Quarter
 from models import Building
 from tests.support.appeal_steps import PHOTO, appeal_by_number, send_appeal, texts_in
 from tests.support.harness import Person, Reply, Telegram
@@ -127,7 +128,7 @@ async def test_an_applicant_not_in_the_bot_gets_the_next_number_and_reports_coun
     await inspector.send("/cancel")
 
     async with tg.app.sessionmaker() as session:
-        figures = await reports.figures(session, await reports.beat(session, d.inspector.id), 2026, 4)
+        figures = await reports.figures(session, await reports.beat(session, d.inspector.id), Quarter(2026, 4))
     assert figures.received == 2 and figures.oral == 1
 
 
