@@ -36,9 +36,10 @@ from benchmarks.broadcast import (
     prepare,
     wait_for,
 )
+from benchmarks.database import inspector_with_building
 from bot.clock import SystemClock
 from bot.emulator import FakeTelegram
-from bot.services import appeals, buildings, inspectors, people, residents
+from bot.services import appeals, people, residents
 from bot.services.appeals import Content, Draft, Policy
 from bot.services.people import Person
 from models import Category, MessageLink
@@ -46,7 +47,7 @@ from models.db import create_engine, create_sessionmaker
 
 FIRST_INSPECTOR = 2000
 FIRST_RESIDENT = 10_000
-POLICY = Policy(first_response_hours=24, deadline_days=15, rate_limit=10_000)
+POLICY = Policy(first_response_hours=24, rate_limit=10_000)
 
 
 @dataclass(frozen=True)
@@ -70,25 +71,9 @@ async def district(database_url: str, fake: FakeTelegram, appeals_count: int, in
             for n in range(inspector_count):
                 user_id = FIRST_INSPECTOR + n
                 fake.add_user(user_id, f"Inspector {n}", language_code="en")
-                draft = inspectors.draft(
-                    Person(id=user_id, first_name=f"Inspector {n}"),
-                    full_name=f"Inspector {n}",
-                    rank="Captain",
-                    phone="+7 701 000 00 00",
-                    reception_point="Abay ave 1",
-                    reception_hours="Tue 18:00-20:00",
+                building = await inspector_with_building(
+                    session, clock, user_id, f"Inspector {n}", code=f"D-{n}", address=f"Dostyk {n}"
                 )
-                inspector = await inspectors.add_inspector(session, clock, draft, language="en", actor_id=1)
-                building = await buildings.add_building(
-                    session,
-                    clock,
-                    code=f"D-{n}",
-                    address=f"Dostyk {n}",
-                    district="Almaly",
-                    timezone="Asia/Almaty",
-                    actor_id=1,
-                )
-                await buildings.assign(session, clock, building_id=building.id, inspector_id=inspector.id, actor_id=1)
                 served.append((user_id, building))
             for k in range(appeals_count):
                 inspector_id, building = served[k % inspector_count]

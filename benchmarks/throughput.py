@@ -38,10 +38,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from benchmarks.appeals import summary_state
+from benchmarks.database import inspector_with_building
 from bot.clock import SystemClock
 from bot.emulator import FakeTelegram
 from bot.i18n import create_i18n
-from bot.services import buildings, inspectors, residents
+from bot.services import residents
 from bot.services.people import Person
 from bot.ui.appeals.keyboards import confirm_intake
 from handlers.resident.appeal import Intake
@@ -96,25 +97,9 @@ async def prepare(url: str, count: int) -> None:
         async with create_sessionmaker(engine).begin() as session:
             homes = []
             for n, user_id in enumerate(inspector_ids()):
-                draft = inspectors.draft(
-                    Person(id=user_id, first_name="Inspector"),
-                    full_name="Inspector",
-                    rank="Captain",
-                    phone="+77010000000",
-                    reception_point="Office",
-                    reception_hours="Tue",
+                building = await inspector_with_building(
+                    session, clock, user_id, "Inspector", code=f"A-{n}", address=f"Abay ave {n}"
                 )
-                inspector = await inspectors.add_inspector(session, clock, draft, language="en", actor_id=1)
-                building = await buildings.add_building(
-                    session,
-                    clock,
-                    code=f"A-{n}",
-                    address=f"Abay ave {n}",
-                    district=None,
-                    timezone="Asia/Almaty",
-                    actor_id=1,
-                )
-                await buildings.assign(session, clock, building_id=building.id, inspector_id=inspector.id, actor_id=1)
                 homes.append(building)
             for n, user_id in enumerate(range(FIRST_RESIDENT, FIRST_RESIDENT + count)):
                 await residents.register(
