@@ -22,7 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.commands import refresh_staff_menus, set_default_commands
+from bot.commands import Menus, set_default_commands
 from bot.config import Settings, require_webhook_secret
 from bot.delivery.direct import WaitOn429
 from bot.delivery.pace import Pacing, pace_for
@@ -139,7 +139,7 @@ async def _on_startup(
     log.info("started as @%s", me.username)
     await set_default_commands(bot, i18n, default=settings.default_language)
     async with sessionmaker() as session:  # the staff's own menus, as their language and country are now
-        await refresh_staff_menus(bot, i18n, session, settings)
+        await Menus(bot, i18n, session, settings).refresh()
     sender.start()
     dispatcher["ticking"] = jobs.start(scheduler, settings.scheduler_tick)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import LANGUAGES, Settings
 from bot.i18n import N_
 from bot.services import staff
+from models import Inspector
 
 log = logging.getLogger(__name__)
 MENUS_AT_ONCE = 8  # people whose menus are set at once
@@ -111,34 +113,46 @@ async def set_default_commands(bot: Bot, i18n: I18n, *, default: str) -> None:
     await _set(bot, i18n, BotCommandScopeAllGroupChats(), GROUP, default)
 
 
-async def refresh_staff_menus(
-    bot: Bot, i18n: I18n, session: AsyncSession, settings: Settings, telegram_ids: Sequence[int] | None = None
-) -> set[int]:
-    """These people's own menus (None: all staff's) as their role, language and country are now: set for staff,
-    removed for those who are staff no more. Returns whom Telegram does not know yet (they never opened the bot)."""
-    found = await staff.menus(
-        session,
-        telegram_ids,
-        admin_ids=settings.admin_ids,
-        country=settings.country,
-        default_language=settings.default_language,
-    )
-    unreached = set()
-    # A few people at a time: at start, hundreds of inspectors' menus (a call per language each) are set before the
-    # bot takes updates, in seconds rather than minutes.
-    at_once = asyncio.Semaphore(MENUS_AT_ONCE)
+@dataclass(frozen=True)
+class Menus:
+    """Staff members' own menus, refreshed in a session: handlers get one bound to the update's (bot.middlewares)."""
 
-    async def refresh(menu: staff.Menu) -> None:
-        async with at_once:
-            if menu.role is None:
-                await clear_personal_commands(bot, menu.telegram_id)
-            elif not await set_personal_commands(
-                bot, i18n, menu.telegram_id, ADMIN if menu.role == "admin" else INSPECTOR, menu.locale
-            ):
-                unreached.add(menu.telegram_id)
+    bot: Bot
+    i18n: I18n
+    session: AsyncSession
+    settings: Settings
 
-    await asyncio.gather(*(refresh(menu) for menu in found))
-    return unreached
+    async def refresh(self, telegram_ids: Sequence[int] | None = None) -> set[int]:
+        """These people's own menus (None: all staff's) as their role, language and country are now: set for staff,
+        removed for those who are staff no more. Returns whom Telegram does not know yet (they never opened the
+        bot)."""
+        found = await staff.menus(
+            self.session,
+            telegram_ids,
+            admin_ids=self.settings.admin_ids,
+            country=self.settings.country,
+            default_language=self.settings.default_language,
+        )
+        unreached = set()
+        # A few people at a time: at start, hundreds of inspectors' menus (a call per language each) are set before
+        # the bot takes updates, in seconds rather than minutes.
+        at_once = asyncio.Semaphore(MENUS_AT_ONCE)
+
+        async def refresh(menu: staff.Menu) -> None:
+            async with at_once:
+                if menu.role is None:
+                    await clear_personal_commands(self.bot, menu.telegram_id)
+                elif not await set_personal_commands(
+                    self.bot, self.i18n, menu.telegram_id, ADMIN if menu.role == "admin" else INSPECTOR, menu.locale
+                ):
+                    unreached.add(menu.telegram_id)
+
+        await asyncio.gather(*(refresh(menu) for menu in found))
+        return unreached
+
+    async def refresh_serving(self, *serving: Inspector | None) -> None:
+        """These inspectors' menus (None: nobody), when their buildings' country may have changed."""
+        await self.refresh([inspector.user_id for inspector in serving if inspector is not None])
 
 
 async def set_personal_commands(

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.commands import Menus
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.i18n import LocaleMiddleware
@@ -37,6 +38,7 @@ class Injected(TypedDict):
     actor: Actor  # ActorMiddleware: the sender, with rights from the database and ADMIN_IDS
     building_chat: NotRequired[BuildingChat | None]  # ActorMiddleware, in group chats: the building it is bound to
     courier: Courier  # CourierMiddleware: appeal cards and answers, delivered or queued
+    menus: Menus  # CourierMiddleware: staff members' own command menus, refreshed
     state: FSMContext  # aiogram: the dialog of this person in this chat
     callback_answer: NotRequired[CallbackAnswer]  # CallbackAnswerMiddleware, for presses: the one answer
 

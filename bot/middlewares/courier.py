@@ -1,4 +1,4 @@
-"""Give handlers the courier, bound to the update's session."""
+"""Give handlers what sends on their behalf, bound to the update's session: the courier, and the staff menus."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
+from bot.commands import Menus
 from bot.delivery.courier import Courier
 
 
@@ -19,4 +20,5 @@ class CourierMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         data["courier"] = Courier(data["i18n"], data["session"], data["clock"], data["settings"])
+        data["menus"] = Menus(data["bot"], data["i18n"], data["session"], data["settings"])
         return await handler(event, data)

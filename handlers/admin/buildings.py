@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 from typing import TypedDict
 
@@ -11,12 +10,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.commands import refresh_staff_menus
+from bot.commands import Menus
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import buildings, inspectors, law, staff, validation
@@ -27,7 +25,6 @@ from bot.ui.callbacks import AssignCb, CountryCb, SkipCb
 from bot.ui.cards import building_title, registration_link
 from handlers.admin.inspectors import tell_handover
 from handlers.dialogs import TEXT_ANSWER, buttons_removed, edit_card, end_dialog, read
-from models import Inspector
 
 ASSIGN_BUTTONS = 40
 # A dialog's answer is text that is not a command: another command typed mid-dialog goes to its own handler.
@@ -318,9 +315,7 @@ async def country_command(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
 ) -> None:
     """/country A-12 UZ sets it; /country A-12 shows it with the two buttons."""
     code, _sep, country = (command.args or "").strip().partition(" ")
@@ -340,7 +335,7 @@ async def country_command(
             reply_markup=keyboards.countries(building.country, building.id),
         )
         return
-    await message.answer(await _set_country(session, clock, actor, Menus(bot, i18n, settings), building.id, country))
+    await message.answer(await _set_country(session, clock, actor, menus, building.id, country))
 
 
 async def country_changed(
@@ -349,29 +344,12 @@ async def country_changed(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
 ) -> None:
     await edit_card(
         callback,
-        await _set_country(
-            session, clock, actor, Menus(bot, i18n, settings), callback_data.building_id, callback_data.code
-        ),
+        await _set_country(session, clock, actor, menus, callback_data.building_id, callback_data.code),
     )
-
-
-@dataclass(frozen=True)
-class Menus:
-    """What refreshing a staff member's own menu needs, when their buildings' country may have changed."""
-
-    bot: Bot
-    i18n: I18n
-    settings: Settings
-
-    async def refresh(self, session: AsyncSession, *serving: Inspector | None) -> None:
-        ids = [inspector.user_id for inspector in serving if inspector is not None]
-        await refresh_staff_menus(self.bot, self.i18n, session, self.settings, ids)
 
 
 async def _set_country(
@@ -385,7 +363,7 @@ async def _set_country(
         return _("That building no longer exists.")
     except InvalidValue:
         return _("The country is KZ (Kazakhstan) or UZ (Uzbekistan).")
-    await menus.refresh(session, await staff.manager_of(session, building.id))  # their wording may follow it
+    await menus.refresh_serving(await staff.manager_of(session, building.id))  # their wording may follow it
     return _("{building}: {country}. New appeals follow its law and calendar; open ones keep their deadlines.").format(
         building=building_title(building), country=labels.country(building.country)
     )
@@ -409,16 +387,13 @@ async def assign_start(
     clock: Clock,
     actor: Actor,
     courier: Courier,
-    i18n: I18n,
-    settings: Settings,
-    bot: Bot,
+    menus: Menus,
 ) -> None:
     given = await _code_given(message, command, state, AssignBuilding.code, _("Which building? Send its code:"))
     if given is None:
         return
     code, telegram_id = given
     if telegram_id.strip():
-        menus = Menus(bot, i18n, settings)
         await _assign_by_telegram_id(message, session, clock, actor, courier, menus, code, telegram_id.strip())
         return
     await _offer_inspectors(message, state, session, code)
@@ -479,11 +454,8 @@ async def assign_chosen(
     clock: Clock,
     actor: Actor,
     courier: Courier,
-    i18n: I18n,
-    settings: Settings,
-    bot: Bot,
+    menus: Menus,
 ) -> None:
-    menus = Menus(bot, i18n, settings)
     await edit_card(
         callback,
         await _assign(session, clock, actor, courier, menus, callback_data.building_id, callback_data.inspector_id),
@@ -508,7 +480,7 @@ async def _assign(
     assert handover.successor is not None
     if handover.previous is None or handover.previous.id != handover.successor.id:
         await tell_handover(courier, handover, removed=False)
-        await menus.refresh(session, handover.previous, handover.successor)  # the country of most of their buildings
+        await menus.refresh_serving(handover.previous, handover.successor)  # the country of most of their buildings
     return _("{building} is now served by {inspector}.").format(
         building=building_title(handover.buildings[0]), inspector=escape(handover.successor.full_name)
     )

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.commands import refresh_staff_menus
+from bot.commands import Menus
 from bot.config import Settings
 from bot.delivery.courier import Courier
 from bot.services import appeals, inspectors, people, staff, validation
@@ -220,6 +220,7 @@ async def save(
     settings: Settings,
     i18n: I18n,
     bot: Bot,
+    menus: Menus,
 ) -> None:
     try:
         inspector = await inspectors.add_inspector(
@@ -229,7 +230,7 @@ async def save(
         await edit_card(callback, _("This person is already an inspector."))
         return
     await edit_card(callback, _("Inspector added:") + "\n\n" + inspector_card(inspector))
-    reached = inspector.user_id not in await refresh_staff_menus(bot, i18n, session, settings, [inspector.user_id])
+    reached = inspector.user_id not in await menus.refresh([inspector.user_id])
     if reached:
         try:
             with i18n.use_locale(settings.default_locale):
@@ -358,9 +359,7 @@ async def remove_confirmed(
     clock: Clock,
     actor: Actor,
     courier: Courier,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
 ) -> None:
     try:
         handover = await staff.remove_inspector(
@@ -376,13 +375,7 @@ async def remove_confirmed(
     assert handover.previous is not None
     await tell_handover(courier, handover, removed=True)
     # The one removed loses their menu; the one taking over may now read another country's wording.
-    await refresh_staff_menus(
-        bot,
-        i18n,
-        session,
-        settings,
-        [inspector.user_id for inspector in (handover.previous, handover.successor) if inspector],
-    )
+    await menus.refresh_serving(handover.previous, handover.successor)
     heir = escape(handover.successor.full_name) if handover.successor else _("the administrators")
     await edit_card(
         callback,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,8 +11,8 @@ from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import MENU_LANGUAGES, refresh_staff_menus
-from bot.config import LANGUAGES, Settings, reading_locale
+from bot.commands import MENU_LANGUAGES, Menus
+from bot.config import LANGUAGES, reading_locale
 from bot.i18n import FSM_LANGUAGE_KEY, LANGUAGE_NAMES, language_of
 from bot.services import chats, people
 from bot.services.people import Actor
@@ -63,8 +63,7 @@ async def chosen_in_private(
     actor: Actor,
     i18n: I18n,
     callback_answer: CallbackAnswer,
-    bot: Bot,
-    settings: Settings,
+    menus: Menus,
 ) -> None:
     language = callback_data.code
     if language not in LANGUAGES:
@@ -75,7 +74,7 @@ async def chosen_in_private(
     else:
         await state.update_data({FSM_LANGUAGE_KEY: language})
     if actor.is_staff:  # their own menu follows their language, whatever their app's
-        await refresh_staff_menus(bot, i18n, session, settings, [actor.telegram_id])
+        await menus.refresh([actor.telegram_id])
     with i18n.use_locale(reading_locale(language, actor.country)):
         said = _("Language: {name}.").format(name=LANGUAGE_NAMES[language])
         if language not in MENU_LANGUAGES and not actor.is_staff:

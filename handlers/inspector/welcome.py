@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import get_i18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import commands
 from bot.clock import Clock
-from bot.config import Settings
+from bot.commands import Menus
 from bot.i18n import language_of
 from bot.services import people
 from bot.services.people import Actor
@@ -31,9 +30,7 @@ async def start(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    menus: Menus,
 ) -> None:
     await end_dialog(state)
     if actor.user is None and message.from_user is not None:
@@ -43,4 +40,4 @@ async def start(
         )
     await message.answer(texts.help_text(actor))
     # Telegram refuses a person's own menu until they open the bot: this is the first moment it can be set.
-    await commands.refresh_staff_menus(bot, i18n, session, settings, [actor.telegram_id])
+    await menus.refresh([actor.telegram_id])
