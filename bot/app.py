@@ -87,6 +87,8 @@ def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
 
         # A dialog left half-way (an appeal's draft, its captions) expires after a day rather than staying forever.
         storage = RedisStorage.from_url(settings.redis_url, state_ttl=DIALOG_TTL, data_ttl=DIALOG_TTL)
+        if settings.alone:  # the updates all reach this process: its own locks isolate them, without two trips to Redis
+            return storage, SimpleEventIsolation()
         # A lock left by an instance that died lapses after this long, not aiogram's minute: the person's next
         # updates wait for it (on whichever instance they reach), and no handler takes that long.
         return storage, RedisEventIsolation(storage.redis, lock_kwargs={"timeout": ISOLATION_SECONDS})

@@ -252,6 +252,12 @@ class Settings(BaseSettings):
     def is_admin(self, telegram_id: int) -> bool:
         return telegram_id in self.admin_ids
 
+    @property
+    def alone(self) -> bool:
+        """On SQLite the bot runs as one process (it takes the database file for itself): no other instance to share
+        locks or Telegram's pace with."""
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK_RE = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

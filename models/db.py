@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from models import sqlite_driver
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -37,7 +39,9 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Connection) -> None:
         # A deferred BEGIN that later writes cannot wait for the lock (SQLite answers "database is
         # locked" at once); IMMEDIATE takes the write lock up front and so honours busy_timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = connection.connection.dbapi_connection
+        assert isinstance(driver, sqlite_driver.Connection)
+        driver.begin_with_next("BEGIN IMMEDIATE")
 
 
 class SqliteBusy(Exception):
@@ -89,7 +93,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # A connection comes back committed or rolled back already (closing a session or a connection ends its
             # transaction): the pool's own rollback on its return would be one more trip to the driver's thread.
             kwargs.setdefault("pool_reset_on_return", None)
-        engine = create_async_engine(parsed, **kwargs)
+        engine = create_async_engine(parsed, module=sqlite_driver.dbapi(), **kwargs)
         _prepare_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -19,9 +19,9 @@ def upsert_insert(session: AsyncSession) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-async def changed_rows(session: AsyncSession, statement: Executable) -> int:
+async def changed_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None) -> int:
     """Run an UPDATE, DELETE or INSERT … ON CONFLICT and say how many rows it changed."""
-    return cast(CursorResult[Any], await session.execute(statement)).rowcount
+    return cast(CursorResult[Any], await session.execute(statement, parameters)).rowcount
 
 
 async def add_once(session: AsyncSession, row: Row, find: Callable[[], Awaitable[Row | None]]) -> tuple[Row, bool]:

@@ -228,9 +228,9 @@ class SharedPace:
 
 
 def pace_for(settings: Settings) -> Pacing:
-    """In Redis when the instances share one (several instances keep one pace), else in this process."""
+    """In Redis when several instances may run (they keep one pace), else in this process."""
     limits = Limits(settings.outbox_rate, settings.outbox_group_rate, settings.outbox_private_rate)
-    if settings.redis_url:
+    if settings.redis_url and not settings.alone:
         bot_id = settings.bot_token.get_secret_value().split(":", 1)[0]
         return SharedPace.from_url(limits, settings.redis_url, prefix=f"inspector-bot:{bot_id}:pace")
     return Pace(limits)

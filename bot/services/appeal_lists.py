@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,20 +22,37 @@ OPEN = [status.value for status in OPEN_STATUSES]
 WAITING = (AppealStatus.NEW.value, AppealStatus.REDIRECTED.value)
 
 
-async def _page(session: AsyncSession, query: Select[Appeal], page: int, size: int) -> Page[Appeal]:
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+async def _page(
+    session: AsyncSession,
+    count: Select[int],
+    rows: Select[Appeal],
+    parameters: dict[str, Any],
+    page: int,
+    size: int,
+) -> Page[Appeal]:
+    """`rows` has bound `offset` and `limit`; both statements take `parameters`."""
+    total = await session.scalar(count, parameters) or 0
     page, pages = clamp(page, total, size)
     if not total:  # most people who ask have none: no second statement for an empty page
         return Page([], 0, page, pages)
-    rows = await session.scalars(
-        query.options(selectinload(Appeal.building), selectinload(Appeal.inspector)).offset(page * size).limit(size)
-    )
-    return Page(list(rows), total, page, pages)
+    items = await session.scalars(rows, {**parameters, "offset": page * size, "limit": size})
+    return Page(list(items), total, page, pages)
+
+
+def _paged(query: Select[Appeal]) -> Select[Appeal]:
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+# A resident's own, built once (they ask often, and building a statement cost more than running it); the list
+# shows numbers and states only, so nothing else is loaded.
+_MINE_COUNT = (
+    select(func.count()).select_from(Appeal.__table__).where(Appeal.__table__.c.resident_id == bindparam("resident_id"))
+)
+_MINE = _paged(select(Appeal).where(Appeal.resident_id == bindparam("resident_id")).order_by(Appeal.number.desc()))
 
 
 async def of_resident(session: AsyncSession, actor: Actor, *, page: int, size: int) -> Page[Appeal]:
-    query = select(Appeal).where(Appeal.resident_id == actor.telegram_id).order_by(Appeal.number.desc())
-    return await _page(session, query, page, size)
+    return await _page(session, _MINE_COUNT, _MINE, {"resident_id": actor.telegram_id}, page, size)
 
 
 def _staff_scope(query: Select[Appeal], actor: Actor) -> Select[Appeal]:
@@ -54,7 +71,9 @@ async def queue(
     query = _staff_scope(select(Appeal), actor).where(Appeal.status.in_([s.value for s in wanted]))
     if building_id:
         query = query.where(Appeal.building_id == building_id)
-    return await _page(session, query.order_by(Appeal.due_at, Appeal.number), page, size)
+    count = select(func.count()).select_from(query.subquery())
+    rows = query.options(selectinload(Appeal.building), selectinload(Appeal.inspector))
+    return await _page(session, count, _paged(rows.order_by(Appeal.due_at, Appeal.number)), {}, page, size)
 
 
 async def queue_buildings(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:

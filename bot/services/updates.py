@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import ProcessedUpdate
-from models.queries import changed_rows, upsert_insert
+from models.queries import changed_rows
 
 # Telegram keeps an unconfirmed update for 24 hours: a record older than that can meet no redelivery.
 KEEP = timedelta(days=2)
 
 
+def _record(insert: Any) -> Any:
+    return insert(ProcessedUpdate.__table__).values(update_id=bindparam("update_id"), at=bindparam("at"))
+
+
+# Built once per dialect, on the table (not the mapped class): it runs first in every update, and building a
+# statement (and its cache key) anew cost more than running it.
+_RECORD = {
+    "postgresql": _record(postgresql.insert).on_conflict_do_nothing(),
+    "sqlite": _record(sqlite.insert).on_conflict_do_nothing(),
+}
+
+
 async def first_time(session: AsyncSession, clock: Clock, update_id: int) -> bool:
     """Record the update in the current transaction; False when it was handled (and committed) before."""
-    insert = upsert_insert(session)
-    # On the table, not the mapped class: a plain INSERT, without the ORM's bulk-insert machinery, on every update.
-    statement = insert(ProcessedUpdate.__table__).values(update_id=update_id, at=clock.now()).on_conflict_do_nothing()
-    return bool(await changed_rows(session, statement))
+    record = _RECORD[session.get_bind().dialect.name]
+    return bool(await changed_rows(session, record, {"update_id": update_id, "at": clock.now()}))
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:
