@@ -55,10 +55,13 @@ class UpdateHandler(SimpleRequestHandler):
             return web.Response(text="Unauthorized", status=401)
         if not self.accepting:
             return _busy("stopping")
-        try:
-            await asyncio.wait_for(self._slots.acquire(), SLOT_WAIT_SECONDS)
-        except TimeoutError:
-            return _busy("busy")
+        if self._slots.locked():  # a free slot is taken at once, without a timer and a task to wait for it
+            try:
+                await asyncio.wait_for(self._slots.acquire(), SLOT_WAIT_SECONDS)
+            except TimeoutError:
+                return _busy("busy")
+        else:
+            await self._slots.acquire()
         self._in_flight += 1
         self._idle.clear()
         try:

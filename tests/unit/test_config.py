@@ -12,8 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
+from bot.app import create_fsm
 from bot.config import ConfigError, Settings, load_settings
+from bot.delivery.pace import Pace, SharedPace, pace_for
 from bot.emulator import FakeTelegram
 from bot.logging import setup_logging
 
@@ -177,6 +181,21 @@ def test_webhook_settings_are_checked() -> None:
     assert problem(BOT_TOKEN=TOKEN, WEBHOOK_URL="example.org").startswith("WEBHOOK_URL is malformed")
     assert problem(BOT_TOKEN=TOKEN, WEBHOOK_SECRET="has spaces").startswith("WEBHOOK_SECRET is malformed")
     assert problem(BOT_TOKEN=TOKEN, WEBHOOK_LISTEN="8080").startswith("WEBHOOK_LISTEN is malformed")
+
+
+async def test_one_process_on_sqlite_keeps_dialog_locks_and_the_pace_itself_and_instances_share_them_in_redis() -> None:
+    redis = "redis://127.0.0.1:6379/0"  # not reached: nothing here talks to Redis
+    alone = settings(BOT_TOKEN=TOKEN, DATABASE_URL="sqlite+aiosqlite:///data/bot.sqlite3", REDIS_URL=redis)
+    several = settings(BOT_TOKEN=TOKEN, DATABASE_URL="postgresql+asyncpg://bot@db/bot", REDIS_URL=redis)
+    assert alone.alone and not several.alone
+    for each, isolation, pace in ((alone, SimpleEventIsolation, Pace), (several, RedisEventIsolation, SharedPace)):
+        storage, locks = create_fsm(each)
+        assert isinstance(storage, RedisStorage)  # dialogs outlive a restart either way
+        assert isinstance(locks, isolation)
+        shared = pace_for(each)
+        assert isinstance(shared, pace)
+        await storage.close()
+        await shared.close()
 
 
 def test_webhook_mode_refuses_to_start_without_its_secret() -> None:

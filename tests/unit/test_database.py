@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -82,6 +84,67 @@ async def test_sqlite_transactions_begin_immediate(sqlite_engine: AsyncEngine) -
 async def _add_event(session: AsyncSession, action: str) -> None:
     session.add(AuditEvent(at=datetime.now(UTC), actor_id=None, action=action, object_type="test"))
     await session.flush()
+
+
+def _write_lock_free(path: Path) -> bool:
+    """Whether another connection could take the write lock at once."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+async def test_a_transaction_takes_the_write_lock_with_its_first_statement_and_none_without_one(
+    sqlite_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    async with create_sessionmaker(sqlite_engine)() as session:
+        await session.connection()  # begun, as far as SQLAlchemy knows: nothing sent yet
+        assert _write_lock_free(path)
+        await session.execute(select(1))
+        assert not _write_lock_free(path)
+        await session.commit()
+    assert _write_lock_free(path)
+
+
+async def test_a_failed_statement_is_rolled_back_and_leaves_the_lock_free(
+    sqlite_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    sessionmaker = create_sessionmaker(sqlite_engine)
+    async with sessionmaker.begin() as session:
+        session.add(User(id=1, first_name="A", language="en", created_at=datetime.now(UTC)))
+    with pytest.raises(IntegrityError):
+        async with sessionmaker.begin() as session:
+            session.add(User(id=1, first_name="B", language="en", created_at=datetime.now(UTC)))
+    assert _write_lock_free(tmp_path / "bot.sqlite3")
+    async with sessionmaker() as session:
+        assert await session.scalar(select(User.first_name)) == "A"
+
+
+async def test_each_statement_crosses_to_the_drivers_thread_once(
+    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = 0
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return await original(self, fn, *args, **kwargs)
+
+    async with create_sessionmaker(sqlite_engine)() as session:
+        await session.connection()  # checked out of the pool beforehand: only the transaction's trips are counted
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        rows = (await session.execute(select(User.id, User.first_name))).all()
+        await session.scalar(select(func.count()).select_from(User))
+        await session.commit()
+    assert rows == []
+    assert trips == 3  # BEGIN with the first statement, the second, the commit
 
 
 async def test_200_concurrent_writers_on_one_sqlite_file_all_succeed_and_none_is_lost(
