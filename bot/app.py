@@ -14,7 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import web
@@ -29,6 +29,7 @@ from bot.delivery.pace import Pacing, pace_for
 from bot.delivery.sender import Sender
 from bot.filters import run_filters_in_loop
 from bot.i18n import create_i18n
+from bot.isolation import LocalIsolation
 from bot.middlewares import setup_middlewares
 from bot.middlewares.db import CommitBeforeTelegram
 from bot.middlewares.responses import KeepResponseTypes
@@ -88,11 +89,11 @@ def create_fsm(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
         # A dialog left half-way (an appeal's draft, its captions) expires after a day rather than staying forever.
         storage = RedisStorage.from_url(settings.redis_url, state_ttl=DIALOG_TTL, data_ttl=DIALOG_TTL)
         if settings.alone:  # the updates all reach this process: its own locks isolate them, without two trips to Redis
-            return storage, SimpleEventIsolation()
+            return storage, LocalIsolation()
         # A lock left by an instance that died lapses after this long, not aiogram's minute: the person's next
         # updates wait for it (on whichever instance they reach), and no handler takes that long.
         return storage, RedisEventIsolation(storage.redis, lock_kwargs={"timeout": ISOLATION_SECONDS})
-    return MemoryStorage(), SimpleEventIsolation()
+    return MemoryStorage(), LocalIsolation()
 
 
 def create_dispatcher(

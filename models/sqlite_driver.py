@@ -101,7 +101,13 @@ class Connection(AsyncAdapt_aiosqlite_connection):
         self._begin = statement
 
     def cursor(self, server_side: bool = False) -> Any:
-        return super().cursor(server_side) if server_side else Cursor(self)
+        if not server_side:
+            return Cursor(self)
+        # A streamed result goes through aiosqlite's own cursor: the transaction's BEGIN goes first, on its own.
+        if self._begin is not None:
+            begin, self._begin = self._begin, None
+            self.run(begin, None, many=False)
+        return super().cursor(server_side)
 
     def run(self, operation: str, parameters: Any, *, many: bool) -> Outcome:
         begin, self._begin = self._begin, None

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
 from bot.app import create_fsm
 from bot.config import ConfigError, Settings, load_settings
 from bot.delivery.pace import Pace, SharedPace, pace_for
 from bot.emulator import FakeTelegram
+from bot.isolation import LocalIsolation
 from bot.logging import setup_logging
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +188,7 @@ async def test_one_process_on_sqlite_keeps_dialog_locks_and_the_pace_itself_and_
     alone = settings(BOT_TOKEN=TOKEN, DATABASE_URL="sqlite+aiosqlite:///data/bot.sqlite3", REDIS_URL=redis)
     several = settings(BOT_TOKEN=TOKEN, DATABASE_URL="postgresql+asyncpg://bot@db/bot", REDIS_URL=redis)
     assert alone.alone and not several.alone
-    for each, isolation, pace in ((alone, SimpleEventIsolation, Pace), (several, RedisEventIsolation, SharedPace)):
+    for each, isolation, pace in ((alone, LocalIsolation, Pace), (several, RedisEventIsolation, SharedPace)):
         storage, locks = create_fsm(each)
         assert isinstance(storage, RedisStorage)  # dialogs outlive a restart either way
         assert isinstance(locks, isolation)

@@ -112,6 +112,15 @@ async def test_a_transaction_takes_the_write_lock_with_its_first_statement_and_n
     assert _write_lock_free(path)
 
 
+async def test_a_streamed_first_statement_takes_the_write_lock_too(sqlite_engine: AsyncEngine, tmp_path: Path) -> None:
+    async with create_sessionmaker(sqlite_engine)() as session:
+        ids = [user_id async for user_id in await session.stream_scalars(select(User.id))]
+        assert ids == []
+        assert not _write_lock_free(tmp_path / "bot.sqlite3")
+        await session.commit()
+    assert _write_lock_free(tmp_path / "bot.sqlite3")
+
+
 async def test_a_failed_statement_is_rolled_back_and_leaves_the_lock_free(
     sqlite_engine: AsyncEngine, tmp_path: Path
 ) -> None:
