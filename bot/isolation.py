@@ -36,4 +36,4 @@ class LocalIsolation(BaseEventIsolation):
         return len(self._locks)
 
     async def close(self) -> None:
-        self._locks.clear()
+        """Nothing to release: each lock goes with the last update that holds it or waits for it, however late."""

@@ -44,3 +44,21 @@ async def test_a_failed_update_lets_the_next_one_through() -> None:
     async with asyncio.timeout(1), isolation.lock(key(7)):
         assert isolation.held == 1
     assert isolation.held == 0
+
+
+async def test_an_update_still_in_hand_when_the_bot_stops_finishes_and_lets_go() -> None:
+    isolation = LocalIsolation()
+    inside = asyncio.Event()
+    finish = asyncio.Event()
+
+    async def update() -> None:
+        async with isolation.lock(key(7)):
+            inside.set()
+            await finish.wait()
+
+    task = asyncio.create_task(update())
+    await inside.wait()
+    await isolation.close()
+    finish.set()
+    await task
+    assert isolation.held == 0
