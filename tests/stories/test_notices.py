@@ -272,6 +272,7 @@ async def test_a_redelivered_send_changes_nothing_and_says_nothing(tg: Telegram)
 
     update = tg.fake.callback_update(INSPECTOR_ID, summary, button(summary, "Send"))
     await tg.deliver(update)
+    await tg.drain()  # the notice the first delivery queued has gone out
     again = await tg.redeliver(update)
     await tg.drain()
 
