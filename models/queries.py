@@ -14,9 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 Row = TypeVar("Row")
 
 
+# Each dialect's `insert`, by dialect name: PostgreSQL's and SQLite's both have on_conflict_do_update/…_nothing.
+INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def upsert_insert(session: AsyncSession) -> Any:
-    """`insert` of the session's dialect: PostgreSQL's and SQLite's both have on_conflict_do_update/…_nothing."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    """`insert` of the session's dialect."""
+    return INSERTS[session.get_bind().dialect.name]
 
 
 async def changed_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None) -> int:

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import ProcessedUpdate
-from models.queries import changed_rows
+from models.queries import INSERTS, changed_rows
 
 # Telegram keeps an unconfirmed update for 24 hours: a record older than that can meet no redelivery.
 KEEP = timedelta(days=2)
 
 
-def _record(insert: Any) -> Any:
-    return insert(ProcessedUpdate.__table__).values(update_id=bindparam("update_id"), at=bindparam("at"))
-
-
 # Built once per dialect, on the table (not the mapped class): it runs first in every update, and building a
 # statement (and its cache key) anew cost more than running it.
 _RECORD = {
-    "postgresql": _record(postgresql.insert).on_conflict_do_nothing(),
-    "sqlite": _record(sqlite.insert).on_conflict_do_nothing(),
+    dialect: insert(ProcessedUpdate.__table__)
+    .values(update_id=bindparam("update_id"), at=bindparam("at"))
+    .on_conflict_do_nothing()
+    for dialect, insert in INSERTS.items()
 }
 
 
