@@ -257,7 +257,8 @@ class Outcome:
     missed: int
     deferred: int
     batches: int
-    cpu: float  # seconds of CPU the process used in its tick (all its threads: SQLite works in one of its own)
+    cpu: float  # seconds of CPU the process used in its tick (all its threads)
+    held: float  # the longest the tick held the event loop at a time, in seconds (updates would wait that long)
     rss_at_start: int
     peak: int
     python_peak: int | None
@@ -297,9 +298,11 @@ async def _tick(database_url: str, holder: str, trace: bool, ready: Event, go: E
     go.wait()
     if trace:
         tracemalloc.start()
+    watch = asyncio.create_task(_watch_loop(held := [0.0]))
     started, cpu = time.time(), time.process_time()
     report = await scheduler.tick()
     ended, cpu = time.time(), time.process_time() - cpu
+    watch.cancel()
     python_peak = tracemalloc.get_traced_memory()[1] if trace else None
     peak = _memory("VmHWM")
     await engine.dispose()
@@ -313,10 +316,19 @@ async def _tick(database_url: str, holder: str, trace: bool, ready: Event, go: E
         report.deferred,
         batches,
         cpu,
+        held[0],
         rss_at_start,
         peak,
         python_peak,
     )
+
+
+async def _watch_loop(longest: list[float]) -> None:
+    """Ask to run every millisecond; keep in longest[0] how much later than asked the loop let it."""
+    while True:
+        asked = time.monotonic()
+        await asyncio.sleep(0.001)
+        longest[0] = max(longest[0], time.monotonic() - asked - 0.001)
 
 
 def _memory(field: str) -> int:
@@ -425,7 +437,8 @@ def report(
         python = f", Python heap peak {o.python_peak / MIB:.0f} MiB" if o.python_peak is not None else ""
         print(
             f"  {o.holder:<16}  {o.sent:,} sent, {o.skipped} skipped, {o.missed} missed, {o.deferred} deferred "
-            f"in {o.batches} batches, {o.ended - o.started:.2f} s ({o.cpu:.2f} s CPU); "
+            f"in {o.batches} batches, {o.ended - o.started:.2f} s ({o.cpu:.2f} s CPU, the loop held "
+            f"{o.held * 1000:.0f} ms at most); "
             f"memory {o.rss_at_start / MIB:.0f} MiB at start, peak {o.peak / MIB:.0f} MiB (+{(o.peak - o.rss_at_start) / MIB:.0f}){python}"
         )
     print(f"handled by          {', '.join(f'{holder} {n:,}' for holder, n in sorted(result.holders.items()))}")

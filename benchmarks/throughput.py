@@ -7,7 +7,8 @@ Each bot is a process of its own (`python -m bot`, webhook mode, Redis for dialo
 the emulator pushes the updates to the webhook as Telegram does (up to 40 calls at once), and an update counts once
 the bot answered its call — after handling it, its work committed. N registered residents act at once:
 
-- `/my`: each asks for their appeals (a read: the update's record, the person, one query, one answer);
+- `/my`: each asks for their appeals (a read: the update's record, the person, one query, one answer), in MY_BURSTS
+  bursts: a burst lasts half a second or so, and one alone swings by a quarter from run to run; the median is shown;
 - appeal Send: each presses Send on their appeal's summary (the dialog's last step): the appeal is stored, numbered
   and its card sent to the inspector, the resident told its number. It counts once the inspectors have every card.
   The residents live in INSPECTORS buildings, each with an inspector of its own, and the outbox's pace is lifted (the
@@ -56,6 +57,7 @@ INSPECTORS = 100
 FIRST_RESIDENT = 10_000
 MIB = 1024 * 1024
 TIMEOUT = 900.0
+MY_BURSTS = 5
 # Telegram's pace off: the rates the settings allow at most (each of the INSPECTORS chats takes 10 cards a second).
 UNPACED = {"OUTBOX_RATE": "1000", "OUTBOX_PRIVATE_RATE": "10"}
 
@@ -204,7 +206,8 @@ async def run_one(
         try:
             await asyncio.sleep(2)  # the start-up tick and the command menus are done
             idle = [instance.memory()[0] for instance in cluster.instances]
-            my = await burst(cluster, my_updates(fake, ids))
+            bursts = [await burst(cluster, my_updates(fake, ids)) for _ in range(MY_BURSTS)]
+            my = sorted(bursts, key=lambda round_: round_.rate)[MY_BURSTS // 2]
             appeal = None
             if module == "bot":
                 updates = await appeal_updates(fake, ids, redis_url)
@@ -234,7 +237,10 @@ def report(runs: list[Run], count: int) -> None:
         appeal = f"{run.appeal.rate:.0f}/s {run.appeal.cpu_ms:.1f} ms" if run.appeal else "—"
         appeal_ratio = f"{run.appeal.rate / bare.my.rate:.0%}" if run.appeal else "—"
         print(f"{run.name:<28} {my:>16} {run.my.rate / bare.my.rate:>8.0%} {appeal:>16} {appeal_ratio:>8} {memory:>14}")
-    print("\n(rate, and the bot processes' CPU per update; the ratios are to the bare bot's rate)")
+    print(
+        f"\n(rate, and the bot processes' CPU per update; the ratios are to the bare bot's rate; /my: the median of"
+        f" {MY_BURSTS} bursts)"
+    )
 
 
 async def main_async(args: argparse.Namespace, workdir: Path) -> None:

@@ -1,30 +1,37 @@
-"""SQLite through aiosqlite in one trip to the driver's thread a statement.
+"""SQLite through aiosqlite, its statements run on the event loop's own thread.
 
-SQLAlchemy's aiosqlite adapter crosses to the driver's thread four times a statement (cursor, execute, fetch,
-close) and three times for a BEGIN; each crossing wakes the event loop through its self-pipe, which cost more CPU than
-the statements themselves. This adapter runs a statement whole in one crossing, fetching its rows there, and sends a
-transaction's BEGIN together with its first statement (a transaction with none costs nothing).
+SQLAlchemy's aiosqlite adapter sends each statement to aiosqlite's thread (four crossings a statement, three more for
+a BEGIN). A crossing cost 70–100 µs of CPU on our machine (a thread woken each way, the loop's self-pipe) and, under
+a burst, 0.3–0.7 ms of waiting, where SQLite's own work is 5–15 µs a statement. The bot holds one SQLite connection
+(one writer at a time is all SQLite takes), so those waits queued every update behind them: the bot answered 250
+updates a second where, without the crossings, it answers 400.
+
+So this adapter runs a statement where SQLAlchemy asks for it, its rows fetched at once, and holds the loop for the
+statement's own time (the longest are the scheduler's, measured in benchmarks/scheduler.py). A transaction's BEGIN
+goes with its first statement (a transaction with none costs nothing). aiosqlite keeps the connection's opening and
+closing, and streamed results (the long scans), which cross to its thread a batch at a time.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 from sqlalchemy.connectors.asyncio import AsyncIODBAPIConnection
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
+_T = TypeVar("_T")
 Description = tuple[tuple[Any, ...], ...] | None
 Outcome = tuple[Description, int, int | None, list[Any]]
 
 
 def _run(connection: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool) -> Outcome:
-    """In the driver's thread: the pending BEGIN, the statement, and all it returns."""
+    """The pending BEGIN, the statement, and all it returns."""
     if begin is not None:
         connection.execute(begin)
     cursor = connection.cursor()
@@ -38,6 +45,10 @@ def _run(connection: sqlite3.Connection, begin: str | None, operation: str, para
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+async def _done(result: _T) -> _T:
+    return result
 
 
 class Cursor:
@@ -111,27 +122,34 @@ class Connection(AsyncAdapt_aiosqlite_connection):
 
     def run(self, operation: str, parameters: Any, *, many: bool) -> Outcome:
         begin, self._begin = self._begin, None
-        driver = cast(aiosqlite.Connection, self._connection)
-        try:
-            return await_(driver._execute(_run, driver._conn, begin, operation, parameters, many))
-        except Exception as error:
-            self._handle_exception(error)
+        return self._at_once(_run, begin, operation, parameters, many)
 
     def commit(self) -> None:
         if self._begin is not None:  # nothing was run: nothing began
             self._begin = None
             return
-        super().commit()
+        self._at_once(sqlite3.Connection.commit)
 
     def rollback(self) -> None:
         if self._begin is not None:
             self._begin = None
             return
-        super().rollback()
+        self._at_once(sqlite3.Connection.rollback)
+
+    def _at_once(self, call: Callable[..., _T], *args: Any) -> _T:
+        """`call(sqlite connection, *args)` on this thread, its errors as SQLAlchemy expects them."""
+        try:
+            result = call(cast(aiosqlite.Connection, self._connection)._conn, *args)
+        except Exception as error:
+            self._handle_exception(error)
+        # SQLAlchemy's async engine checks that a statement awaited something: this await returns at once.
+        return await_(_done(result))
 
 
 class Dbapi(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *args: Any, **kwargs: Any) -> Connection:
+        # Opened in aiosqlite's thread, used in the loop's: one at a time (the adapter awaits each streamed batch).
+        kwargs["check_same_thread"] = False
         adapted = super().connect(*args, **kwargs)
         return Connection(self, adapted._connection)
 

@@ -143,8 +143,9 @@ async def story(cluster: Cluster) -> None:
     # Residents register and send appeals, all at once; an instance dies under them and comes back.
     interrupted: list[int] = []
     await asyncio.gather(kill_mid_way(), *(resident_day(cluster, resident, interrupted) for resident in residents))
-    # Only dialogs with an update in the killed instance's hands (at most MAX_CONCURRENT_UPDATES) were cut.
-    assert len(interrupted) <= 4, interrupted
+    # Only people with an update in the killed instance's hands (at most MAX_CONCURRENT_UPDATES) were cut short. One
+    # of them may be cut twice: Telegram's later redelivery of that update can land in the dialog they began again.
+    assert len(set(interrupted)) <= 4, interrupted
     cluster.instances[1].start()
     await cluster.instances[1].ready(cluster.http)
 

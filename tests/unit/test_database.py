@@ -16,7 +16,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -135,7 +135,7 @@ async def test_a_failed_statement_is_rolled_back_and_leaves_the_lock_free(
         assert await session.scalar(select(User.first_name)) == "A"
 
 
-async def test_each_statement_crosses_to_the_drivers_thread_once(
+async def test_statements_and_the_commit_run_without_crossing_to_the_drivers_thread(
     sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trips = 0
@@ -149,11 +149,33 @@ async def test_each_statement_crosses_to_the_drivers_thread_once(
     async with create_sessionmaker(sqlite_engine)() as session:
         await session.connection()  # checked out of the pool beforehand: only the transaction's trips are counted
         monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        session.add(User(id=1, first_name="A", language="en", created_at=datetime.now(UTC)))
         rows = (await session.execute(select(User.id, User.first_name))).all()
-        await session.scalar(select(func.count()).select_from(User))
+        count = await session.scalar(select(func.count()).select_from(User))
         await session.commit()
-    assert rows == []
-    assert trips == 3  # BEGIN with the first statement, the second, the commit
+    assert rows == [(1, "A")]
+    assert count == 1
+    assert trips == 0
+
+
+async def test_a_streamed_result_and_statements_between_its_batches_share_the_connection(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    # The stream's batches are fetched in aiosqlite's thread, the statements between them on the loop's.
+    async with create_sessionmaker(sqlite_engine)() as session:
+        session.add_all(User(id=n, first_name=f"P{n}", language="en", created_at=datetime.now(UTC)) for n in range(5))
+        await session.flush()
+        seen = []
+        async for user_id in await session.stream_scalars(
+            select(User.id).order_by(User.id).execution_options(yield_per=2)
+        ):
+            seen.append(user_id)
+            await session.execute(update(User).where(User.id == user_id).values(first_name="Seen"))
+        await session.commit()
+    async with create_sessionmaker(sqlite_engine)() as session:
+        names = (await session.scalars(select(User.first_name).distinct())).all()
+    assert seen == [0, 1, 2, 3, 4]
+    assert names == ["Seen"]
 
 
 async def test_200_concurrent_writers_on_one_sqlite_file_all_succeed_and_none_is_lost(
