@@ -8,7 +8,7 @@ the emulator pushes the updates to the webhook as Telegram does (up to 40 calls 
 the bot answered its call — after handling it, its work committed. N registered residents act at once:
 
 - `/my`: each asks for their appeals (a read: the update's record, the person, one query, one answer), in MY_BURSTS
-  bursts: a burst lasts half a second or so, and one alone swings by a quarter from run to run; the median is shown;
+  bursts: a burst lasts a second or less, and one alone swings by a quarter from run to run; the median is shown;
 - appeal Send: each presses Send on their appeal's summary (the dialog's last step): the appeal is stored, numbered
   and its card sent to the inspector, the resident told its number. It counts once the inspectors have every card.
   The residents live in INSPECTORS buildings, each with an inspector of its own, and the outbox's pace is lifted (the

@@ -91,7 +91,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             kwargs.setdefault("max_overflow", 0)
             kwargs.setdefault("pool_timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
             # A connection comes back committed or rolled back already (closing a session or a connection ends its
-            # transaction): the pool's own rollback on its return would be one more trip to the driver's thread.
+            # transaction): the pool's own rollback on its return would be one more call for nothing, on every update.
             kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(parsed, module=sqlite_driver.dbapi(), **kwargs)
         _prepare_sqlite(engine)

@@ -6,10 +6,11 @@ a burst, 0.3–0.7 ms of waiting, where SQLite's own work is 5–15 µs a statem
 (one writer at a time is all SQLite takes), so those waits queued every update behind them: the bot answered 250
 updates a second where, without the crossings, it answers 400.
 
-So this adapter runs a statement where SQLAlchemy asks for it, its rows fetched at once, and holds the loop for the
-statement's own time (the longest are the scheduler's, measured in benchmarks/scheduler.py). A transaction's BEGIN
-goes with its first statement (a transaction with none costs nothing). aiosqlite keeps the connection's opening and
-closing, and streamed results (the long scans), which cross to its thread a batch at a time.
+So this adapter runs a statement where SQLAlchemy asks for it, its rows fetched at once. It holds the loop for the
+statement's own time (the longest are the scheduler's, measured in benchmarks/scheduler.py), and for a write lock
+another program holds, up to the busy timeout (the bot's lock file keeps its own other processes out). A
+transaction's BEGIN goes with its first statement (a transaction with none costs nothing). aiosqlite keeps the
+connection's opening and closing, and streamed results (the long scans), which cross to its thread a batch at a time.
 """
 
 from __future__ import annotations
