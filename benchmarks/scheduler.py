@@ -298,7 +298,8 @@ async def _tick(database_url: str, holder: str, trace: bool, ready: Event, go: E
     go.wait()
     if trace:
         tracemalloc.start()
-    watch = asyncio.create_task(_watch_loop(held := [0.0]))
+    held = [0.0]
+    watch = asyncio.create_task(_watch_loop(held))
     started, cpu = time.time(), time.process_time()
     report = await scheduler.tick()
     ended, cpu = time.time(), time.process_time() - cpu
